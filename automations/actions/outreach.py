@@ -1,0 +1,196 @@
+"""Actions that reach people: touch tasks for reps, emails and messages to contacts, and
+notifications to the workspace's admins."""
+
+import smtplib
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+
+from django.core.mail import EmailMessage
+from django.urls import reverse
+from django.utils import timezone
+from pydantic import Field
+
+from automations.actions.base import (
+    Action,
+    ActionCall,
+    ActionError,
+    ActionSkipped,
+    Delivery,
+    TransientActionError,
+)
+from automations.actions.crm import Strict
+from config.errors import ValidationFailed
+from config.schemas import MAX_ID
+from outreach.models import Contact, Membership, OutreachLog
+from outreach.services import notifications as notification_services
+from outreach.services import tasks as task_services
+
+Channel = Literal["call", "email", "linkedin", "message"]
+Priority = Literal["high", "normal", "low"]
+
+
+class TaskParams(Strict):
+    subject: Annotated[str, Field(min_length=1, max_length=300)]
+    channel: Channel = "call"
+    priority: Priority = "normal"
+    due_in_hours: Annotated[int, Field(ge=0, le=24 * 365)] = 0
+    notes: Annotated[str, Field(max_length=5000)] = ""
+    # Nobody chosen: the prospect's owner.
+    assignee_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
+
+
+class EmailParams(Strict):
+    subject: Annotated[str, Field(min_length=1, max_length=300)]
+    body: Annotated[str, Field(min_length=1, max_length=20_000)]
+
+
+class MessageParams(Strict):
+    channel: Literal["linkedin", "message"] = "linkedin"
+    body: Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class NotifyParams(Strict):
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    body: Annotated[str, Field(max_length=2000)] = ""
+
+
+class CreateTask(Action):
+    type = "create_task"
+    label = "Create a task"
+    Params = TaskParams
+    templated = ("subject", "notes")
+
+    def check(self, params, *, workspace):
+        assignee = params.get("assignee_id")
+        if (
+            assignee
+            and not Membership.objects.filter(workspace=workspace, user_id=assignee).exists()
+        ):
+            raise ValidationFailed.for_field("assignee_id", "That person is not in this workspace.")
+
+    def perform(self, call: ActionCall) -> dict[str, Any]:
+        prospect = call.record("prospect")
+        contact = call.context.contact()
+        assignee = None
+        if call.params.get("assignee_id"):
+            membership = (
+                Membership.objects.select_related("user")
+                .filter(workspace=call.workspace, user_id=call.params["assignee_id"])
+                .first()
+            )
+            if membership is None:
+                raise ActionError("The chosen assignee left the workspace.")
+            assignee = membership.user
+        task = task_services.touch_task_create(
+            workspace=call.workspace,
+            prospect=prospect,
+            contact=contact if contact and contact.prospect_id == prospect.pk else None,
+            channel=call.params["channel"],
+            subject=self.render(call, "subject")[:300] or "Follow up",
+            notes=self.render(call, "notes"),
+            priority=call.params["priority"],
+            due_at=timezone.now() + timedelta(hours=call.params["due_in_hours"]),
+            assignee=assignee,
+            created_by_label=f"automation:{call.automation.name}"[:200],
+            extra_metadata=call.marker,
+        )
+        return {"task": task.pk, "subject": task.subject, "assignee": task.assignee_id}
+
+
+class SendMessage(Action):
+    """LinkedIn and messaging apps have no sending API here: the message is written for the
+    rep, who sends it by hand from their task queue, where the reply will be logged."""
+
+    type = "send_message"
+    label = "Queue a message for the rep to send"
+    Params = MessageParams
+    templated = ("body",)
+
+    def perform(self, call: ActionCall) -> dict[str, Any]:
+        contact = _reachable_contact(call)
+        channel = call.params["channel"]
+        body = self.render(call, "body")
+        task = task_services.touch_task_create(
+            workspace=call.workspace,
+            prospect=contact.prospect,
+            contact=contact,
+            channel=channel,
+            log_type=OutreachLog.Type.LINKEDIN
+            if channel == "linkedin"
+            else OutreachLog.Type.MESSAGE,
+            subject=f"Send {contact}: {body}"[:300],
+            notes=body,
+            created_by_label=f"automation:{call.automation.name}"[:200],
+            extra_metadata={**call.marker, "message": body},
+        )
+        return {"task": task.pk, "channel": channel}
+
+
+class SendEmail(Action):
+    type = "send_email"
+    label = "Send an email"
+    Params = EmailParams
+    templated = ("subject", "body")
+    delivery = Delivery.AT_MOST_ONCE
+
+    def perform(self, call: ActionCall) -> dict[str, Any]:
+        contact = _reachable_contact(call)
+        if not contact.email:
+            raise ActionSkipped(f"{contact} has no email address.")
+        subject = self.render(call, "subject")[:300]
+        body = self.render(call, "body")
+        message = EmailMessage(
+            subject=subject,
+            body=body,
+            to=[contact.email],
+            headers={"X-Crm-Automation-Run": call.idempotency_key},
+        )
+        try:
+            message.send()
+        except smtplib.SMTPResponseException as exc:
+            if exc.smtp_code >= 500:
+                raise ActionError(f"The mail server refused the email: {exc.smtp_error!r}") from exc
+            raise TransientActionError(
+                f"The mail server said {exc.smtp_code}; will retry."
+            ) from exc
+        except OSError as exc:
+            raise TransientActionError(f"Could not reach the mail server: {exc}") from exc
+        return {"to": contact.email, "subject": subject, "body": body, "contact": contact.pk}
+
+    def record(self, call: ActionCall, result: dict[str, Any]) -> None:
+        contact = Contact.objects.select_related("prospect").get(pk=result["contact"])
+        entry = task_services.outreach_log_record(
+            workspace=call.workspace,
+            prospect=contact.prospect,
+            contact=contact,
+            log_type=OutreachLog.Type.EMAIL,
+            channel=OutreachLog.Channel.EMAIL,
+            status=OutreachLog.Status.SENT,
+            subject=result["subject"],
+            body=result.pop("body"),
+            metadata=call.marker,
+        )
+        result["outreach_log"] = entry.pk
+
+
+class NotifyAdmins(Action):
+    type = "notify_admins"
+    label = "Notify the admins"
+    Params = NotifyParams
+    templated = ("title", "body")
+
+    def perform(self, call: ActionCall) -> dict[str, Any]:
+        notifications = notification_services.notify_admins(
+            workspace=call.workspace,
+            title=self.render(call, "title")[:200],
+            body=self.render(call, "body"),
+            link=reverse("automation_run_detail", args=[call.execution_id]),
+        )
+        return {"notified": len(notifications)}
+
+
+def _reachable_contact(call: ActionCall) -> Contact:
+    contact = call.record("contact")
+    if contact.outreach_status != Contact.OutreachStatus.ACTIVE:
+        raise ActionSkipped(f"{contact} is {contact.get_outreach_status_display().lower()}.")
+    return contact

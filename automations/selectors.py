@@ -1,0 +1,184 @@
+"""Reads of automations and their runs, scoped to one workspace and shaped for lists."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from automations.actions import ACTIONS
+from automations.conditions import describe_condition
+from automations.models import (
+    Automation,
+    AutomationActionRun,
+    AutomationEvent,
+    AutomationExecution,
+    TriggerType,
+)
+from config.errors import NotFound
+from outreach.models import Membership, Pipeline, Stage, Tag, Workspace
+
+
+def automation_list(*, workspace: Workspace) -> QuerySet[Automation]:
+    # Subqueries rather than joins: each reads one automation's runs through an index, however
+    # long the history grows.
+    runs = AutomationExecution.objects.filter(automation=OuterRef("pk"))
+    active = (
+        runs.filter(status__in=AutomationExecution.ACTIVE_STATUSES)
+        .order_by()
+        .values("automation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Automation.objects.filter(workspace=workspace)
+        .annotate(
+            last_run_at=Subquery(runs.order_by("-created_at").values("created_at")[:1]),
+            active_run_count=Coalesce(Subquery(active), 0),
+        )
+        .order_by("name", "pk")
+    )
+
+
+def automation_get(*, workspace: Workspace, pk: int) -> Automation:
+    automation = Automation.objects.filter(workspace=workspace, pk=pk).first()
+    if automation is None:
+        raise NotFound(f"No automation with id {pk}.")
+    return automation
+
+
+def execution_list(
+    *,
+    workspace: Workspace,
+    automation_id: int | None = None,
+    status: str | None = None,
+) -> QuerySet[AutomationExecution]:
+    executions = AutomationExecution.objects.filter(workspace=workspace)
+    if automation_id:
+        executions = executions.filter(automation_id=automation_id)
+    if status:
+        executions = executions.filter(status=status)
+    return (
+        executions.select_related("automation", "event", "event__caused_by_execution")
+        .prefetch_related(
+            Prefetch("action_runs", queryset=AutomationActionRun.objects.order_by("action_index"))
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def execution_get(*, workspace: Workspace, pk: int) -> AutomationExecution:
+    """A run with its log, its trigger event and that event's cause, and the events its
+    actions caused (with the runs those started): the run's lineage both ways."""
+    execution = (
+        execution_list(workspace=workspace)
+        .select_related("event__caused_by_execution__automation", "stopped_by")
+        .prefetch_related(
+            Prefetch(
+                "caused_events",
+                queryset=AutomationEvent.objects.order_by("pk").prefetch_related(
+                    Prefetch(
+                        "executions",
+                        queryset=AutomationExecution.objects.select_related("automation"),
+                    )
+                ),
+            )
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if execution is None:
+        raise NotFound(f"No automation run with id {pk}.")
+    return execution
+
+
+@dataclass
+class Names:
+    """The names behind the ids an automation stores, loaded once per page."""
+
+    pipelines: dict[int, str] = field(default_factory=dict)
+    stages: dict[int, str] = field(default_factory=dict)
+    tags: dict[int, str] = field(default_factory=dict)
+    members: dict[int, str] = field(default_factory=dict)
+
+
+def names_for(*, workspace: Workspace) -> Names:
+    return Names(
+        pipelines=dict(Pipeline.objects.filter(workspace=workspace).values_list("pk", "name")),
+        stages={
+            pk: f"{stage} ({pipeline})"
+            for pk, stage, pipeline in Stage.objects.filter(
+                pipeline__workspace=workspace
+            ).values_list("pk", "name", "pipeline__name")
+        },
+        tags=dict(Tag.objects.filter(workspace=workspace).values_list("pk", "name")),
+        members=dict(
+            Membership.objects.filter(workspace=workspace).values_list("user_id", "user__username")
+        ),
+    )
+
+
+def describe_trigger(automation: Automation, names: Names) -> str:
+    """The trigger as a sentence: 'A deal moves to Proposal (Sales)', 'The tag “hot” is added'."""
+    config, trigger = automation.trigger_config, automation.trigger_type
+    stage = names.stages.get(config.get("stage_id"), "a deleted stage")
+    pipeline = names.pipelines.get(config.get("pipeline_id"), "a deleted pipeline")
+    tag = f"“{names.tags.get(config.get('tag_id'), 'a deleted tag')}”"
+    channel = f" on {config['channel']}" if config.get("channel") else ""
+    if trigger == TriggerType.DEAL_STAGE_CHANGED:
+        if config.get("stage_id"):
+            return f"A deal moves to {stage}"
+        if config.get("pipeline_id"):
+            return f"A deal in {pipeline} moves to another stage"
+    if trigger == TriggerType.DEAL_CREATED:
+        if config.get("stage_id"):
+            return f"A deal is created at {stage}"
+        if config.get("pipeline_id"):
+            return f"A deal is created in {pipeline}"
+    if trigger in (TriggerType.TAG_ASSIGNED, TriggerType.TAG_REMOVED) and config.get("tag_id"):
+        verb = "added" if trigger == TriggerType.TAG_ASSIGNED else "removed"
+        return f"The tag {tag} is {verb}"
+    if trigger == TriggerType.FIELD_CHANGED and config.get("field"):
+        return f"{config['field']} changes"
+    if trigger == TriggerType.MESSAGE_KEYWORD_MATCH and config.get("keyword"):
+        return f"A message{channel} contains “{config['keyword']}”"
+    if trigger == TriggerType.MESSAGE_RECEIVED:
+        return f"A message arrives{channel}"
+    return TriggerType(trigger).label
+
+
+def describe_action(spec: dict[str, Any], names: Names) -> str:
+    """One step as a sentence: 'Add the tag “hot” to the contact'."""
+    action = ACTIONS.get(spec.get("type", ""))
+    if action is None:
+        return f"Unavailable action ({spec.get('type')})"
+    p = spec.get("params", {})
+    tag = f"“{names.tags.get(p.get('tag_id'), 'a deleted tag')}”"
+    stage = names.stages.get(p.get("stage_id"), "its first stage")
+    pipeline = names.pipelines.get(p.get("pipeline_id"), "a deleted pipeline")
+    sentences = {
+        "assign_tag": lambda: f"Add the tag {tag} to the {p.get('target', 'contact')}",
+        "remove_tag": lambda: f"Remove the tag {tag} from the {p.get('target', 'contact')}",
+        "change_deal_stage": lambda: f"Move the deal to {stage}",
+        "create_task": lambda: f"Create a {p.get('channel', 'call')} task: {p.get('subject')}",
+        "send_email": lambda: f"Email the contact: {p.get('subject')}",
+        "send_message": lambda: f"Queue a {p.get('channel')} message: {p.get('body', '')[:80]}",
+        "update_field": lambda: f"Set {p.get('field')} to “{p.get('value', '')}”",
+        "create_deal": lambda: f"Create a deal “{p.get('name')}” in {pipeline}",
+        "copy_deal": lambda: f"Copy the deal into {pipeline}",
+        "call_webhook": lambda: f"Call the webhook {p.get('url')}",
+        "notify_admins": lambda: f"Notify the admins: {p.get('title')}",
+    }
+    return sentences[action.type]() if action.type in sentences else action.label
+
+
+def describe_conditions(group: dict[str, Any]) -> list[str]:
+    """One line per condition or group, joined by the group's and/or."""
+    lines = []
+    for item in group.get("conditions", []):
+        if "conditions" in item:
+            inner = f" {item['op']} ".join(describe_condition(c) for c in item["conditions"])
+            lines.append(f"({inner})")
+        else:
+            lines.append(describe_condition(item))
+    return lines

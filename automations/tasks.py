@@ -1,0 +1,36 @@
+"""Celery tasks of the automations app (thin: each calls one service)."""
+
+from celery import shared_task
+from django.conf import settings
+
+from automations import events, runner
+
+
+@shared_task(name="automations.process_event", acks_late=True, reject_on_worker_lost=True)
+def process_event(event_id: int) -> int:
+    """Dispatch one event and run what it started; returns how many runs it started."""
+    return len(runner.event_process(event_id=event_id))
+
+
+@shared_task(name="automations.run_executions", acks_late=True, reject_on_worker_lost=True)
+def run_executions(execution_ids: list[int]) -> int:
+    """Run (or go on running) these runs; each is skipped if another worker holds it."""
+    # Half the soft time limit: a batch of slow webhooks hands its rest on in good time.
+    budget = settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
+    return runner.executions_run(execution_ids=execution_ids, budget_seconds=budget)
+
+
+@shared_task(name="automations.sweep_runs", acks_late=True, reject_on_worker_lost=True)
+def sweep_runs() -> int:
+    """Wake the runs whose delay is over and hand stalled runs to workers again."""
+    return runner.executions_sweep()
+
+
+@shared_task(name="automations.redispatch_events", acks_late=True, reject_on_worker_lost=True)
+def redispatch_events() -> int:
+    return runner.events_redispatch()
+
+
+@shared_task(name="automations.emit_overdue_tasks", acks_late=True, reject_on_worker_lost=True)
+def emit_overdue_tasks() -> int:
+    return events.overdue_tasks_emit()

@@ -1,0 +1,249 @@
+"""How soon a rep sees the call task after a prospect reaches wizard step 3, end to end.
+
+200 prospects each open their wizard and step to 3 through gunicorn, with a real Celery worker
+on Redis and PostgreSQL. For each one: the time from sending the step-3 request to the call task
+existing in the database. Target: p95 under 500 ms.
+
+Needs DATABASE_URL (PostgreSQL: the bench creates and drops its own database on that server)
+and REDIS_URL (the broker; the bench's worker takes every task queued there). Run from the
+project directory: `.venv/bin/python bench/trigger_latency.py` (or `make bench`).
+"""
+
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+SESSIONS = 200
+CONCURRENT_VISITORS = 8
+DATABASE = "crm_bench_trigger_latency"
+TARGET_P95_MS = 500
+START_TIMEOUT = 90
+TASK_WAIT_TIMEOUT = 60
+PROJECT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def main() -> int:
+    server_url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not server_url.startswith(("postgres://", "postgresql://")) or not redis_url:
+        print("skipped: set DATABASE_URL to a PostgreSQL server and REDIS_URL to a Redis database")
+        return 0
+    bench_url = urlunsplit(urlsplit(server_url)._replace(path=f"/{DATABASE}"))
+    var_dir = Path(tempfile.mkdtemp(prefix="crm-bench-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": bench_url,
+        "REDIS_URL": redis_url,
+        "VAR_DIR": str(var_dir),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SECRET_KEY": "bench-only-secret-key",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "http://127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    os.environ.update(env)
+    sys.path.insert(0, str(PROJECT))
+
+    _recreate_database(server_url, drop_only=False)
+    processes: list[subprocess.Popen] = []
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        from config.celery import app as celery_app
+
+        call_command("migrate", verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        celery_app.control.purge()  # nothing left over from an earlier run
+        links = _create_prospects()
+
+        worker_log = var_dir / "worker.log"
+        processes.append(
+            _start(
+                [
+                    BIN / "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "--loglevel=INFO",
+                    "--concurrency=2",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "--hostname=bench-trigger-latency@%h",
+                ],
+                worker_log,
+                env,
+            )
+        )
+        web_log = var_dir / "web.log"
+        processes.append(
+            _start(
+                [
+                    BIN / "gunicorn",
+                    "config.wsgi:application",
+                    "--bind=127.0.0.1:0",
+                    "--workers=2",
+                    "--threads=4",
+                ],
+                web_log,
+                env,
+            )
+        )
+        _wait_for(worker_log, re.compile(r"ready\."), "the Celery worker")
+        listening = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
+        port = _wait_for(web_log, listening, "gunicorn")
+        base_url = f"http://127.0.0.1:{port}"
+
+        started_at, request_ms = _visit_all(base_url, links)
+        latencies_ms = _task_latencies(started_at)
+        _report(latencies_ms, request_ms)
+        return 0 if _percentile(latencies_ms, 95) < TARGET_P95_MS else 1
+    finally:
+        for process in processes:
+            _stop(process)
+        from django.db import connections
+
+        connections.close_all()
+        _recreate_database(server_url, drop_only=True)
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def _create_prospects() -> dict[int, str]:
+    """SESSIONS new prospects, each with a contact and a wizard link; {prospect id: token}."""
+    from django.contrib.auth import get_user_model
+
+    from outreach.services.prospects import contact_create, prospect_create
+    from outreach.services.wizard import wizard_link_create
+    from outreach.services.workspaces import workspace_create
+
+    owner = get_user_model().objects.create_user("bench-rep", "rep@bench.example")
+    workspace = workspace_create(name="Bench Sales", slug="bench", owner=owner)
+    links = {}
+    for n in range(SESSIONS):
+        prospect = prospect_create(
+            workspace=workspace, name=f"Prospect {n}", domain=f"prospect{n}.example", owner=owner
+        )
+        contact_create(workspace=workspace, prospect=prospect, first_name="Pat", last_name=str(n))
+        links[prospect.pk] = wizard_link_create(prospect=prospect, by=owner).token
+    return links
+
+
+def _visit_all(base_url: str, links: dict[int, str]) -> tuple[dict[int, float], list[float]]:
+    """Each prospect opens steps 1 and 2, then 3; returns when each step-3 request was sent."""
+    import httpx
+
+    started_at: dict[int, float] = {}
+    request_ms: list[float] = []
+
+    def session(item: tuple[int, str]) -> None:
+        prospect_id, token = item
+        with httpx.Client(base_url=base_url, timeout=30) as client:
+            for path in (f"/w/{token}/", f"/w/{token}/2/"):
+                client.get(path).raise_for_status()
+            started_at[prospect_id] = time.time()
+            client.get(f"/w/{token}/3/").raise_for_status()
+            request_ms.append((time.time() - started_at[prospect_id]) * 1000)
+
+    with ThreadPoolExecutor(CONCURRENT_VISITORS) as pool:
+        list(pool.map(session, links.items()))
+    return started_at, request_ms
+
+
+def _task_latencies(started_at: dict[int, float]) -> list[float]:
+    from outreach.models import OutreachLog
+
+    deadline = time.time() + TASK_WAIT_TIMEOUT
+    created: dict[int, float] = {}
+    while len(created) < len(started_at) and time.time() < deadline:
+        rows = OutreachLog.objects.filter(
+            prospect_id__in=started_at, metadata__triggerSource="wizard_step3"
+        ).values_list("prospect_id", "created_at")
+        created = {prospect_id: at.timestamp() for prospect_id, at in rows}
+        time.sleep(0.2)
+    missing = len(started_at) - len(created)
+    if missing:
+        raise SystemExit(f"{missing} call tasks did not appear within {TASK_WAIT_TIMEOUT} s")
+    return [(created[pk] - started_at[pk]) * 1000 for pk in started_at]
+
+
+def _report(latencies_ms: list[float], request_ms: list[float]) -> None:
+    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    p95 = _percentile(latencies_ms, 95)
+    print(f"wizard sessions to step 3: {len(latencies_ms)} ({CONCURRENT_VISITORS} at a time)")
+    print("worker: 1 Celery worker, 2 processes; web: gunicorn 2 workers x 4 threads")
+    print(
+        f"step-3 request to call task:  p50 {_percentile(latencies_ms, 50):.0f} ms  "
+        f"p95 {p95:.0f} ms  max {max(latencies_ms):.0f} ms  "
+        f"(target p95 < {TARGET_P95_MS} ms: {'met' if p95 < TARGET_P95_MS else 'MISSED'})"
+    )
+    print(
+        f"step-3 page response:         p50 {_percentile(request_ms, 50):.0f} ms  "
+        f"p95 {_percentile(request_ms, 95):.0f} ms"
+    )
+    print(f"machine: {os.cpu_count()} cores, load average {load}")
+
+
+def _percentile(values: list[float], percent: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
+
+
+def _recreate_database(server_url: str, *, drop_only: bool) -> None:
+    import psycopg
+
+    # The server's maintenance database: the one DATABASE_URL names may not exist.
+    admin_url = urlunsplit(urlsplit(server_url)._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        if not drop_only:
+            conn.execute(f'CREATE DATABASE "{DATABASE}"')
+
+
+def _start(command: list, log: Path, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(part) for part in command],
+        cwd=PROJECT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _wait_for(log: Path, pattern: re.Pattern, what: str) -> str:
+    deadline = time.time() + START_TIMEOUT
+    while time.time() < deadline:
+        match = pattern.search(log.read_text())
+        if match:
+            return match.group(1) if pattern.groups else match.group(0)
+        time.sleep(0.2)
+    raise SystemExit(f"{what} did not start within {START_TIMEOUT} s:\n{log.read_text()[-2000:]}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

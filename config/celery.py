@@ -1,0 +1,87 @@
+"""The Celery app and the beat schedule."""
+
+import os
+
+from celery import Celery, Task
+from celery.schedules import crontab
+from celery.signals import task_postrun, task_prerun
+from django.db import close_old_connections
+
+# The module itself, not django.conf.settings: this file is imported while settings load.
+from config.settings import AUTOMATION_SWEEP_SECONDS
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("crm")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _retire_old_connections(task: Task, **kwargs: object) -> None:
+    """Treat each task as Django treats a request: a connection past CONN_MAX_AGE or left
+    unusable (say, by a database restart) is closed, a healthy one is kept (settings set
+    CELERY_DB_REUSE_MAX so Celery does not close it after every task). A task run eagerly
+    inside the caller's transaction leaves its connection alone."""
+    if not getattr(task.request, "is_eager", False):
+        close_old_connections()
+
+
+# Every periodic job of the product, in one place. Sweeps run often and work in bounded
+# batches; `expires` drops a run that waited so long the next one is already due.
+app.conf.beat_schedule = {
+    # Every 15 s: a video retry whose backoff has passed, or a job whose worker died (its lease
+    # ran out), is picked up within seconds; prospects waiting for a free slot are handed out.
+    "media-pipeline-sweep": {
+        "task": "media_pipeline.sweep",
+        "schedule": 15.0,
+        "options": {"expires": 14},
+    },
+    # Scores count whole UTC days, so once a day after midnight UTC is enough; 04:00 UTC is a
+    # quiet hour for teams in the Americas and Europe.
+    "compute-engagement-scores": {
+        "task": "engagement.compute_scores",
+        "schedule": crontab(hour=4, minute=0),
+        "options": {"expires": 3 * 60 * 60},
+    },
+    # An override ends near the time the admin chose, not at the next daily run.
+    "clear-expired-engagement-overrides": {
+        "task": "engagement.clear_expired_overrides",
+        "schedule": 10 * 60,
+        "options": {"expires": 9 * 60},
+    },
+    # Every five minutes: a reply whose triage task was lost (say, the broker was down when it
+    # was stored) is triaged a few minutes late rather than never.
+    "outreach.sweep_unprocessed_replies": {
+        "task": "outreach.sweep_unprocessed_replies",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    },
+    # Cadence steps come due to the minute (business hours open on the hour), so the sweep
+    # runs every minute; a run still waiting when the next is due is dropped.
+    "cadence-sweep": {
+        "task": "outreach.cadence_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Delayed automation actions start when due: the sweep interval is their worst lateness.
+    "automations-sweep-runs": {
+        "task": "automations.sweep_runs",
+        "schedule": float(AUTOMATION_SWEEP_SECONDS),
+        "options": {"expires": float(AUTOMATION_SWEEP_SECONDS)},
+    },
+    # Events whose after-commit dispatch was lost (a worker died) wait no longer than runs do;
+    # the query is one partial-index scan of pending events.
+    "automations-redispatch-events": {
+        "task": "automations.redispatch_events",
+        "schedule": float(AUTOMATION_SWEEP_SECONDS),
+        "options": {"expires": float(AUTOMATION_SWEEP_SECONDS)},
+    },
+    # "Task overdue" automations fire within a minute of the due time.
+    "automations-emit-overdue-tasks": {
+        "task": "automations.emit_overdue_tasks",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
+}

@@ -1,0 +1,81 @@
+"""Outbound HTTP to addresses users give us (prospect websites, webhooks), refused when they
+point into our own network."""
+
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+import httpx
+from django.conf import settings
+
+from config.errors import ApplicationError
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+
+
+class OutboundAddressRefused(ApplicationError):
+    status_code = 422
+
+
+def guard_url(url: str) -> None:
+    """Refuse a URL that is not http(s) or whose host resolves to a private address.
+
+    Loopback, private, link-local (cloud metadata), multicast and reserved addresses are refused
+    unless settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES is on.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"}:
+        raise OutboundAddressRefused(f"Only http and https addresses can be fetched, not {url!r}.")
+    host = parts.hostname
+    if not host:
+        raise OutboundAddressRefused(f"{url!r} has no host name.")
+    if settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES:
+        return
+    for address in _resolve(host, parts.port or (443 if parts.scheme == "https" else 80)):
+        if _is_internal(address):
+            raise OutboundAddressRefused(
+                f"{host} points to a private or local address ({address}), which is not allowed."
+            )
+
+
+def outbound_client(
+    *,
+    timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+    transport: httpx.BaseTransport | None = None,
+    headers: dict[str, str] | None = None,
+    max_redirects: int = 5,
+) -> httpx.Client:
+    """An httpx client that checks every request it sends, redirects included."""
+    return httpx.Client(
+        timeout=timeout,
+        transport=transport,
+        headers=headers,
+        follow_redirects=True,
+        max_redirects=max_redirects,
+        event_hooks={"request": [lambda request: guard_url(str(request.url))]},
+    )
+
+
+def _resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    try:
+        return [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise OutboundAddressRefused(f"The host name {host} could not be resolved.") from exc
+    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+
+
+def _is_internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+    )

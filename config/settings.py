@@ -1,0 +1,346 @@
+"""Settings, read from the environment. Every value has an embedded default that runs offline."""
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_float, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """The SECRET_KEY variable, or a key generated once and kept in var/ for local runs."""
+    configured = env_str("SECRET_KEY", "")
+    if configured:
+        return configured
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The address prospects and email recipients see in links (wizard pages, unsubscribe, tracking).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "ninja",
+    "outreach",
+    "engagement",
+    "automations",
+    "campaigns",
+    "media_pipeline",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "outreach.context_processors.workspace",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'crm.sqlite3'}")
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web, worker and beat share one file: WAL lets readers run beside a writer, and IMMEDIATE
+    # transactions take the write lock up front instead of failing half-way with "locked".
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# Parameters go to the server apart from the SQL, so psycopg prepares a statement the fifth
+# time a connection runs it and PostgreSQL stops planning it again: on the API's lists the
+# planning of each query cost more than running it. Turn it off behind a transaction-pooling
+# proxy that cannot keep prepared statements.
+if IS_POSTGRES and env_bool("DATABASE_PREPARED_STATEMENTS", True):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: broker and cache ----------------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "crm",
+        }
+    }
+    CELERY_BROKER_URL = REDIS_URL
+    # A task taken by a worker that dies is handed to another one after this long.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)
+    }
+else:
+    # No server needed: the cache is files under var/, and so is the queue (kombu's filesystem
+    # transport), which every process started by `make run` shares.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+    _queue_dir = VAR_DIR / "broker"
+    _queue_dir.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_dir),
+        "data_folder_out": str(_queue_dir),
+        "control_folder": str(_queue_dir / "control"),
+        "polling_interval": 0.5,
+    }
+
+# --- Celery ---------------------------------------------------------------------------------
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
+# Messages a worker process reserves ahead. With late acks a reserved message that never ran
+# goes back to the queue if the worker dies, so more than one is safe; one alone left the
+# worker idle between short tasks while it fetched the next.
+CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 4)
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
+# Celery's Django integration closes the database connection around every task unless told
+# to reuse it; opening a new PostgreSQL connection cost more than most of our tasks do.
+# Django's CONN_MAX_AGE and health checks still retire old or broken connections.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be below CELERY_TASK_TIME_LIMIT.")
+
+# --- Auth and sessions ----------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- I18N, static and media -----------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Email ----------------------------------------------------------------------------------
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "CRM <crm@localhost>")
+
+# --- REST API -------------------------------------------------------------------------------
+NINJA_PAGINATION_CLASS = "config.pagination.Pages"
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_MAX_PER_PAGE_SIZE = 200
+# How often an API key's "last used" time is written; a write per request would cost more
+# than the request itself.
+API_KEY_LAST_USED_RESOLUTION_SECONDS = env_int("API_KEY_LAST_USED_RESOLUTION_SECONDS", 60)
+
+# --- Public wizard pages -------------------------------------------------------------------
+# Wrong wizard links one client address may try per window before it is answered 429: enough
+# for mistyped links, far too few to find a live token by guessing.
+WIZARD_TOKEN_MISSES_PER_WINDOW = env_int("WIZARD_TOKEN_MISSES_PER_WINDOW", 20)
+WIZARD_TOKEN_MISS_WINDOW_SECONDS = env_int("WIZARD_TOKEN_MISS_WINDOW_SECONDS", 600)
+# Proxies in front of the app that append the client's address to X-Forwarded-For; 0 means
+# clients connect directly and REMOTE_ADDR is theirs.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# --- Outbound fetches (research, webhooks) --------------------------------------------------
+# Off in production: a prospect's website or a webhook URL must not reach our own network.
+OUTBOUND_ALLOW_PRIVATE_ADDRESSES = env_bool("OUTBOUND_ALLOW_PRIVATE_ADDRESSES", False)
+
+# --- Hosted providers (a key switches a job to its hosted provider) -----------------------------
+# Without a key each job runs on its embedded default, offline: rules and templates for reply
+# triage, engagement explanations and scripts, eSpeak NG narration and Pillow scene cards.
+ANTHROPIC_API_KEY = env_str("ANTHROPIC_API_KEY", "")
+ANTHROPIC_MODEL = env_str("ANTHROPIC_MODEL", "claude-sonnet-4-6")
+ELEVENLABS_API_KEY = env_str("ELEVENLABS_API_KEY", "")
+ELEVENLABS_MODEL = env_str("ELEVENLABS_MODEL", "eleven_multilingual_v2")
+# A campaign without its own voice speaks with this one ("Rachel", one of the premade voices).
+ELEVENLABS_VOICE_ID = env_str("ELEVENLABS_VOICE_ID", "21m00Tcm4TlvDq8ikWAM")
+ELEVENLABS_CONCURRENCY = env_int("ELEVENLABS_CONCURRENCY", 3)
+# An image API that takes a prompt as an async job (POST a prediction, poll it by id), in the
+# shape of Replicate's predictions API.
+MEDIA_IMAGE_API_URL = env_str("MEDIA_IMAGE_API_URL", "https://api.replicate.com/v1")
+MEDIA_IMAGE_API_KEY = env_str("MEDIA_IMAGE_API_KEY", "")
+MEDIA_IMAGE_MODEL = env_str("MEDIA_IMAGE_MODEL", "black-forest-labs/flux-schnell")
+MEDIA_IMAGE_CONCURRENCY = env_int("MEDIA_IMAGE_CONCURRENCY", 4)
+MEDIA_IMAGE_POLL_SECONDS = env_int("MEDIA_IMAGE_POLL_SECONDS", 2)
+MEDIA_IMAGE_POLL_TIMEOUT_SECONDS = env_int("MEDIA_IMAGE_POLL_TIMEOUT_SECONDS", 150)
+
+# --- Media pipeline (campaign videos) -----------------------------------------------------------
+# A prospect's website is read up to this size; a bigger page fails research.
+RESEARCH_MAX_BYTES = env_int("RESEARCH_MAX_BYTES", 2_000_000)
+RESEARCH_TIMEOUT_SECONDS = env_int("RESEARCH_TIMEOUT_SECONDS", 10)
+# A job whose worker has not renewed its lease for this long is stuck: the sweep retries it.
+MEDIA_PIPELINE_LEASE_SECONDS = env_int("MEDIA_PIPELINE_LEASE_SECONDS", 60)
+# Failed attempts wait 2 s, then 4 s (doubling); a job gives up after this many attempts.
+MEDIA_PIPELINE_RETRY_DELAY_SECONDS = env_int("MEDIA_PIPELINE_RETRY_DELAY_SECONDS", 2)
+MEDIA_PIPELINE_MAX_ATTEMPTS = env_int("MEDIA_PIPELINE_MAX_ATTEMPTS", 3)
+# Prospects worked on at once across all campaigns; the rest wait in the database, not the queue.
+MEDIA_PIPELINE_MAX_IN_FLIGHT = env_int("MEDIA_PIPELINE_MAX_IN_FLIGHT", 4)
+
+# --- Engagement scoring ---------------------------------------------------------------------
+# Contacts read per batch; each batch costs the same few queries whatever its size.
+ENGAGEMENT_BATCH_SIZE = env_int("ENGAGEMENT_BATCH_SIZE", 2000)
+# An unchanged score is still redone after this long, so explanations never grow very old.
+ENGAGEMENT_RESCORE_AFTER_DAYS = env_int("ENGAGEMENT_RESCORE_AFTER_DAYS", 30)
+# A scoring task stops between batches after this long (below the Celery soft limit) and
+# hands the rest to a follow-up task.
+ENGAGEMENT_TASK_TIME_BUDGET_SECONDS = env_int("ENGAGEMENT_TASK_TIME_BUDGET_SECONDS", 150)
+ENGAGEMENT_LLM_CONCURRENCY = env_int("ENGAGEMENT_LLM_CONCURRENCY", 4)
+# A 429 asking for a longer wait than this makes the run fall back to the rules instead.
+ENGAGEMENT_LLM_MAX_RETRY_AFTER_SECONDS = env_int("ENGAGEMENT_LLM_MAX_RETRY_AFTER_SECONDS", 30)
+ENGAGEMENT_LLM_TIMEOUT_SECONDS = env_int("ENGAGEMENT_LLM_TIMEOUT_SECONDS", 30)
+# --- Automations ----------------------------------------------------------------------------
+# How many runs in a row may trigger one another before the next event is not run.
+AUTOMATION_CASCADE_LIMIT = env_int("AUTOMATION_CASCADE_LIMIT", 3)
+# Runs of one workspace performing actions at the same moment; the others wait their turn.
+AUTOMATION_MAX_CONCURRENT_RUNS = env_int("AUTOMATION_MAX_CONCURRENT_RUNS", 5)
+# How often beat wakes runs whose delay is over (a delayed action starts at most this late).
+AUTOMATION_SWEEP_SECONDS = env_int("AUTOMATION_SWEEP_SECONDS", 10)
+# A worker's hold on a run; it is renewed at every action, and a run whose worker died is
+# picked up again once it runs out. Longer than the slowest single action.
+AUTOMATION_RUN_LEASE_SECONDS = env_int("AUTOMATION_RUN_LEASE_SECONDS", 120)
+# A run or event whose task has not shown up for this long is handed to a worker again.
+AUTOMATION_REQUEUE_AFTER_SECONDS = env_int("AUTOMATION_REQUEUE_AFTER_SECONDS", 300)
+# Attempts of an action that fails for a passing reason (timeouts, 429, 5xx), and their spacing.
+AUTOMATION_ACTION_MAX_ATTEMPTS = env_int("AUTOMATION_ACTION_MAX_ATTEMPTS", 4)
+AUTOMATION_RETRY_BASE_DELAY_SECONDS = env_int("AUTOMATION_RETRY_BASE_DELAY_SECONDS", 30)
+AUTOMATION_RETRY_MAX_DELAY_SECONDS = env_int("AUTOMATION_RETRY_MAX_DELAY_SECONDS", 3600)
+AUTOMATION_WEBHOOK_CONNECT_TIMEOUT_SECONDS = env_int(
+    "AUTOMATION_WEBHOOK_CONNECT_TIMEOUT_SECONDS", 3
+)
+AUTOMATION_WEBHOOK_TIMEOUT_SECONDS = env_int("AUTOMATION_WEBHOOK_TIMEOUT_SECONDS", 10)
+if AUTOMATION_RUN_LEASE_SECONDS <= 2 * AUTOMATION_WEBHOOK_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        "AUTOMATION_RUN_LEASE_SECONDS must be well above AUTOMATION_WEBHOOK_TIMEOUT_SECONDS."
+    )
+
+# --- Logging --------------------------------------------------------------------------------
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # fpdf2 subsets fonts through fontTools, which logs every table it touches at INFO.
+        "fontTools": {"level": "WARNING"},
+    },
+}
+
+# --- Inbound replies ------------------------------------------------------------------------
+# Outreach emails carry a reply address <local part>+<workspace token>@<domain>; route that
+# domain's mail to the Mailgun inbound webhook or pipe it to a workspace's raw delivery URL.
+REPLIES_INBOUND_DOMAIN = env_str("REPLIES_INBOUND_DOMAIN", "replies.localhost")
+REPLIES_INBOUND_LOCAL_PART = env_str("REPLIES_INBOUND_LOCAL_PART", "replies")
+# A larger inbound message is refused with 413 (25 MB, what mailboxes commonly accept, so a reply
+# with an attachment still arrives); stored bodies are cut to the character limits.
+REPLIES_MAX_MESSAGE_BYTES = env_int("REPLIES_MAX_MESSAGE_BYTES", 25_000_000)
+REPLIES_MAX_TEXT_CHARS = env_int("REPLIES_MAX_TEXT_CHARS", 100_000)
+REPLIES_MAX_HTML_CHARS = env_int("REPLIES_MAX_HTML_CHARS", 200_000)
+# Triage at or above this confidence acts by itself; below it the reply waits for a rep.
+REPLIES_AUTO_APPLY_MIN_CONFIDENCE = env_float("REPLIES_AUTO_APPLY_MIN_CONFIDENCE", 0.75)
+# How long sequences pause for an out-of-office reply that gives no return date.
+REPLIES_OUT_OF_OFFICE_PAUSE_DAYS = env_int("REPLIES_OUT_OF_OFFICE_PAUSE_DAYS", 7)
+# Mailgun signs inbound webhooks with this key (Sending -> Webhooks -> signing key); empty
+# turns the Mailgun inbound endpoint off.
+ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": env_str("MAILGUN_WEBHOOK_SIGNING_KEY", "")}
+
+# --- Anthropic for reply triage (ANTHROPIC_API_KEY above; empty: the rule classifier) ----------
+# Triage is a short classification: a small, fast model is enough.
+ANTHROPIC_TRIAGE_MODEL = env_str("ANTHROPIC_TRIAGE_MODEL", "claude-haiku-4-5")
+ANTHROPIC_TIMEOUT_SECONDS = env_int("ANTHROPIC_TIMEOUT_SECONDS", 30)
+# Attempts per reply on 429/5xx/timeouts, and the longest wait between two of them; a longer
+# retry-after makes triage fall back to the rules instead of holding a worker.
+ANTHROPIC_MAX_ATTEMPTS = env_int("ANTHROPIC_MAX_ATTEMPTS", 3)
+ANTHROPIC_MAX_RETRY_WAIT_SECONDS = env_int("ANTHROPIC_MAX_RETRY_WAIT_SECONDS", 20)
+# --- Cadences -------------------------------------------------------------------------------
+# Sequence emails each sender may send a day (a workspace can set its own); the rest wait for
+# the next business day.
+CADENCE_DAILY_SEND_LIMIT = env_int("CADENCE_DAILY_SEND_LIMIT", 200)
+# Steps the sweep promotes per transaction, and how long one sweep run may keep going.
+CADENCE_SWEEP_BATCH_SIZE = env_int("CADENCE_SWEEP_BATCH_SIZE", 1000)
+CADENCE_SWEEP_TIME_BUDGET_SECONDS = env_int("CADENCE_SWEEP_TIME_BUDGET_SECONDS", 45)
+# How long an out-of-office reply without a return date pauses the contact's sequences.
+CADENCE_OUT_OF_OFFICE_DEFAULT_DAYS = env_int("CADENCE_OUT_OF_OFFICE_DEFAULT_DAYS", 7)

@@ -1,0 +1,167 @@
+"""The embedded scorer: the workspace's thresholds decide the level, and templates write both
+explanations from the signals. Deterministic, offline, and the fallback for the hosted model."""
+
+from datetime import date, datetime
+
+from engagement.models import EngagementLevel
+from engagement.providers import Classification
+from engagement.signals import KIND_NOUNS, ScoringInput, Thresholds
+from outreach.models import Activity, Contact
+
+RULES_VERSION = "rules-1"
+
+UNCOUNTED_REPLIES = {
+    "not_interested": ("reply saying not interested", "replies saying not interested"),
+    "unsubscribe": ("reply asking to unsubscribe", "replies asking to unsubscribe"),
+    "out_of_office": ("out-of-office auto-reply", "out-of-office auto-replies"),
+}
+MEMBER_TEMPLATES = {
+    EngagementLevel.HIGHLY_ENGAGED: (
+        "Thanks for staying so involved{name}! You have been exploring what we shared and "
+        "keeping in touch, and we really appreciate it."
+    ),
+    EngagementLevel.MODERATE: (
+        "Thanks for keeping in touch{name}. It has been good to hear from you recently."
+    ),
+    EngagementLevel.NEW: (
+        "Welcome{name}! We are glad to be connected and look forward to getting to know you."
+    ),
+    EngagementLevel.AT_RISK: (
+        "We have missed you{name}! It has been a little while since we last connected, and "
+        "we would love to catch up whenever it suits you."
+    ),
+    EngagementLevel.INACTIVE: (
+        "It has been some time since we were last in touch{name}. Whenever you are ready, "
+        "we are here to pick up the conversation."
+    ),
+}
+
+
+class RulesEngagementProvider:
+    model_version = RULES_VERSION
+    batch_size = 2000
+
+    def classify(
+        self, items: list[ScoringInput], *, thresholds: Thresholds, as_of: date
+    ) -> list[Classification]:
+        return [
+            Classification(
+                level=item.rule_level,
+                admin_explanation=admin_explanation(item, thresholds),
+                member_explanation=member_explanation(item),
+                model_version=RULES_VERSION,
+            )
+            for item in items
+        ]
+
+
+def member_explanation(item: ScoringInput) -> str:
+    name = f", {item.first_name}" if item.first_name else ""
+    return MEMBER_TEMPLATES[item.rule_level].format(name=name)
+
+
+def admin_explanation(item: ScoringInput, thresholds: Thresholds) -> str:
+    signals = item.signals
+    events = signals["events_in_window"]
+    window = thresholds.window_days
+    engaged_before = signals["last_activity_at"] is not None
+    last = _day(signals["last_activity_at"])
+    added = _day(signals["contact_added_at"])
+    level = item.rule_level
+    parts = []
+    if level == EngagementLevel.HIGHLY_ENGAGED:
+        parts.append(
+            f"Highly engaged: {_events(events)} in the last {window} days, at or above the "
+            f"{thresholds.highly_engaged_min_events} that make a contact highly engaged."
+        )
+    elif level == EngagementLevel.MODERATE:
+        parts.append(
+            f"Moderate: {_events(events)} in the last {window} days, below the "
+            f"{thresholds.highly_engaged_min_events} that would make the contact highly "
+            "engaged."
+        )
+    elif level == EngagementLevel.NEW:
+        so_far = (
+            "no engagement yet"
+            if not events
+            else f"{_events(events)} so far, fewer than the "
+            f"{thresholds.moderate_min_events} that make a contact moderate"
+        )
+        parts.append(
+            f"New: added on {added}, within the last {thresholds.new_contact_days} days, "
+            f"with {so_far}."
+        )
+    elif level == EngagementLevel.AT_RISK:
+        recent = (
+            f"no engagement in the last {window} days"
+            if not events
+            else f"only {_events(events)} in the last {window} days, fewer than the "
+            f"{thresholds.moderate_min_events} that make a contact moderate"
+        )
+        parts.append(f"At risk: {recent}, though the contact engaged before (last on {last}).")
+    elif engaged_before:
+        parts.append(
+            f"Inactive: no engagement since {last}, more than "
+            f"{thresholds.inactive_after_days} days ago."
+        )
+    else:
+        parts.append(f"Inactive: no engagement recorded since the contact was added on {added}.")
+
+    by_kind = signals["events_by_kind"]
+    if by_kind:
+        breakdown = ", ".join(
+            _count(n, *KIND_NOUNS[kind]) for kind, n in sorted(by_kind.items(), key=_most_first)
+        )
+        parts.append(f"Events in the window: {breakdown}.")
+        if set(by_kind) == {Activity.Kind.EMAIL_OPEN}:
+            parts.append("All of them are email opens, the weakest signal.")
+    company_events = signals["company_events_in_window"]
+    if company_events:
+        parts.append(
+            f"{_count(company_events, 'of these was', 'of these were')} recorded for "
+            f"{item.prospect_name} as a company, not for a named person, and "
+            f"{'counts' if company_events == 1 else 'count'} for each of its contacts."
+        )
+    if engaged_before and level in (EngagementLevel.HIGHLY_ENGAGED, EngagementLevel.MODERATE):
+        parts.append(f"Last engagement on {last}.")
+    profile_changed = _day(signals["profile_updated_at"])
+    if level == EngagementLevel.NEW or not engaged_before:
+        parts.append(f"Profile last changed on {profile_changed}.")
+    else:
+        parts.append(f"Added on {added}; profile last changed on {profile_changed}.")
+
+    not_counted = [
+        _count(n, *UNCOUNTED_REPLIES[intent])
+        for intent, n in signals["replies_by_intent"].items()
+        if intent in UNCOUNTED_REPLIES
+    ]
+    if signals["emails_sent_in_window"]:
+        not_counted.append(
+            _count(signals["emails_sent_in_window"], "email we sent", "emails we sent")
+        )
+    if not_counted:
+        parts.append(f"Not counted in the window: {', '.join(not_counted)}.")
+    if signals["outreach_status"] != Contact.OutreachStatus.ACTIVE:
+        status = Contact.OutreachStatus(signals["outreach_status"]).label.lower()
+        parts.append(f"Outreach status: {status}.")
+    return " ".join(parts)
+
+
+def _events(n: int) -> str:
+    return _count(n, "engagement event", "engagement events")
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def _most_first(item: tuple[str, int]) -> tuple[int, str]:
+    kind, n = item
+    return (-n, kind)
+
+
+def _day(iso: str | None) -> str:
+    if not iso:
+        return "never"
+    day = datetime.fromisoformat(iso)
+    return f"{day:%b} {day.day}, {day.year}"

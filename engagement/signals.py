@@ -1,0 +1,249 @@
+"""Which activity counts as engagement, and the signals a contact's score is computed from.
+
+An *engagement event* is something the contact (or their company) chose to do:
+
+- `call_done`, `meeting_done`: a conversation took place.
+- `email_open`, `email_click`: they read or followed one of our emails. Opens are the weakest
+  signal (mail privacy proxies open everything), so they count, but the admin explanation lists
+  them apart and the hosted model is told so.
+- `wizard_step`, `pdf_download`, `video_play`: they explored the pages, report or video made
+  for them.
+- `reply` whose intent is `interested`, `question` or `referral`, or a reply not triaged yet:
+  a person wrote back.
+
+Not engagement:
+
+- `email_sent`: our own touch. It is kept as context ("we wrote 4 times").
+- `reply` with intent `not_interested` or `unsubscribe`: the contact asked us to stop, and
+  counting it would call them engaged. These replies are kept in the signals and named in the
+  admin explanation as a warning.
+- `reply` with intent `out_of_office`: an auto-responder, not a person.
+
+Wizard and video activity is recorded per prospect (company) and may have no contact; such
+*company events* are attributed to every contact of the prospect, and the admin explanation
+says how many of a contact's events came that way.
+
+Days are counted from the start of the current UTC day, so a score is the same all day long
+until something new happens: that is what lets a rerun skip every unchanged contact.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from engagement.models import EngagementLevel, EngagementSettings
+from outreach.models import Activity
+
+Kind = Activity.Kind
+
+# Counted whenever they happen in the window.
+ENGAGEMENT_KINDS = (
+    Kind.CALL_DONE,
+    Kind.MEETING_DONE,
+    Kind.EMAIL_OPEN,
+    Kind.EMAIL_CLICK,
+    Kind.WIZARD_STEP,
+    Kind.PDF_DOWNLOAD,
+    Kind.VIDEO_PLAY,
+)
+# How explanations and lists name the events: (one, several).
+KIND_NOUNS = {
+    Kind.CALL_DONE: ("call held", "calls held"),
+    Kind.MEETING_DONE: ("meeting held", "meetings held"),
+    Kind.EMAIL_OPEN: ("email open", "email opens"),
+    Kind.EMAIL_CLICK: ("email link click", "email link clicks"),
+    Kind.REPLY: ("reply", "replies"),
+    Kind.WIZARD_STEP: ("wizard step viewed", "wizard steps viewed"),
+    Kind.PDF_DOWNLOAD: ("PDF report download", "PDF report downloads"),
+    Kind.VIDEO_PLAY: ("video play", "video plays"),
+}
+# The intents reply triage writes. A reply with none of them (not triaged yet) is a person
+# writing back, so it counts.
+REPLY_INTENTS = (
+    "interested",
+    "question",
+    "referral",
+    "not_interested",
+    "unsubscribe",
+    "out_of_office",
+)
+UNTRIAGED_INTENT = "untriaged"
+# Replies that are not engagement: the contact said stop, or a machine answered.
+UNCOUNTED_REPLY_INTENTS = ("not_interested", "unsubscribe", "out_of_office")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    window_days: int = EngagementSettings.DEFAULTS["window_days"]
+    highly_engaged_min_events: int = EngagementSettings.DEFAULTS["highly_engaged_min_events"]
+    moderate_min_events: int = EngagementSettings.DEFAULTS["moderate_min_events"]
+    new_contact_days: int = EngagementSettings.DEFAULTS["new_contact_days"]
+    inactive_after_days: int = EngagementSettings.DEFAULTS["inactive_after_days"]
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "window_days": self.window_days,
+            "highly_engaged_min_events": self.highly_engaged_min_events,
+            "moderate_min_events": self.moderate_min_events,
+            "new_contact_days": self.new_contact_days,
+            "inactive_after_days": self.inactive_after_days,
+        }
+
+
+@dataclass(frozen=True)
+class ScoringClock:
+    """The moment a computation runs, and the day boundaries its rules compare against."""
+
+    now: datetime
+    thresholds: Thresholds
+
+    @property
+    def day_start(self) -> datetime:
+        return datetime.combine(self.now.astimezone(UTC).date(), time.min, tzinfo=UTC)
+
+    @property
+    def as_of(self) -> date:
+        return self.day_start.date()
+
+    @property
+    def window_start(self) -> datetime:
+        return self.day_start - timedelta(days=self.thresholds.window_days)
+
+    @property
+    def new_since(self) -> datetime:
+        return self.day_start - timedelta(days=self.thresholds.new_contact_days)
+
+    @property
+    def inactive_before(self) -> datetime:
+        return self.day_start - timedelta(days=self.thresholds.inactive_after_days)
+
+
+@dataclass(frozen=True)
+class ActivityCounts:
+    """One contact's (or one prospect's company-wide) activity in the window, and the time of
+    its latest engagement event ever."""
+
+    events_by_kind: dict[str, int]
+    replies_by_intent: dict[str, int]
+    emails_sent: int
+    last_engagement_at: datetime | None
+
+    @property
+    def events(self) -> int:
+        return sum(self.events_by_kind.values())
+
+
+NO_ACTIVITY = ActivityCounts(
+    events_by_kind={}, replies_by_intent={}, emails_sent=0, last_engagement_at=None
+)
+
+
+@dataclass
+class ScoringInput:
+    """Everything a provider needs to score one contact."""
+
+    contact_id: int
+    prospect_id: int
+    first_name: str
+    contact_name: str
+    prospect_name: str
+    signals: dict[str, Any]
+    rule_level: str
+    signals_hash: str = ""
+    # Whether a stored score existed when the batch was read.
+    was_scored: bool = False
+
+
+def counts_from_row(row: dict[str, Any]) -> ActivityCounts:
+    """Read one row of the grouped query (see selectors.activity_counts)."""
+    events = {kind: row[f"n_{kind}"] for kind in ENGAGEMENT_KINDS if row[f"n_{kind}"]}
+    intents = {intent: row[f"reply_{intent}"] for intent in REPLY_INTENTS if row[f"reply_{intent}"]}
+    untriaged = row["replies"] - sum(intents.values())
+    if untriaged:
+        intents[UNTRIAGED_INTENT] = untriaged
+    counted_replies = row["replies"] - sum(intents.get(i, 0) for i in UNCOUNTED_REPLY_INTENTS)
+    if counted_replies:
+        events[Kind.REPLY] = counted_replies
+    return ActivityCounts(
+        events_by_kind=events,
+        replies_by_intent=intents,
+        emails_sent=row["emails_sent"],
+        last_engagement_at=row["last_engagement_at"],
+    )
+
+
+def build_signals(
+    *,
+    contact: dict[str, Any],
+    own: ActivityCounts,
+    company: ActivityCounts,
+    clock: ScoringClock,
+) -> dict[str, Any]:
+    """The signals of one contact, with absolute dates only (no "days ago") so they stay
+    equal from one day to the next while nothing happens. Company replies and emails do not
+    exist (those are always a contact's), so only company events are added in."""
+    events_by_kind = dict(own.events_by_kind)
+    for kind, n in company.events_by_kind.items():
+        events_by_kind[kind] = events_by_kind.get(kind, 0) + n
+    events = own.events + company.events
+    last_activity = max(
+        (t for t in (own.last_engagement_at, company.last_engagement_at) if t is not None),
+        default=None,
+    )
+    signals = {
+        "window_days": clock.thresholds.window_days,
+        "events_in_window": events,
+        "events_by_kind": dict(sorted(events_by_kind.items())),
+        "company_events_in_window": company.events,
+        "replies_by_intent": dict(sorted(own.replies_by_intent.items())),
+        "emails_sent_in_window": own.emails_sent,
+        "last_activity_at": _iso(last_activity),
+        "contact_added_at": _iso(contact["created_at"]),
+        "profile_updated_at": _iso(contact["updated_at"]),
+        "outreach_status": contact["outreach_status"],
+    }
+    signals["rule_level"] = rule_level(
+        events_in_window=events,
+        last_activity_at=last_activity,
+        added_at=contact["created_at"],
+        clock=clock,
+    )
+    return signals
+
+
+def rule_level(
+    *,
+    events_in_window: int,
+    last_activity_at: datetime | None,
+    added_at: datetime,
+    clock: ScoringClock,
+) -> str:
+    """The level the workspace's thresholds give. Engagement wins over newness: a contact added
+    last week who already booked a meeting is engaged, not merely new."""
+    thresholds = clock.thresholds
+    if events_in_window >= thresholds.highly_engaged_min_events:
+        return EngagementLevel.HIGHLY_ENGAGED
+    if events_in_window >= thresholds.moderate_min_events:
+        return EngagementLevel.MODERATE
+    if added_at >= clock.new_since:
+        return EngagementLevel.NEW
+    if last_activity_at is not None and last_activity_at >= clock.inactive_before:
+        return EngagementLevel.AT_RISK
+    return EngagementLevel.INACTIVE
+
+
+def signals_digest(signals: dict[str, Any], thresholds: Thresholds) -> str:
+    payload = json.dumps(
+        {"signals": signals, "thresholds": thresholds.as_dict()},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,133 @@
+"""What a person wrote, without the quoted history below it, their signature or a mobile footer.
+
+Handles the attribution lines of the common clients in several languages ("On … wrote:",
+"Am … schrieb …:", "Le … a écrit :"), Outlook's header blocks and separators, ">" quoting, the
+"-- " delimiter, sign-offs followed by a short signature, and legal disclaimers.
+"""
+
+import re
+
+_ATTRIBUTION = re.compile(
+    r"^\s*(on|am|le|el|il giorno|il|em|op|den|dne|w dniu)\b.{4,300}"
+    r"(wrote|a écrit|a ecrit|escribió|escribio|ha scritto|escreveu|napisał\(a\)|napisał|napsal"
+    r"|(schrieb|schreef|skrev)\b.{0,200})\s*:\s*$"
+    r"|^.{2,200}\b(wrote|schrieb am .{4,80}|a écrit le .{4,80}|escribió|ha scritto|escreveu"
+    r"|schreef op .{4,80}|skrev)\s*:\s*$",
+    re.IGNORECASE,
+)
+_ATTRIBUTION_START = re.compile(
+    r"^\s*(on|am|le|el|il giorno|il|em|op|den|dne|w dniu)\s+\S", re.IGNORECASE
+)
+_SEPARATOR = re.compile(
+    r"^\s*(-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original"
+    r"|messaggio originale|mensagem original|oorspronkelijk bericht|forwarded message"
+    r"|weitergeleitete nachricht|message transféré|mensaje reenviado|originalmeddelande)\s*-{2,}"
+    r"|begin forwarded message:|_{10,}|-{10,}|={10,})\s*$",
+    re.IGNORECASE,
+)
+_HEADER_FROM = re.compile(r"^\s*\*?(from|von|de|da|van|från|fra|od)\s*\*?\s*:", re.IGNORECASE)
+_HEADER_FIELDS = re.compile(
+    r"^\s*\*?(sent|date|to|subject|gesendet|datum|an|betreff|envoyé|envoye|objet|à|enviado"
+    r"|fecha|para|asunto|inviato|data|oggetto|a|verzonden|aan|onderwerp|skickat|ämne|emne)"
+    r"\s*\*?\s*:",
+    re.IGNORECASE,
+)
+_MOBILE_FOOTER = re.compile(
+    r"^\s*(sent from my|sent from (mail|outlook|yahoo)|sent via|sent with|get outlook for"
+    r"|envoyé de mon|envoyé depuis|von meinem .{1,30} gesendet|gesendet von|enviado desde"
+    r"|inviato da|enviado do meu|enviado de meu|verzonden (vanaf|met) mijn|skickat från"
+    r"|sendt fra)\b",
+    re.IGNORECASE,
+)
+_DISCLAIMER = re.compile(
+    r"^\s*(confidentiality notice|disclaimer|this (e-?mail|message)( and any attachments?)?"
+    r" (is|are|may contain|contains) (confidential|intended)|diese e-?mail (enthält|ist)"
+    r"|ce (message|courriel) (et|est|peut)|este (mensaje|correo) (y|es|puede|contiene)"
+    r"|questo messaggio|the information (contained )?in this (e-?mail|message))",
+    re.IGNORECASE,
+)
+_SIGN_OFF = re.compile(
+    r"^\s*(best|best regards|regards|kind regards|warm regards|warmly|many thanks|thanks|thank you"
+    r"|thanks again|thx|cheers|sincerely|all the best|best wishes|talk soon|speak soon|take care"
+    r"|mit freundlichen grüßen|mit freundlichen grüssen|freundliche grüße|viele grüße|beste grüße"
+    r"|liebe grüße|herzliche grüße|gruß|grüße|lg|vg|mfg|cordialement|bien cordialement"
+    r"|bien à vous|merci|salutations|bonne journée|saludos|un saludo|saludos cordiales"
+    r"|atentamente|gracias|cordiali saluti|saluti|grazie|distinti saluti|atenciosamente"
+    r"|abraços|abraço|obrigado|obrigada|met vriendelijke groet|vriendelijke groet|groeten"
+    r"|groet|bedankt|dank je|dank u|med vänlig hälsning|mvh|hälsningar)"
+    r"[\s,.!]*(-+\s*)?([A-ZÀ-Ý][\w.'-]*)?\s*$",
+    re.IGNORECASE,
+)
+_NAME_ONLY = re.compile(r"^\s*-?\s*[A-ZÀ-Ý][\w.'-]*(\s+[A-ZÀ-Ý][\w.'-]*){0,2}\s*$")
+_SIGNATURE_DELIMITER = re.compile(r"^\s*--\s*$|^\s*—\s*$")
+# A sign-off is the end of the message only when what follows is signature-sized.
+MAX_SIGNATURE_LINES = 8
+
+
+def strip_reply(text: str) -> str:
+    """The new text of a reply: quoted history, signature and footers removed."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = lines[: _history_start(lines)]
+    lines = [line for line in lines if not line.lstrip().startswith(">")]
+    lines = _without_footers(lines)
+    body = _collapse(lines)
+    without_signature = _collapse(_without_signature(lines))
+    return without_signature or body
+
+
+def _history_start(lines: list[str]) -> int:
+    for index, line in enumerate(lines):
+        if _SEPARATOR.match(line):
+            return index
+        if _ATTRIBUTION.match(line):
+            return index
+        # Attributions wrap: "On Mon, 3 Mar 2025 at 09:00, Bob Smith <" / "bob@x.com> wrote:".
+        if _ATTRIBUTION_START.match(line):
+            for span in (2, 3):
+                following = lines[index + 1 : index + span]
+                if any(part.lstrip().startswith(">") for part in following):
+                    break
+                joined = " ".join(part.strip() for part in lines[index : index + span])
+                if _ATTRIBUTION.match(joined):
+                    return index
+        if _HEADER_FROM.match(line):
+            following = lines[index + 1 : index + 6]
+            if sum(1 for other in following if _HEADER_FIELDS.match(other)) >= 2:
+                return index
+        if line.lstrip().startswith(">") and all(
+            not rest.strip() or rest.lstrip().startswith(">") for rest in lines[index:]
+        ):
+            return index
+    return len(lines)
+
+
+def _without_footers(lines: list[str]) -> list[str]:
+    for index, line in enumerate(lines):
+        if _MOBILE_FOOTER.match(line) or _DISCLAIMER.match(line):
+            return lines[:index]
+    return lines
+
+
+def _without_signature(lines: list[str]) -> list[str]:
+    for index, line in enumerate(lines):
+        if _SIGNATURE_DELIMITER.match(line):
+            return lines[:index]
+    content = [i for i, line in enumerate(lines) if line.strip()]
+    for index in content:
+        if index == content[0]:
+            continue  # "Thanks, but we are all set" opens a message; it does not close one
+        if _SIGN_OFF.match(lines[index]):
+            tail = [line for line in lines[index + 1 :] if line.strip()]
+            if len(tail) <= MAX_SIGNATURE_LINES:
+                return lines[:index]
+    # No sign-off, but the message ends with just a name after a blank line: "…\n\nGreg".
+    if len(content) >= 2 and _NAME_ONLY.match(lines[content[-1]]):
+        last = content[-1]
+        if not lines[last - 1].strip() and last - 1 > content[0]:
+            return lines[: last - 1]
+    return lines
+
+
+def _collapse(lines: list[str]) -> str:
+    text = "\n".join(line.rstrip() for line in lines).strip()
+    return re.sub(r"\n{3,}", "\n\n", text)

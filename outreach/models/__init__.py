@@ -1,0 +1,43 @@
+"""The outreach app's models: tenants, the CRM records, the outreach log and sequences."""
+
+from outreach.models.crm import Contact, Deal, Pipeline, Prospect, Stage, Tag
+from outreach.models.notifications import Notification
+from outreach.models.outreach_log import Activity, OutreachLog, TaskPriority
+from outreach.models.replies import InboundMailbox, Reply, ReplyEffect, ReplyTriage
+from outreach.models.sequences import (
+    OutreachSequence,
+    OutreachStep,
+    SenderDailySend,
+    SequenceTemplate,
+    SequenceTemplateStep,
+)
+from outreach.models.wizard import WizardLink, WizardSession
+from outreach.models.workspaces import ApiKey, Membership, Role, Workspace
+
+__all__ = [
+    "Activity",
+    "ApiKey",
+    "Contact",
+    "Deal",
+    "InboundMailbox",
+    "Membership",
+    "Notification",
+    "OutreachLog",
+    "OutreachSequence",
+    "OutreachStep",
+    "Pipeline",
+    "Prospect",
+    "Reply",
+    "ReplyEffect",
+    "ReplyTriage",
+    "Role",
+    "SenderDailySend",
+    "SequenceTemplate",
+    "SequenceTemplateStep",
+    "Stage",
+    "Tag",
+    "TaskPriority",
+    "WizardLink",
+    "WizardSession",
+    "Workspace",
+]

@@ -1,0 +1,185 @@
+"""The outreach log (every touch and every open touch task) and the activity stream."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F
+from django.db.models.fields.json import KT, KeyTransform
+from django.utils import timezone
+
+from outreach.models.crm import Contact, Prospect
+from outreach.models.workspaces import Workspace
+
+
+class TaskPriority(models.IntegerChoices):
+    # Stored as a rank so that "high first" is a plain ascending sort on an index.
+    HIGH = 1, "high"
+    NORMAL = 2, "normal"
+    LOW = 3, "low"
+
+    @classmethod
+    def from_label(cls, label: str) -> "TaskPriority":
+        for member in cls:
+            if member.label == label:
+                return member
+        raise ValueError(f"Unknown priority {label!r}")
+
+
+class OutreachLog(models.Model):
+    """One touch with a contact, or a touch task a rep still has to do.
+
+    A touch task is a row with status `touch_open` and `metadata.kind == "touch_task"`; its
+    metadata carries priority, dueAt, notes and createdBy. Priority and due time are also real
+    columns because the task queue sorts on them.
+    """
+
+    TOUCH_TASK = "touch_task"
+
+    class Type(models.TextChoices):
+        EMAIL = "EMAIL", "Email"
+        CALL = "CALL", "Call"
+        LINKEDIN = "LINKEDIN", "LinkedIn"
+        MESSAGE = "MESSAGE", "Message"
+        FOLLOW_UP = "FOLLOW_UP", "Follow-up"
+        MEETING = "MEETING", "Meeting"
+        NOTE = "NOTE", "Note"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        CALL = "call", "Call"
+        LINKEDIN = "linkedin", "LinkedIn"
+        MESSAGE = "message", "Message"
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent"
+        RECEIVED = "received", "Received"
+        TOUCH_OPEN = "touch_open", "Open task"
+        DONE = "done", "Done"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="outreach_logs")
+    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="outreach_logs")
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="outreach_logs"
+    )
+    log_type = models.CharField(max_length=12, choices=Type.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    priority = models.PositiveSmallIntegerField(choices=TaskPriority.choices, null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tasks",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            # The open task queue: one workspace's open tasks, high priority first, soonest due.
+            models.Index(
+                fields=["workspace", "priority", "due_at"],
+                condition=models.Q(status="touch_open"),
+                name="outreachlog_open_queue",
+            ),
+            models.Index(fields=["prospect", "created_at"], name="outreachlog_prospect_created"),
+            models.Index(fields=["contact", "created_at"], name="outreachlog_contact_created"),
+            models.Index(fields=["status", "due_at"], name="outreachlog_status_due"),
+            # Inbound replies find the email they answer by the Message-ID it was sent with.
+            models.Index(
+                F("workspace"),
+                KeyTransform("messageId", "metadata"),
+                name="outreachlog_message_id",
+            ),
+            # Open call tasks the engagement trigger created: the cadence sweep holds a
+            # contact's sequences while one is open, and asks for every batch it promotes.
+            models.Index(
+                fields=["prospect"],
+                condition=models.Q(status="touch_open", metadata__createdBy="engagement-trigger"),
+                name="outreachlog_engagement_open",
+            ),
+        ]
+        constraints = [
+            # An engagement signal (wizard step 3, a PDF download, an interested reply) puts one
+            # call task in the queue; repeats and concurrent requests find it instead of adding
+            # another. Closing the task frees the slot for the next signal.
+            models.UniqueConstraint(
+                "prospect",
+                KT("metadata__triggerSource"),
+                condition=models.Q(status="touch_open", metadata__kind="touch_task"),
+                name="outreachlog_one_open_task_per_trigger",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject or f"{self.get_log_type_display()} ({self.get_status_display()})"
+
+    @property
+    def is_touch_task(self) -> bool:
+        return self.metadata.get("kind") == self.TOUCH_TASK
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.TOUCH_OPEN
+
+    @property
+    def priority_label(self) -> str:
+        return TaskPriority(self.priority).label if self.priority else ""
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_at is not None and self.due_at < timezone.now()
+
+
+class Activity(models.Model):
+    """Something a contact or prospect did that tells how engaged they are.
+
+    Each feature that sees engagement writes here (a completed call, a meeting, a wizard step,
+    a PDF download, a reply, an email open or click, a video play), so that scoring reads one
+    indexed table instead of asking every feature.
+    """
+
+    class Kind(models.TextChoices):
+        CALL_DONE = "call_done", "Call done"
+        MEETING_DONE = "meeting_done", "Meeting done"
+        EMAIL_SENT = "email_sent", "Email sent"
+        EMAIL_OPEN = "email_open", "Email opened"
+        EMAIL_CLICK = "email_click", "Link clicked"
+        REPLY = "reply", "Replied"
+        WIZARD_STEP = "wizard_step", "Wizard step viewed"
+        PDF_DOWNLOAD = "pdf_download", "PDF report downloaded"
+        VIDEO_PLAY = "video_play", "Video played"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="activities")
+    prospect = models.ForeignKey(Prospect, on_delete=models.CASCADE, related_name="activities")
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    metadata = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name_plural = "activities"
+        indexes = [
+            models.Index(
+                fields=["workspace", "contact", "occurred_at"], name="activity_ws_contact"
+            ),
+            models.Index(fields=["prospect", "occurred_at"], name="activity_prospect"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"

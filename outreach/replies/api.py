@@ -1,0 +1,154 @@
+"""REST endpoints of the reply inbox: receiving replies as JSON, listing and reading them, and
+correcting their triage."""
+
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
+
+from config.errors import PermissionDenied
+from config.pagination import Pages
+from config.schemas import PathId
+from outreach import selectors as outreach_selectors
+from outreach.auth import Principal
+from outreach.inbound.message import from_fields
+from outreach.models import Contact, InboundMailbox, Reply
+from outreach.replies import selectors
+from outreach.replies.schemas import (
+    InboundMessageIn,
+    LinkContactIn,
+    MailboxOut,
+    ReceiptOut,
+    ReplyDetailOut,
+    ReplyFilter,
+    ReplyOut,
+    TriageIn,
+    TriageResultOut,
+)
+from outreach.services import mailboxes as mailbox_services
+from outreach.services import replies as reply_services
+
+router = Router()
+
+
+def _principal(request: HttpRequest) -> Principal:
+    return request.auth
+
+
+@router.post("/replies/inbound", response={200: ReceiptOut, 201: ReceiptOut}, tags=["replies"])
+def reply_inbound(request: HttpRequest, payload: InboundMessageIn):
+    """Receive one email into the workspace of the key. Posting the same `message_id` again
+    answers 200 with the stored reply and does nothing else."""
+    message = from_fields(
+        message_id=payload.message_id,
+        from_email=payload.from_.email,
+        from_name=payload.from_.name,
+        to=payload.to,
+        cc=payload.cc,
+        subject=payload.subject,
+        text=payload.text,
+        html=payload.html,
+        in_reply_to=payload.in_reply_to,
+        references=payload.references,
+        headers=payload.headers,
+        date=payload.date,
+    )
+    receipt = reply_services.reply_receive(
+        workspace=_principal(request).workspace, message=message, source=Reply.Source.API
+    )
+    reply = receipt.reply
+    return Status(
+        201 if receipt.created else 200,
+        {
+            "id": reply.pk,
+            "created": receipt.created,
+            "kind": reply.kind,
+            "state": reply.state,
+            "contact_id": reply.contact_id,
+            "prospect_id": reply.prospect_id,
+        },
+    )
+
+
+@router.get("/replies", response=list[ReplyOut], tags=["replies"])
+@paginate(Pages)
+def reply_list(request: HttpRequest, filters: Query[ReplyFilter]):
+    """The inbox, newest first."""
+    return selectors.reply_list(workspace=_principal(request).workspace, **filters.dict())
+
+
+@router.get("/replies/mailbox", response=MailboxOut, tags=["replies"])
+def mailbox_get(request: HttpRequest):
+    """Where this workspace's replies arrive."""
+    principal = _principal(request)
+    mailbox = mailbox_services.inbound_mailbox_ensure(workspace=principal.workspace)
+    return _mailbox_out(request, mailbox, principal)
+
+
+@router.post("/replies/mailbox/rotate", response=MailboxOut, tags=["replies"])
+def mailbox_rotate(request: HttpRequest):
+    """New reply address and delivery URL; the old ones stop working at once."""
+    principal = _principal(request)
+    if not principal.is_admin:
+        raise PermissionDenied("Only workspace admins can do this.")
+    mailbox = mailbox_services.inbound_mailbox_rotate(workspace=principal.workspace)
+    return _mailbox_out(request, mailbox, principal)
+
+
+@router.get("/replies/{reply_id}", response=ReplyDetailOut, tags=["replies"])
+def reply_get(request: HttpRequest, reply_id: PathId):
+    """A reply with its thread, its triage history and what it has made happen."""
+    return _detail(request, reply_id)
+
+
+@router.post("/replies/{reply_id}/triage", response=TriageResultOut, tags=["replies"])
+def reply_triage(request: HttpRequest, reply_id: PathId, payload: TriageIn):
+    """Set the reply's intent and act on it. Applying the same intent again changes nothing."""
+    principal = _principal(request)
+    reply = selectors.reply_get(workspace=principal.workspace, reply_id=reply_id)
+    outcome = reply_services.apply_reply_triage(
+        reply=reply, intent=payload.intent, by=principal.user, source="rep"
+    )
+    return {
+        "reply": selectors.reply_get(workspace=principal.workspace, reply_id=reply_id),
+        "applied_effects": outcome.applied_effects,
+        "call_task": outcome.call_task,
+    }
+
+
+@router.post("/replies/{reply_id}/ignore", response=ReplyOut, tags=["replies"])
+def reply_ignore(request: HttpRequest, reply_id: PathId):
+    principal = _principal(request)
+    reply = selectors.reply_get(workspace=principal.workspace, reply_id=reply_id)
+    reply_services.reply_ignore(reply=reply, by=principal.user)
+    return selectors.reply_get(workspace=principal.workspace, reply_id=reply_id)
+
+
+@router.post("/replies/{reply_id}/contact", response=ReplyDetailOut, tags=["replies"])
+def reply_link_contact(request: HttpRequest, reply_id: PathId, payload: LinkContactIn):
+    """Attach a reply from an unknown sender to a contact, so its triage can act."""
+    workspace = _principal(request).workspace
+    reply = selectors.reply_get(workspace=workspace, reply_id=reply_id)
+    contact = outreach_selectors.ref_in_workspace(
+        Contact.objects.select_related("prospect"),
+        workspace=workspace,
+        pk=payload.contact_id,
+        field="contact_id",
+    )
+    reply_services.reply_link_contact(reply=reply, contact=contact)
+    return _detail(request, reply_id)
+
+
+def _detail(request: HttpRequest, reply_id: int) -> Reply:
+    reply = selectors.reply_get(workspace=_principal(request).workspace, reply_id=reply_id)
+    reply.thread = selectors.reply_thread(reply=reply)
+    return reply
+
+
+def _mailbox_out(request: HttpRequest, mailbox: InboundMailbox, principal: Principal) -> dict:
+    urls = selectors.mailbox_urls(request, mailbox)
+    return {
+        "address": mailbox.address,
+        "raw_delivery_url": urls["raw_delivery_url"] if principal.is_admin else None,
+        "mailgun_webhook_url": urls["mailgun_url"],
+        "rotated_at": mailbox.rotated_at,
+    }

@@ -1,0 +1,156 @@
+"""Dashboard pages of the reply inbox: the list with its filters, a reply with its thread, and
+the forms that correct a triage, dismiss a reply or link it to a contact."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from config.errors import ApplicationError, NotFound
+from outreach.models import Contact, Reply, ReplyEffect
+from outreach.replies import selectors
+from outreach.replies.forms import LinkContactForm, ReplyFilterForm, TriageForm
+from outreach.services import mailboxes as mailbox_services
+from outreach.services import replies as reply_services
+from outreach.views import PAGE_SIZE, admin_required, member_required
+
+
+@member_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    form = ReplyFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    state = filters.get("state") or "open"
+    replies = selectors.reply_list(
+        workspace=request.workspace,
+        state=None if state == "all" else state,
+        intent=filters.get("intent") or None,
+        kind=filters.get("kind") or None,
+        q=filters.get("q", ""),
+    )
+    page = Paginator(replies, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "outreach/replies/inbox.html",
+        {
+            "form": form,
+            "page": page,
+            "state": state,
+            "counts": selectors.reply_state_counts(workspace=request.workspace),
+            "filter_query": _query_without(request, "page"),
+        },
+    )
+
+
+@member_required
+def reply_detail(request: HttpRequest, reply_id: int) -> HttpResponse:
+    reply = _reply_or_404(request, reply_id)
+    return render(request, "outreach/replies/detail.html", _detail_context(reply))
+
+
+@member_required
+@require_POST
+def reply_triage(request: HttpRequest, reply_id: int) -> HttpResponse:
+    reply = _reply_or_404(request, reply_id)
+    form = TriageForm(request.POST)
+    if form.is_valid():
+        try:
+            outcome = reply_services.apply_reply_triage(
+                reply=reply, intent=form.cleaned_data["intent"], by=request.user, source="rep"
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            intent = Reply.Intent(form.cleaned_data["intent"]).label
+            done = ", ".join(_effect_label(effect) for effect in outcome.applied_effects)
+            messages.success(
+                request,
+                f"Marked {intent}." + (f" Done: {done}." if done else " Nothing new to do."),
+            )
+            if outcome.call_task is not None and not outcome.call_task.created:
+                messages.error(request, f"No call task: {outcome.call_task.reason}")
+            return redirect("reply_detail", reply_id=reply.pk)
+    context = _detail_context(_reply_or_404(request, reply_id), triage_form=form)
+    return render(request, "outreach/replies/detail.html", context, status=422)
+
+
+@member_required
+@require_POST
+def reply_ignore(request: HttpRequest, reply_id: int) -> HttpResponse:
+    reply = _reply_or_404(request, reply_id)
+    try:
+        reply_services.reply_ignore(reply=reply, by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Reply ignored.")
+    return redirect("reply_inbox")
+
+
+@member_required
+@require_POST
+def reply_link(request: HttpRequest, reply_id: int) -> HttpResponse:
+    reply = _reply_or_404(request, reply_id)
+    form = LinkContactForm(request.POST)
+    if form.is_valid():
+        contact = (
+            Contact.objects.select_related("prospect")
+            .filter(workspace=request.workspace, email=form.cleaned_data["email"].lower())
+            .first()
+        )
+        if contact is None:
+            form.add_error("email", "No contact in this workspace has this email.")
+        else:
+            try:
+                reply_services.reply_link_contact(reply=reply, contact=contact)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"Linked to {contact}.")
+                return redirect("reply_detail", reply_id=reply.pk)
+    context = _detail_context(_reply_or_404(request, reply_id), link_form=form)
+    return render(request, "outreach/replies/detail.html", context, status=422)
+
+
+@admin_required
+def inbound_settings(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        mailbox_services.inbound_mailbox_rotate(workspace=request.workspace)
+        messages.success(request, "New address and delivery URL: the old ones no longer work.")
+        return redirect("reply_inbound_settings")
+    mailbox = mailbox_services.inbound_mailbox_ensure(workspace=request.workspace)
+    return render(
+        request,
+        "outreach/replies/inbound_settings.html",
+        {"mailbox": mailbox, **selectors.mailbox_urls(request, mailbox)},
+    )
+
+
+def _reply_or_404(request: HttpRequest, reply_id: int) -> Reply:
+    try:
+        return selectors.reply_get(workspace=request.workspace, reply_id=reply_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _detail_context(
+    reply: Reply, *, triage_form: TriageForm | None = None, link_form: LinkContactForm | None = None
+) -> dict:
+    return {
+        "reply": reply,
+        "thread": selectors.reply_thread(reply=reply),
+        "triage_form": triage_form or TriageForm(initial={"intent": reply.intent or None}),
+        "link_form": link_form or LinkContactForm(),
+        "intents": Reply.Intent.choices,
+    }
+
+
+def _effect_label(effect: str) -> str:
+    return ReplyEffect.Effect(effect).label.lower()
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()

@@ -1,0 +1,75 @@
+"""Whatever a client sends, the answer is a clear 4xx, never a 500, and nothing is half-written."""
+
+import pytest
+
+from outreach.models import Prospect
+from tests.factories import ProspectFactory
+
+
+def test_malformed_json_is_a_400(api):
+    response = api.client.post(
+        "/api/v1/prospects", "{not json", content_type="application/json", headers=api.headers
+    )
+    assert response.status_code == 400
+
+
+def test_nul_characters_are_refused_in_bodies_and_queries(api):
+    assert api.post("prospects", {"name": "Evil\u0000Corp"}).status_code == 400
+    assert api.post("prospects", {"name": "Ok", "custom_fields": {"k\u0000": 1}}).status_code == 400
+    response = api.get("prospects", q="a\x00b")
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]
+    assert not Prospect.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["prospects/99999999999999999999", "prospects/0", "prospects/-1", "tasks/9223372036854775808"],
+)
+def test_out_of_range_ids_are_refused(api, path):
+    assert api.get(path).status_code in {404, 422}
+
+
+def test_out_of_range_values_are_refused(api, workspace):
+    prospect = ProspectFactory(workspace=workspace)
+    huge = {"prospect_id": prospect.pk, "subject": "x", "due_at": "0001-01-01T00:00:00+14:00"}
+    assert api.post("tasks", huge).status_code == 422
+    assert (
+        api.post("tasks", {**huge, "due_at": "2030-01-01", "assignee_id": 2**64}).status_code == 422
+    )
+    deal = {"pipeline_id": 1, "prospect_id": prospect.pk, "name": "x", "value": "1e20"}
+    assert api.post("deals", deal).status_code == 422
+    assert api.post("prospects", {"name": "x", "custom_fields": {"k" * 101: 1}}).status_code == 422
+    assert api.post("prospects", {"name": "x" * 201}).status_code == 422
+
+
+def test_workspace_settings_validate_hours_and_zones(api):
+    assert api.patch("workspace", {"time_zone": "Atlantis/City"}).status_code == 422
+    response = api.patch("workspace", {"business_day_start": "18:00", "business_day_end": "09:00"})
+    assert response.status_code == 422
+    response = api.patch(
+        "workspace",
+        {
+            "time_zone": "Europe/Paris",
+            "business_day_start": "08:30+05:00",
+            "holidays": ["2030-12-25"],
+        },
+    )
+    assert response.status_code == 200
+    assert response.json()["business_day_start"] == "08:30"
+    assert response.json()["holidays"] == ["2030-12-25"]
+
+
+def test_huge_page_numbers_are_refused_not_overflowed(api):
+    assert api.get("prospects", page=10**25).status_code == 422
+    assert api.get("tasks", page=5472719760906671104, page_size=6796).status_code == 422
+    assert api.get("prospects", page=100_000).json()["items"] == []
+
+
+def test_a_null_name_or_an_unparsable_domain_is_a_422(api, workspace):
+    from tests.factories import ProspectFactory, TagFactory
+
+    tag = TagFactory(workspace=workspace)
+    assert api.patch(f"tags/{tag.pk}", {"name": None}).status_code == 422
+    prospect = ProspectFactory(workspace=workspace)
+    assert api.patch(f"prospects/{prospect.pk}", {"domain": "\n=[s"}).status_code == 422

@@ -1,0 +1,101 @@
+"""Settings and the Celery app: limits are really set and bad environment values fail loudly."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from config.celery import app
+from config.env import env_bool, env_int, env_list
+
+
+def test_celery_tasks_have_hard_and_soft_time_limits():
+    assert app.conf.task_time_limit == 300
+    assert app.conf.task_soft_time_limit == 240
+    assert app.conf.task_soft_time_limit < app.conf.task_time_limit
+
+
+def test_every_beat_entry_expires_so_a_late_run_is_dropped():
+    for name, entry in app.conf.beat_schedule.items():
+        assert "task" in entry, name
+        assert entry.get("options", {}).get("expires"), f"{name} has no expires"
+
+
+def test_a_malformed_boolean_stops_start_up(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG"):
+        env_bool("SOME_FLAG", False)
+
+
+def test_a_malformed_number_stops_start_up(monkeypatch):
+    monkeypatch.setenv("SOME_NUMBER", "ten")
+    with pytest.raises(ImproperlyConfigured, match="SOME_NUMBER"):
+        env_int("SOME_NUMBER", 1)
+
+
+def test_environment_values_are_read(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "yes")
+    monkeypatch.setenv("SOME_NUMBER", "42")
+    monkeypatch.setenv("SOME_LIST", "a.example, b.example,")
+    assert env_bool("SOME_FLAG", False) is True
+    assert env_int("SOME_NUMBER", 1) == 42
+    assert env_list("SOME_LIST", []) == ["a.example", "b.example"]
+
+
+def test_every_module_imports_first_from_a_cold_start():
+    """Whatever a process imports first (a worker its task modules, the web its URLs, a command
+    its services), no circular import stops it. Each module is imported in turn with every
+    project module that django.setup() did not load forgotten again."""
+    script = """
+import importlib, pkgutil, sys
+import django
+django.setup()
+loaded_by_setup = set(sys.modules)
+apps = ["config", "outreach", "engagement", "automations", "campaigns", "media_pipeline"]
+names = []
+for app in apps:
+    try:
+        package = importlib.import_module(app)
+    except ModuleNotFoundError:
+        continue
+    names.append(app)
+    for info in pkgutil.walk_packages(package.__path__, app + "."):
+        if ".migrations" not in info.name and not info.name.endswith(".wsgi"):
+            names.append(info.name)
+failures = []
+for name in names:
+    for loaded in [m for m in sys.modules if m.split(".")[0] in apps]:
+        if loaded not in loaded_by_setup:
+            del sys.modules[loaded]
+            parent, _, child = loaded.rpartition(".")
+            # "from package import module" finds a module left as the package's attribute.
+            if parent in sys.modules and hasattr(sys.modules[parent], child):
+                delattr(sys.modules[parent], child)
+    try:
+        importlib.import_module(name)
+    except Exception as exc:  # an import cycle shows as ImportError or AttributeError
+        failures.append(f"{name}: {exc}")
+print(len(names))
+print("\\n".join(failures))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    count, _, failures = result.stdout.partition("\n")
+    assert int(count) > 50
+    assert not failures.strip(), failures
+
+
+def test_workers_keep_their_database_connection_between_tasks():
+    """Celery closes Django's connection around every task unless told to reuse it; a new
+    PostgreSQL connection per task cost more than the tasks themselves."""
+    assert app.conf.get("CELERY_DB_REUSE_MAX", 0) >= 100
