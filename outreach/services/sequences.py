@@ -64,6 +64,10 @@ def sequence_template_create(
         workspace=workspace, name=name.strip(), description=description.strip(), created_by=by
     )
     cleaned = _clean_steps(steps)
+    if any("id" in values for values in cleaned):
+        raise ValidationFailed.for_field(
+            "steps", "A new sequence has no steps to edit yet; leave out the step ids."
+        )
     with transaction.atomic():
         validate_model(template, exclude=["workspace", "created_by"])
         save_or_conflict(template, f"A sequence named {template.name!r} already exists.")

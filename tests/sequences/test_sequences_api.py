@@ -98,6 +98,18 @@ def test_a_step_id_of_another_sequence_is_refused(api, workspace):
     assert response.status_code == 422
 
 
+def test_a_new_sequence_cannot_claim_existing_step_ids(api, workspace):
+    other = sequence_with_steps(workspace, {"channel": "call", "subject_template": "Keep me"})
+    taken = other.steps.get()
+    response = api.post(
+        "sequences", {"name": "Copycat", "steps": [{"id": taken.pk, "channel": "email"}]}
+    )
+    assert response.status_code == 422
+    assert "leave out the step ids" in response.content.decode()
+    taken.refresh_from_db()
+    assert (taken.template_id, taken.subject_template) == (other.pk, "Keep me")
+
+
 def test_a_sequence_contacts_went_through_is_kept(api, workspace):
     template = sequence_with_steps(workspace, {"channel": "call"})
     OutreachSequenceFactory(template=template, contact__prospect__workspace=workspace)
