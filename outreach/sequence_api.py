@@ -3,9 +3,10 @@ enrollment's state, pause, resume, stop and "run the next step now"."""
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from config.errors import ValidationFailed
+from config.pagination import Pages
 from config.schemas import PathId
 from outreach import selectors, sequence_selectors
 from outreach.auth import Principal
@@ -35,7 +36,7 @@ def _principal(request: HttpRequest) -> Principal:
 
 
 @router.get("/sequences", response=list[SequenceOut], tags=TAGS)
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def sequence_list(request: HttpRequest):
     return sequence_selectors.sequence_template_list(workspace=_principal(request).workspace)
 
@@ -119,7 +120,7 @@ def _sequence(request: HttpRequest, sequence_id: int) -> SequenceTemplate:
 
 
 @router.get("/enrollments", response=list[EnrollmentOut], tags=TAGS)
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def enrollment_list(request: HttpRequest, filters: Query[EnrollmentFilter]):
     """Enrollments, newest first, each with the state of every step: done, in the queue, or
     waiting (why, and when it goes)."""

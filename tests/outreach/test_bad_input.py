@@ -64,6 +64,34 @@ def test_huge_page_numbers_are_refused_not_overflowed(api):
     assert api.get("prospects", page=10**25).status_code == 422
     assert api.get("tasks", page=5472719760906671104, page_size=6796).status_code == 422
     assert api.get("prospects", page=100_000).json()["items"] == []
+    for listing in ("sequences", "campaigns", "automations"):
+        assert api.get(listing, page=10**25).status_code == 422, listing
+
+
+def test_every_paginated_route_bounds_its_page_number(api):
+    """Each list in the schema uses the one bounded pagination, so no route can overflow."""
+    paths = api.get("openapi.json").json()["paths"]
+    paginated = {
+        f"{method.upper()} {path}": {p["name"]: p["schema"] for p in operation["parameters"]}
+        for path, methods in paths.items()
+        for method, operation in methods.items()
+        if any(p["name"] == "page" for p in operation.get("parameters", []))
+    }
+    assert len(paginated) >= 10
+
+    def bounded(schema: dict) -> bool:
+        return all(
+            "maximum" in option
+            for option in schema.get("anyOf", [schema])
+            if option.get("type") == "integer"
+        )
+
+    unbounded = [
+        route
+        for route, params in paginated.items()
+        if not (bounded(params["page"]) and bounded(params.get("page_size", {})))
+    ]
+    assert unbounded == []
 
 
 def test_a_null_name_or_an_unparsable_domain_is_a_422(api, workspace):
