@@ -59,10 +59,10 @@ api = NinjaAPI(
 )
 
 api.add_router("/", "outreach.api.router")
-api.add_router("/campaigns/", "campaigns.api.router")
-api.add_router("/engagement/", "engagement.api.router")
+api.add_router("/campaigns", "campaigns.api.router")
+api.add_router("/engagement", "engagement.api.router")
 api.add_router("/", "outreach.replies.api.router")
-api.add_router("/automations/", "automations.api.router")
+api.add_router("/automations", "automations.api.router")
 
 
 @api.exception_handler(ApplicationError)

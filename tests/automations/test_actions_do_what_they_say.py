@@ -225,7 +225,7 @@ def test_enroll_in_sequence_refuses_a_sequence_of_another_workspace(api, other_w
 
     foreign = sequence_with_steps(other_workspace, {"channel": "call"}, name="Theirs")
     response = api.post(
-        "automations/",
+        "automations",
         {
             "name": "Enroll new contacts",
             "trigger_type": "contact.created",

@@ -39,7 +39,7 @@ def big_deal_rule(sales, stage, hot, **extra):
 
 
 def test_an_admin_creates_an_automation_and_sees_its_secret_once(api, sales, stage, hot):
-    response = api.post("automations/", big_deal_rule(sales, stage, hot))
+    response = api.post("automations", big_deal_rule(sales, stage, hot))
     assert response.status_code == 201, response.json()
     body = response.json()
     automation = Automation.objects.get(pk=body["id"])
@@ -59,7 +59,7 @@ def test_an_admin_creates_an_automation_and_sees_its_secret_once(api, sales, sta
     fetched = api.get(f"automations/{automation.pk}").json()
     assert "signing_secret" not in fetched
     assert fetched["signing_secret_hint"] == automation.signing_secret[:10] + "…"
-    listed = api.get("automations/").json()
+    listed = api.get("automations").json()
     assert listed["count"] == 1 and listed["items"][0]["active_run_count"] == 0
 
 
@@ -69,7 +69,7 @@ def test_invalid_rules_get_422_with_the_place_of_each_problem(api, workspace, sa
     rule["trigger_config"]["pipeline_id"] = partners.pk
     rule["conditions"]["conditions"][0]["field"] = "deal.colour"
     rule["actions"][1]["params"]["subject"] = "Call {{contatc.first_name}}"
-    response = api.post("automations/", rule)
+    response = api.post("automations", rule)
     assert response.status_code == 422
     errors = response.json()["errors"]
     assert errors["trigger_config.stage_id"] == ["That stage is not in the chosen pipeline."]
@@ -80,7 +80,7 @@ def test_invalid_rules_get_422_with_the_place_of_each_problem(api, workspace, sa
 
 def test_a_filter_the_trigger_does_not_have_is_refused(api, sales, stage, hot):
     rule = big_deal_rule(sales, stage, hot, trigger_type="contact.created")
-    response = api.post("automations/", rule)
+    response = api.post("automations", rule)
     assert response.status_code == 422
     assert (
         "cannot be filtered by pipeline_id"
@@ -89,15 +89,15 @@ def test_a_filter_the_trigger_does_not_have_is_refused(api, sales, stage, hot):
 
 
 def test_a_rep_can_read_but_not_change(rep_api, api, sales, stage, hot):
-    assert rep_api.post("automations/", big_deal_rule(sales, stage, hot)).status_code == 403
-    automation_id = api.post("automations/", big_deal_rule(sales, stage, hot)).json()["id"]
+    assert rep_api.post("automations", big_deal_rule(sales, stage, hot)).status_code == 403
+    automation_id = api.post("automations", big_deal_rule(sales, stage, hot)).json()["id"]
     assert rep_api.get(f"automations/{automation_id}").status_code == 200
     assert rep_api.post(f"automations/{automation_id}/disable").status_code == 403
     assert rep_api.delete(f"automations/{automation_id}").status_code == 403
 
 
 def test_patch_enable_disable_and_rotate_the_secret(api, sales, stage, hot):
-    automation_id = api.post("automations/", big_deal_rule(sales, stage, hot)).json()["id"]
+    automation_id = api.post("automations", big_deal_rule(sales, stage, hot)).json()["id"]
     assert api.post(f"automations/{automation_id}/disable").json()["enabled"] is False
     assert api.post(f"automations/{automation_id}/enable").json()["enabled"] is True
     patched = api.patch(f"automations/{automation_id}", {"name": "Renamed", "enabled": False})
@@ -116,7 +116,7 @@ def test_a_dry_run_reports_the_filter_conditions_and_filled_in_steps(
     pat.save()
     deal.stage = stage("Proposal")
     deal.save()
-    automation_id = api.post("automations/", big_deal_rule(sales, stage, hot)).json()["id"]
+    automation_id = api.post("automations", big_deal_rule(sales, stage, hot)).json()["id"]
     response = api.post(
         f"automations/{automation_id}/dry-run",
         {"deal_id": deal.pk, "from_stage_id": stage("Qualification").pk},

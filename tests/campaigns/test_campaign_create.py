@@ -23,7 +23,7 @@ def test_a_campaign_is_created_with_existing_and_new_prospects(api, workspace):
     ContactFactory(prospect=plaid, first_name="Morgan")
 
     response = api.post(
-        "campaigns/",
+        "campaigns",
         {
             **CAMPAIGN,
             "prospects": [
@@ -65,7 +65,7 @@ def test_a_campaign_is_created_with_existing_and_new_prospects(api, workspace):
 def test_a_new_prospect_with_a_known_website_is_the_existing_prospect(api, workspace):
     acme = ProspectFactory(workspace=workspace, name="Acme Inc", domain="acme.example")
     response = api.post(
-        "campaigns/",
+        "campaigns",
         {**CAMPAIGN, "prospects": [{"company": "Acme", "website": "https://acme.example"}]},
     )
     assert response.status_code == 201
@@ -78,7 +78,7 @@ def test_nothing_is_created_when_one_prospect_is_wrong(api, workspace):
     before = (Prospect.objects.count(), Contact.objects.count())
 
     response = api.post(
-        "campaigns/",
+        "campaigns",
         {
             **CAMPAIGN,
             "prospects": [
@@ -100,7 +100,7 @@ def test_a_contact_must_work_at_the_prospect(api, workspace):
     morgan = ContactFactory(prospect=plaid)
 
     response = api.post(
-        "campaigns/",
+        "campaigns",
         {**CAMPAIGN, "prospects": [{"prospect_id": stripe.pk, "contact_id": morgan.pk}]},
     )
 
@@ -109,19 +109,19 @@ def test_a_contact_must_work_at_the_prospect(api, workspace):
 
 
 def test_a_prospect_needs_an_id_or_a_company(api):
-    response = api.post("campaigns/", {**CAMPAIGN, "prospects": [{"contact_name": "Sam"}]})
+    response = api.post("campaigns", {**CAMPAIGN, "prospects": [{"contact_name": "Sam"}]})
     assert response.status_code == 422
     assert "give a prospect id, or a new company's name" in response.json()["detail"]
 
 
 def test_a_campaign_needs_prospects(api):
-    response = api.post("campaigns/", {**CAMPAIGN, "prospects": []})
+    response = api.post("campaigns", {**CAMPAIGN, "prospects": []})
     assert response.status_code == 422
     assert Campaign.objects.count() == 0
 
 
 def test_another_workspaces_prospect_cannot_be_added(api, other_workspace):
     theirs = ProspectFactory(workspace=other_workspace)
-    response = api.post("campaigns/", {**CAMPAIGN, "prospects": [{"prospect_id": theirs.pk}]})
+    response = api.post("campaigns", {**CAMPAIGN, "prospects": [{"prospect_id": theirs.pk}]})
     assert response.status_code == 422
     assert Campaign.objects.count() == 0

@@ -128,7 +128,7 @@ def test_the_campaign_list_shows_counts(api, workspace):
     campaign = running_campaign(workspace)
     finish(CampaignProspectFactory(campaign=campaign))
 
-    body = api.get("campaigns/").json()
+    body = api.get("campaigns").json()
 
     assert body["count"] == 1
     assert body["items"][0]["completed_prospects"] == 1
