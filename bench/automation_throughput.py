@@ -154,13 +154,16 @@ def _pids() -> list[int]:
 
 
 def _stat(pid: int) -> tuple[int, float, int]:
-    """(pid, CPU seconds, process group) from /proc; a process gone since reads as zero."""
+    """(pid, CPU seconds, process group) from /proc; a process gone since reads as zero.
+    The CPU time includes the children the process has reaped: pool children the worker
+    replaced (max tasks per child) still count."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return pid, 0.0, -1
     ticks = os.sysconf("SC_CLK_TCK")
-    return pid, (int(fields[11]) + int(fields[12])) / ticks, int(fields[2])
+    # utime, stime, cutime, cstime
+    return pid, sum(int(field) for field in fields[11:15]) / ticks, int(fields[2])
 
 
 def _resume_lag(parked: int, sweep_seconds: int) -> dict:
