@@ -67,7 +67,7 @@ from automations.actions import (
 )
 from automations.conditions import conditions_met, matches_trigger_config
 from automations.context import RuleContext
-from automations.events import Cause, caused_by
+from automations.events import EVENTS_PER_TASK, Cause, caused_by
 from automations.models import (
     Automation,
     AutomationActionRun,
@@ -111,6 +111,29 @@ def event_process(*, event_id: int) -> list[int]:
         if token is not None:
             _RunInProgress(run, token, steps={}).run()
     return [run.pk for run, _ in started]
+
+
+def events_process(*, event_ids: list[int], budget_seconds: float) -> int:
+    """Process these events one after the other; hand the ones left when the time budget is
+    spent to another task. An event that fails is logged and left pending for the redispatch
+    sweep; the others go on. Returns how many runs were started."""
+    from automations import tasks
+
+    deadline = time.monotonic() + budget_seconds
+    started = 0
+    for position, event_id in enumerate(event_ids):
+        if time.monotonic() >= deadline:
+            tasks.process_events.delay(event_ids[position:])
+            break
+        try:
+            started += len(event_process(event_id=event_id))
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception:
+            logger.exception(
+                "Automation event %s failed to dispatch; the sweep retries it", event_id
+            )
+    return started
 
 
 def event_dispatch(*, event_id: int) -> list[int]:
@@ -670,6 +693,6 @@ def events_redispatch(*, batch_size: int = 200) -> int:
         .order_by("created_at")
         .values_list("pk", flat=True)[:batch_size]
     )
-    for event_id in pending:
-        tasks.process_event.delay(event_id)
+    for start in range(0, len(pending), EVENTS_PER_TASK):
+        tasks.process_events.delay(pending[start : start + EVENTS_PER_TASK])
     return len(pending)

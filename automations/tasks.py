@@ -6,10 +6,11 @@ from django.conf import settings
 from automations import events, runner
 
 
-@shared_task(name="automations.process_event", acks_late=True, reject_on_worker_lost=True)
-def process_event(event_id: int) -> int:
-    """Dispatch one event and run what it started; returns how many runs it started."""
-    return len(runner.event_process(event_id=event_id))
+@shared_task(name="automations.process_events", acks_late=True, reject_on_worker_lost=True)
+def process_events(event_ids: list[int]) -> int:
+    """Dispatch these events and run what they started; returns how many runs they started."""
+    budget = settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
+    return runner.events_process(event_ids=event_ids, budget_seconds=budget)
 
 
 @shared_task(name="automations.run_executions", acks_late=True, reject_on_worker_lost=True)
