@@ -147,12 +147,17 @@ class _EventsToDispatch:
         self.sent = False
 
     def __call__(self) -> None:
-        # Imported here: the task module reaches the CRM services, which import this one.
-        from automations import tasks
-
         self.sent = True
-        for start in range(0, len(self.event_ids), EVENTS_PER_TASK):
-            tasks.process_events.delay(self.event_ids[start : start + EVENTS_PER_TASK])
+        hand_events_to_workers(self.event_ids)
+
+
+def hand_events_to_workers(event_ids: list[int]) -> None:
+    """Send these events to workers now, EVENTS_PER_TASK to a task."""
+    # Imported here: the task module reaches the CRM services, which import this one.
+    from automations import tasks
+
+    for start in range(0, len(event_ids), EVENTS_PER_TASK):
+        tasks.process_events.delay(event_ids[start : start + EVENTS_PER_TASK])
 
 
 def _dispatch_on_commit(event_id: int) -> None:

@@ -45,7 +45,7 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -67,7 +67,7 @@ from automations.actions import (
 )
 from automations.conditions import conditions_met, matches_trigger_config
 from automations.context import RuleContext
-from automations.events import EVENTS_PER_TASK, Cause, caused_by
+from automations.events import Cause, caused_by, hand_events_to_workers
 from automations.models import (
     Automation,
     AutomationActionRun,
@@ -114,17 +114,11 @@ def event_process(*, event_id: int) -> list[int]:
 
 
 def events_process(*, event_ids: list[int], budget_seconds: float) -> int:
-    """Process these events one after the other; hand the ones left when the time budget is
-    spent to another task. An event that fails is logged and left pending for the redispatch
-    sweep; the others go on. Returns how many runs were started."""
-    from automations import tasks
-
-    deadline = time.monotonic() + budget_seconds
+    """Process these events one after the other, within the time budget (see `_in_time`). An
+    event that fails is logged and left pending for the redispatch sweep; the others go on.
+    Returns how many runs were started."""
     started = 0
-    for position, event_id in enumerate(event_ids):
-        if time.monotonic() >= deadline:
-            tasks.process_events.delay(event_ids[position:])
-            break
+    for event_id in _in_time(event_ids, budget_seconds, hand_on=hand_events_to_workers):
         try:
             started += len(event_process(event_id=event_id))
         except SoftTimeLimitExceeded:
@@ -200,17 +194,26 @@ def _dispatch(event_id: int) -> list[tuple[Run, uuid.UUID | None]]:
 
 
 def executions_run(*, execution_ids: list[int], budget_seconds: float) -> int:
-    """Run these runs one after the other; hand the ones left when the time budget is spent
-    to another task, so a long batch never meets Celery's time limit. Returns how many ran."""
+    """Run these runs one after the other, within the time budget (see `_in_time`). Returns
+    how many ran."""
+
+    def hand_on(rest: list[int]) -> None:
+        with transaction.atomic():
+            enqueue_runs(rest)
+
+    runs = _in_time(execution_ids, budget_seconds, hand_on=hand_on)
+    return sum(execution_run(execution_id=execution_id) is not None for execution_id in runs)
+
+
+def _in_time(ids: list[int], budget_seconds: float, *, hand_on) -> Iterator[int]:
+    """Yield the ids one by one; once the time budget is spent, give the ones left to
+    `hand_on` (another task), so a long batch never meets Celery's time limit."""
     deadline = time.monotonic() + budget_seconds
-    ran = 0
-    for position, execution_id in enumerate(execution_ids):
+    for position, item in enumerate(ids):
         if time.monotonic() >= deadline:
-            with transaction.atomic():
-                enqueue_runs(execution_ids[position:])
-            break
-        ran += execution_run(execution_id=execution_id) is not None
-    return ran
+            hand_on(ids[position:])
+            return
+        yield item
 
 
 def execution_run(*, execution_id: int) -> str | None:
@@ -683,8 +686,6 @@ def executions_recover(*, batch_size: int = 500) -> int:
 
 def events_redispatch(*, batch_size: int = 200) -> int:
     """The safety net for the after-commit dispatch: events still pending after a while."""
-    from automations import tasks
-
     forgotten = timezone.now() - timedelta(seconds=settings.AUTOMATION_REQUEUE_AFTER_SECONDS)
     pending = list(
         AutomationEvent.objects.filter(
@@ -693,6 +694,5 @@ def events_redispatch(*, batch_size: int = 200) -> int:
         .order_by("created_at")
         .values_list("pk", flat=True)[:batch_size]
     )
-    for start in range(0, len(pending), EVENTS_PER_TASK):
-        tasks.process_events.delay(pending[start : start + EVENTS_PER_TASK])
+    hand_events_to_workers(pending)
     return len(pending)
