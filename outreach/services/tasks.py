@@ -56,8 +56,7 @@ def touch_task_create(
         created_by_label=created_by_label,
         extra_metadata=extra_metadata,
     )
-    with transaction.atomic():
-        task.save()
+    task.save()
     return task
 
 
