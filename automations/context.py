@@ -74,9 +74,8 @@ class RuleContext:
     def _object(self, name: str, queryset) -> Any:
         if name not in self._objects:
             pk = self.entity_id(name)
-            self._objects[name] = (
-                queryset.filter(workspace_id=self.workspace_id, pk=pk).first() if pk else None
-            )
+            found = queryset.filter(workspace_id=self.workspace_id, pk=pk)[:1] if pk else []
+            self._objects[name] = next(iter(found), None)
         return self._objects[name]
 
     def forget(self) -> None:

@@ -3,12 +3,14 @@ order, durably, with each action done once.
 
 How a run moves
 ---------------
-`event_process` locks a pending event, keeps the enabled automations whose trigger filter and
-conditions hold, and creates one `running` AutomationExecution each (with a copy of the
-actions), all in one transaction. Each run also gets its *lease* there: a token and an expiry
-that say which worker holds it. At most AUTOMATION_MAX_CONCURRENT_RUNS runs of a workspace
-hold a lease at once (counted under a lock on the workspace row, so two workers cannot both
-take the last slot); the others are `queued` and handed on as slots free. Every action is
+`events_process` takes a batch of pending events (the ones a transaction emitted). For each,
+in one transaction, it keeps the enabled automations whose trigger filter and conditions hold,
+marks the event dispatched (only one worker can) and creates one `running`
+AutomationExecution per automation (with a copy of the actions). Each run also gets its
+*lease* there: a token and an expiry that say which worker holds it. At most
+AUTOMATION_MAX_CONCURRENT_RUNS runs of a workspace hold a lease at once (counted under a lock
+on the workspace row, so two workers cannot both take the last slot); the others are `queued`
+(and the workspace flagged) and handed on as slots free. Every action is
 claimed by a conditional UPDATE that checks, in the action's own transaction, that the worker
 still holds the lease, that nobody stopped the run and that the automation is still enabled
 (else the run is `cancelled`). A delay parks the run: `waiting` with `resume_at`, lease given
@@ -47,7 +49,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -81,6 +83,7 @@ logger = logging.getLogger(__name__)
 
 Run = AutomationExecution
 Step = AutomationActionRun
+T = TypeVar("T")
 # Runs handed to one task by the sweeps: enough to save messages, few enough to spread out.
 RUNS_PER_TASK = 20
 IN_DOUBT_EMAIL = (
@@ -106,26 +109,27 @@ DISABLED = "The automation was disabled, so the run stopped here."
 
 def event_process(*, event_id: int) -> list[int]:
     """Dispatch an event, then run the runs it started (each as far as it can go now)."""
-    started = _dispatch(event_id)
-    for run, token in started:
-        if token is not None:
-            _RunInProgress(run, token, steps={}).run()
-    return [run.pk for run, _ in started]
+    events = _pending_events([event_id])
+    return [run.pk for run in _dispatch_and_run(events[0], _Rules())] if events else []
 
 
 def events_process(*, event_ids: list[int], budget_seconds: float) -> int:
     """Process these events one after the other, within the time budget (see `_in_time`). An
     event that fails is logged and left pending for the redispatch sweep; the others go on.
     Returns how many runs were started."""
-    started = 0
-    for event_id in _in_time(event_ids, budget_seconds, hand_on=hand_events_to_workers):
+
+    def hand_on(rest: list[AutomationEvent]) -> None:
+        hand_events_to_workers([event.pk for event in rest])
+
+    started, rules = 0, _Rules()
+    for event in _in_time(_pending_events(event_ids), budget_seconds, hand_on=hand_on):
         try:
-            started += len(event_process(event_id=event_id))
+            started += len(_dispatch_and_run(event, rules))
         except SoftTimeLimitExceeded:
             raise
         except Exception:
             logger.exception(
-                "Automation event %s failed to dispatch; the sweep retries it", event_id
+                "Automation event %s failed to dispatch; the sweep retries it", event.pk
             )
     return started
 
@@ -133,20 +137,54 @@ def events_process(*, event_ids: list[int], budget_seconds: float) -> int:
 def event_dispatch(*, event_id: int) -> list[int]:
     """Create a run for each enabled automation the event triggers; mark the event dispatched.
     Runs that got a slot are leased to the caller (to run them now); the others are `queued`."""
-    return [run.pk for run, _ in _dispatch(event_id)]
+    events = _pending_events([event_id])
+    return [run.pk for run, _ in _dispatch(events[0], _Rules())] if events else []
 
 
-def _dispatch(event_id: int) -> list[tuple[Run, uuid.UUID | None]]:
+def _pending_events(event_ids: list[int]) -> list[AutomationEvent]:
+    """The events still to dispatch, in order, each workspace loaded once for all of them."""
+    events = list(
+        AutomationEvent.objects.filter(
+            pk__in=event_ids, status=AutomationEvent.Status.PENDING
+        ).order_by("pk")
+    )
+    workspaces = Workspace.objects.in_bulk({event.workspace_id for event in events})
+    for event in events:
+        event.workspace = workspaces[event.workspace_id]
+    return events
+
+
+class _Rules:
+    """The enabled automations of each workspace and trigger type, loaded once for a batch of
+    events. Every event of a batch was emitted before the batch started, so each is matched
+    against the rules as they were after it happened; a rule disabled since is caught by the
+    check before each action, which cancels the run."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[tuple[int, str], list[Automation]] = {}
+
+    def for_event(self, event: AutomationEvent) -> list[Automation]:
+        key = (event.workspace_id, event.event_type)
+        if key not in self._loaded:
+            self._loaded[key] = list(
+                Automation.objects.filter(
+                    workspace_id=event.workspace_id, trigger_type=event.event_type, enabled=True
+                ).order_by("pk")
+            )
+        return self._loaded[key]
+
+
+def _dispatch_and_run(event: AutomationEvent, rules: _Rules) -> list[Run]:
+    started = _dispatch(event, rules)
+    for run, token in started:
+        if token is not None:
+            _RunInProgress(run, token, steps={}).run()
+    return [run for run, _ in started]
+
+
+def _dispatch(event: AutomationEvent, rules: _Rules) -> list[tuple[Run, uuid.UUID | None]]:
     now = timezone.now()
     with transaction.atomic():
-        event = (
-            AutomationEvent.objects.select_for_update(skip_locked=True)
-            .filter(pk=event_id, status=AutomationEvent.Status.PENDING)
-            .select_related("workspace")
-            .first()
-        )
-        if event is None:
-            return []
         context = RuleContext(
             workspace_id=event.workspace_id, event_type=event.event_type, payload=event.payload
         )
@@ -159,9 +197,7 @@ def _dispatch(event_id: int) -> list[tuple[Run, uuid.UUID | None]]:
                 actions=automation.actions,
                 enqueued_at=now,
             )
-            for automation in Automation.objects.filter(
-                workspace_id=event.workspace_id, trigger_type=event.event_type, enabled=True
-            ).order_by("pk")
+            for automation in rules.for_event(event)
             if matches_trigger_config(
                 trigger_type=automation.trigger_type,
                 config=automation.trigger_config,
@@ -170,6 +206,17 @@ def _dispatch(event_id: int) -> list[tuple[Run, uuid.UUID | None]]:
             )
             and conditions_met(automation.conditions, context)
         ]
+        # Taking the event is what makes the runs ours to create: a worker that finds it
+        # dispatched already (by the safety net, say) creates nothing.
+        taken = AutomationEvent.objects.filter(
+            pk=event.pk, status=AutomationEvent.Status.PENDING
+        ).update(
+            status=AutomationEvent.Status.DISPATCHED,
+            dispatched_at=now,
+            status_reason="" if runs else "No automation's conditions held.",
+        )
+        if not taken:
+            return []
         tokens: list[uuid.UUID | None] = []
         if runs:
             # New runs take the free slots at once, leased to this worker; the rest queue.
@@ -182,11 +229,8 @@ def _dispatch(event_id: int) -> list[tuple[Run, uuid.UUID | None]]:
                 else:
                     run.lease_token, run.lease_expires_at = token, _lease_expiry()
             Run.objects.bulk_create(runs)
-        event.status = AutomationEvent.Status.DISPATCHED
-        event.dispatched_at = now
-        if not runs:
-            event.status_reason = "No automation's conditions held."
-        event.save(update_fields=["status", "dispatched_at", "status_reason"])
+            if len(runs) > free:
+                _mark_queued(event.workspace_id)
     return list(zip(runs, tokens, strict=True))
 
 
@@ -205,13 +249,13 @@ def executions_run(*, execution_ids: list[int], budget_seconds: float) -> int:
     return sum(execution_run(execution_id=execution_id) is not None for execution_id in runs)
 
 
-def _in_time(ids: list[int], budget_seconds: float, *, hand_on) -> Iterator[int]:
-    """Yield the ids one by one; once the time budget is spent, give the ones left to
+def _in_time(items: list[T], budget_seconds: float, *, hand_on) -> Iterator[T]:
+    """Yield the items one by one; once the time budget is spent, give the ones left to
     `hand_on` (another task), so a long batch never meets Celery's time limit."""
     deadline = time.monotonic() + budget_seconds
-    for position, item in enumerate(ids):
+    for position, item in enumerate(items):
         if time.monotonic() >= deadline:
-            hand_on(ids[position:])
+            hand_on(items[position:])
             return
         yield item
 
@@ -572,6 +616,7 @@ def _claim(execution_id: int) -> uuid.UUID | None:
             Run.objects.filter(free, pk=execution_id, status=Run.Status.RUNNING).update(
                 status=Run.Status.QUEUED
             )
+            _mark_queued(workspace_id)
             return None
         token = uuid.uuid4()
         claimed = Run.objects.filter(free, pk=execution_id, status__in=active).update(
@@ -584,17 +629,19 @@ def _free_slots(workspace_id: int, now) -> int:
     """Run slots of the workspace nobody holds, counted under the workspace's lock (so two
     workers cannot both take the last one); the lock is held until the caller commits."""
     _lock_workspace(workspace_id)
+    limit = settings.AUTOMATION_MAX_CONCURRENT_RUNS
     busy = Run.objects.filter(
         workspace_id=workspace_id, status=Run.Status.RUNNING, lease_expires_at__gt=now
-    ).count()
-    return settings.AUTOMATION_MAX_CONCURRENT_RUNS - busy
+    ).values_list("pk", flat=True)[:limit]
+    return limit - len(busy)
 
 
 def hand_on_slot(*, workspace_id: int) -> None:
     """A slot freed (in the caller's transaction): start the workspace's oldest queued run."""
-    # The same lock as _free_slots: a run queued while we looked is seen here, or saw our
-    # freed slot itself.
-    _lock_workspace(workspace_id)
+    # The same lock as _free_slots: a run queued while we looked is seen here (with the
+    # workspace's flag that says runs are queued), or saw our freed slot itself.
+    if not _lock_workspace(workspace_id):
+        return
     queued = list(
         Run.objects.select_for_update(skip_locked=True)
         .filter(workspace_id=workspace_id, status=Run.Status.QUEUED)
@@ -606,16 +653,27 @@ def hand_on_slot(*, workspace_id: int) -> None:
             status=Run.Status.RUNNING, enqueued_at=timezone.now()
         )
         enqueue_runs(queued)
+    else:
+        # Queued runs that another transaction has locked are being handed to a worker
+        # already; if they find no slot there, they set the flag again.
+        Workspace.objects.filter(pk=workspace_id).update(automation_runs_queued=False)
 
 
-def _lock_workspace(workspace_id: int) -> None:
+def _lock_workspace(workspace_id: int) -> bool:
+    """Lock the workspace row for run-slot bookkeeping; returns whether runs may be queued."""
     # FOR NO KEY UPDATE: serialises run-slot bookkeeping without blocking the inserts of rows
     # that point at the workspace (they take FOR KEY SHARE).
-    list(
+    locked = (
         Workspace.objects.select_for_update(no_key=True)
         .filter(pk=workspace_id)
-        .values_list("pk", flat=True)
+        .values_list("automation_runs_queued", flat=True)
     )
+    return any(locked)
+
+
+def _mark_queued(workspace_id: int) -> None:
+    """Runs of the workspace wait for a slot (under the lock, in the caller's transaction)."""
+    Workspace.objects.filter(pk=workspace_id).update(automation_runs_queued=True)
 
 
 def enqueue_runs(execution_ids: Iterable[int]) -> None:

@@ -34,6 +34,9 @@ class Workspace(models.Model):
     daily_send_limit = models.PositiveIntegerField(
         null=True, blank=True, help_text="Sequence emails per sender a day; blank uses the default."
     )
+    # Set when an automation run of the workspace waits for a run slot, cleared when a freed
+    # slot finds none waiting: most runs then finish without looking for queued ones.
+    automation_runs_queued = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

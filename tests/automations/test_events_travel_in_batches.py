@@ -93,14 +93,14 @@ def test_a_failing_event_does_not_stop_the_rest_of_its_batch(calls_pat, stripe, 
         tag_assign(target=first, tag=hot)
         tag_assign(target=second, tag=hot)
     broken, fine = out.batches[0]
-    real = runner.event_process
+    real = runner._dispatch
 
-    def flaky(*, event_id):
-        if event_id == broken:
+    def flaky(event, rules):
+        if event.pk == broken:
             raise RuntimeError("database went away")
-        return real(event_id=event_id)
+        return real(event, rules)
 
-    with mock.patch.object(runner, "event_process", side_effect=flaky):
+    with mock.patch.object(runner, "_dispatch", side_effect=flaky):
         assert runner.events_process(event_ids=[broken, fine], budget_seconds=60) == 1
     assert AutomationEvent.objects.get(pk=broken).status == AutomationEvent.Status.PENDING
     assert AutomationExecution.objects.get().event_id == fine
@@ -116,3 +116,25 @@ def test_a_batch_out_of_time_hands_the_rest_to_another_task(calls_pat, stripe, h
         assert runner.events_process(event_ids=ids, budget_seconds=0) == 0
     handed_on.assert_called_once_with(ids)
     assert not AutomationExecution.objects.exists()
+
+
+def test_a_rule_disabled_while_its_batch_is_worked_on_cancels_the_rest(
+    calls_pat, stripe, hot, sent
+):
+    first, second = ContactFactory(prospect=stripe), ContactFactory(prospect=stripe)
+    with sent() as out, transaction.atomic():
+        tag_assign(target=first, tag=hot)
+        tag_assign(target=second, tag=hot)
+    real = runner._dispatch
+
+    def admin_disables_after_the_first_run(event, rules):
+        if event.pk == out.batches[0][1]:
+            type(calls_pat).objects.filter(pk=calls_pat.pk).update(enabled=False)
+        return real(event, rules)
+
+    with mock.patch.object(runner, "_dispatch", side_effect=admin_disables_after_the_first_run):
+        runner.events_process(event_ids=out.batches[0], budget_seconds=60)
+    runs = AutomationExecution.objects.order_by("pk")
+    assert [run.status for run in runs] == ["completed", "cancelled"]
+    assert runs[1].reason == runner.DISABLED
+    assert OutreachLog.objects.get().contact == first

@@ -67,6 +67,25 @@ def test_a_run_over_the_limit_queues_and_starts_when_a_slot_frees(
     assert later.status == Run.Status.COMPLETED  # the slot was handed on again
 
 
+def test_slots_are_handed_on_each_time_runs_queue_again(settings, workspace, background):
+    settings.AUTOMATION_MAX_CONCURRENT_RUNS = 1
+    for _ in range(2):
+        busy, queued = pending_runs(workspace, 2)
+        hold_slots([busy])
+        assert execution_run(execution_id=queued.pk) is None
+        workspace.refresh_from_db()
+        assert workspace.automation_runs_queued
+
+        Run.objects.filter(pk=busy.pk).update(lease_token=None, lease_expires_at=None)
+        with background():
+            assert execution_run(execution_id=busy.pk) == Run.Status.COMPLETED
+        queued.refresh_from_db()
+        assert queued.status == Run.Status.COMPLETED
+        # The queue is empty again: runs that finish from now on do not look for it.
+        workspace.refresh_from_db()
+        assert not workspace.automation_runs_queued
+
+
 def test_an_expired_lease_does_not_hold_a_slot(settings, workspace):
     settings.AUTOMATION_MAX_CONCURRENT_RUNS = 1
     (crashed,) = pending_runs(workspace, 1)
