@@ -85,8 +85,10 @@ class AutomationEvent(models.Model):
         DISPATCHED = "dispatched", "Dispatched"
         SKIPPED = "skipped", "Not run"
 
+    # Indexed by automation_event_ws_created: every index is written for each of the many
+    # events, so none is kept twice.
     workspace = models.ForeignKey(
-        Workspace, on_delete=models.CASCADE, related_name="automation_events"
+        Workspace, on_delete=models.CASCADE, related_name="automation_events", db_index=False
     )
     event_type = models.CharField(max_length=40, choices=TriggerType.choices)
     payload = models.JSONField(default=dict)
@@ -97,6 +99,7 @@ class AutomationEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="caused_events",
+        db_index=False,
     )
     caused_by_action_index = models.PositiveSmallIntegerField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
@@ -113,6 +116,12 @@ class AutomationEvent(models.Model):
                 name="automation_event_pending",
             ),
             models.Index(fields=["workspace", "created_at"], name="automation_event_ws_created"),
+            # Lineage: the events a run's actions caused (most events have no cause).
+            models.Index(
+                fields=["caused_by_execution"],
+                condition=models.Q(caused_by_execution__isnull=False),
+                name="automation_event_caused_by",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -168,10 +177,14 @@ class AutomationExecution(models.Model):
 
     ACTIVE_STATUSES = (Status.RUNNING, Status.QUEUED, Status.WAITING)
 
+    # The workspace and the automation are indexed by automation_run_history and
+    # automation_run_by_rule; each index costs a write on every run and every step it takes.
     workspace = models.ForeignKey(
-        Workspace, on_delete=models.CASCADE, related_name="automation_executions"
+        Workspace, on_delete=models.CASCADE, related_name="automation_executions", db_index=False
     )
-    automation = models.ForeignKey(Automation, on_delete=models.CASCADE, related_name="executions")
+    automation = models.ForeignKey(
+        Automation, on_delete=models.CASCADE, related_name="executions", db_index=False
+    )
     event = models.ForeignKey(AutomationEvent, on_delete=models.CASCADE, related_name="executions")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     # Why the run failed or was cancelled, in words for the admin.
@@ -188,7 +201,12 @@ class AutomationExecution(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
     stopped_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     # Each retry by an admin: {"at", "by", "action_index", "error"} (the error it followed).
     retries = models.JSONField(default=list, blank=True)
@@ -221,6 +239,12 @@ class AutomationExecution(models.Model):
                 condition=models.Q(status__in=["running", "queued", "waiting"]),
                 name="automation_run_unfinished",
             ),
+            # For the rare user deletion; nearly all runs were never stopped by anyone.
+            models.Index(
+                fields=["stopped_by"],
+                condition=models.Q(stopped_by__isnull=False),
+                name="automation_run_stopped_by",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -250,8 +274,9 @@ class AutomationActionRun(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
+    # Indexed by automation_action_once, which starts with it.
     execution = models.ForeignKey(
-        AutomationExecution, on_delete=models.CASCADE, related_name="action_runs"
+        AutomationExecution, on_delete=models.CASCADE, related_name="action_runs", db_index=False
     )
     action_index = models.PositiveSmallIntegerField()
     action_type = models.CharField(max_length=40)
