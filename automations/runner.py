@@ -149,6 +149,8 @@ def _pending_events(event_ids: list[int]) -> list[AutomationEvent]:
         ).order_by("pk")
     )
     workspaces = Workspace.objects.in_bulk({event.workspace_id for event in events})
+    # A workspace deleted meanwhile took its events with it.
+    events = [event for event in events if event.workspace_id in workspaces]
     for event in events:
         event.workspace = workspaces[event.workspace_id]
     return events
