@@ -1,12 +1,11 @@
-"""URLs: the dashboard, sign-in, the admin and the REST API."""
+"""URLs: the dashboard, sign-in, the admin, the REST API and media files."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config.api import api
+from config.media import serve_media
 from config.views import healthz
 
 urlpatterns = [
@@ -14,12 +13,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("media/<path:path>", serve_media, name="media"),
     path("api/v1/", api.urls),
     path("campaigns/", include("campaigns.urls")),
     path("engagement/", include("engagement.urls")),
     path("automations/", include("automations.urls")),
     path("", include("outreach.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

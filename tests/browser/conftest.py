@@ -17,6 +17,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def media_from_the_app(monkeypatch):
+    """Django's test server would answer /media/ itself (whole files only): let the app's own
+    media view answer, as it does in production."""
+    from django.test import testcases
+
+    monkeypatch.setattr(testcases._MediaFilesHandler, "_should_handle", lambda self, path: False)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
