@@ -24,6 +24,18 @@ class TaskPriority(models.IntegerChoices):
         raise ValueError(f"Unknown priority {label!r}")
 
 
+def _someone(related_name: str = "+") -> models.ForeignKey:
+    """A person a row may name (indexed by a partial index in Meta: most rows name nobody)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name=related_name,
+        db_index=False,
+    )
+
+
 class OutreachLog(models.Model):
     """One touch with a contact, or a touch task a rep still has to do.
 
@@ -81,30 +93,9 @@ class OutreachLog(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
     priority = models.PositiveSmallIntegerField(choices=TaskPriority.choices, null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="assigned_tasks",
-        db_index=False,
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
-    completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    assignee = _someone(related_name="assigned_tasks")
+    created_by = _someone()
+    completed_by = _someone()
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
