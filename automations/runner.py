@@ -107,12 +107,6 @@ DISABLED = "The automation was disabled, so the run stopped here."
 # --- events -> runs ----------------------------------------------------------------------------
 
 
-def event_process(*, event_id: int) -> list[int]:
-    """Dispatch an event, then run the runs it started (each as far as it can go now)."""
-    events = _pending_events([event_id])
-    return [run.pk for run in _dispatch_and_run(events[0], _Rules())] if events else []
-
-
 def events_process(*, event_ids: list[int], budget_seconds: float) -> int:
     """Process these events one after the other, within the time budget (see `_in_time`). An
     event that fails is logged and left pending for the redispatch sweep; the others go on.
