@@ -98,3 +98,14 @@ def test_a_batch_that_runs_out_of_time_hands_the_rest_on(workspace, automation, 
         assert executions_run(execution_ids=runs, budget_seconds=0) == 0
     # Nothing ran in the batch itself; the runs went to another task, which ran them.
     assert set(Run.objects.values_list("status", flat=True)) == {Run.Status.COMPLETED}
+
+
+def test_an_event_two_workers_picked_up_starts_its_runs_once(undispatched_event, background):
+    from automations import runner
+
+    # Both workers read the event while it was pending; the first one dispatches it.
+    (stale,) = runner._pending_events([undispatched_event.pk])
+    with background():
+        assert len(event_dispatch(event_id=undispatched_event.pk)) == 1
+    assert runner._dispatch(stale, runner._Rules()) == []
+    assert Run.objects.count() == 1
