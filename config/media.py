@@ -12,18 +12,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
-from django.http import (
-    FileResponse,
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseNotModified,
-    StreamingHttpResponse,
-)
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils._os import safe_join
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
-from django.views.static import was_modified_since
 
 CHUNK = 64 * 1024
 CACHE_SECONDS = 3600
@@ -50,8 +43,10 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponse:
         "Accept-Ranges": "bytes",
         "Cache-Control": f"max-age={CACHE_SECONDS}",
     }
-    if _not_modified(request, etag, stat.st_mtime):
-        return _with(HttpResponseNotModified(), headers)
+    # 304 for a copy the browser has (412 for a failed If-Match), as HTTP orders them.
+    conditional = get_conditional_response(request, etag=etag, last_modified=int(stat.st_mtime))
+    if conditional is not None:
+        return _with(conditional, headers)
 
     content_type = mimetypes.guess_type(full.name)[0] or "application/octet-stream"
     wanted = _byte_range(request, etag, stat.st_size)
@@ -76,15 +71,6 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponse:
     response["Content-Range"] = f"bytes {start}-{end}/{stat.st_size}"
     response["Content-Length"] = str(end - start + 1)
     return _with(response, headers)
-
-
-def _not_modified(request: HttpRequest, etag: str, mtime: float) -> bool:
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match is not None:
-        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-        return etag in tags or "*" in tags
-    since = request.headers.get("If-Modified-Since")
-    return since is not None and not was_modified_since(since, int(mtime))
 
 
 def _byte_range(request: HttpRequest, etag: str, size: int):
