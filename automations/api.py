@@ -25,7 +25,6 @@ from automations.schemas import (
     SigningSecretOut,
 )
 from config.errors import PermissionDenied, ValidationFailed
-from config.pagination import Pages
 from config.schemas import PathId
 from outreach import selectors as outreach_selectors
 from outreach.auth import Principal
@@ -54,7 +53,7 @@ def _execution(request: HttpRequest, execution_id: int) -> AutomationExecution:
 
 
 @router.get("", response=list[AutomationListOut], tags=["automations"])
-@paginate(Pages)
+@paginate
 def automation_list(request: HttpRequest):
     return selectors.automation_list(workspace=_principal(request).workspace)
 
@@ -86,7 +85,7 @@ def automation_catalog(request: HttpRequest):
 
 
 @router.get("/executions", response=list[ExecutionOut], tags=["automation runs"])
-@paginate(Pages)
+@paginate
 def execution_list(request: HttpRequest, filters: Query[ExecutionFilter]):
     """Runs, newest first, each with its trigger event and its action log."""
     return selectors.execution_list(workspace=_principal(request).workspace, **filters.dict())

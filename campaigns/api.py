@@ -18,7 +18,6 @@ from campaigns.schemas import (
     absolute,
 )
 from config.errors import ValidationFailed
-from config.pagination import Pages
 from config.schemas import PathId
 from outreach import selectors as outreach_selectors
 from outreach.auth import Principal
@@ -32,7 +31,7 @@ def _principal(request: HttpRequest) -> Principal:
 
 
 @router.get("", response=list[CampaignOut], tags=["campaigns"])
-@paginate(Pages)
+@paginate
 def campaign_list(request: HttpRequest):
     return selectors.campaign_list(workspace=_principal(request).workspace)
 
@@ -116,7 +115,7 @@ def campaign_progress(request: HttpRequest, campaign_id: PathId):
 
 
 @router.get("/{campaign_id}/prospects", response=list[CampaignProspectOut], tags=["campaigns"])
-@paginate(Pages)
+@paginate
 def campaign_prospect_list(request: HttpRequest, campaign_id: PathId):
     return selectors.campaign_prospect_list(campaign=_campaign(request, campaign_id))
 
@@ -148,7 +147,7 @@ def campaign_prospect_files(
     response=list[GenerationJobOut],
     tags=["campaigns"],
 )
-@paginate(Pages)
+@paginate
 def campaign_prospect_jobs(request: HttpRequest, campaign_id: PathId, campaign_prospect_id: PathId):
     """Every external call made for this video, with its attempts and errors."""
     entry = _campaign_prospect(request, campaign_id, campaign_prospect_id)

@@ -1,4 +1,5 @@
-"""The API's one pagination: page numbers with bounds no client can overflow."""
+"""The API's one pagination: page numbers with bounds no client can overflow. It is
+NINJA_PAGINATION_CLASS, so every bare `@paginate` uses it."""
 
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination

@@ -6,7 +6,6 @@ from ninja import Query, Router
 from ninja.pagination import paginate
 
 from config.errors import NotFound, PermissionDenied
-from config.pagination import Pages
 from config.schemas import PathId
 from engagement import selectors, services
 from engagement.models import MemberEngagement
@@ -68,7 +67,7 @@ def engagement_summary(request: HttpRequest):
 
 
 @router.get("/contacts", response=list[EngagementOut], tags=TAGS)
-@paginate(Pages)
+@paginate
 def engagement_list(request: HttpRequest, filters: Query[EngagementFilter]):
     return selectors.engagement_list(workspace=_principal(request).workspace, **filters.dict())
 
@@ -79,7 +78,7 @@ def engagement_get(request: HttpRequest, contact_id: PathId):
 
 
 @router.get("/contacts/{contact_id}/history", response=list[OverrideHistoryOut], tags=TAGS)
-@paginate(Pages)
+@paginate
 def engagement_history(request: HttpRequest, contact_id: PathId):
     return selectors.override_history(contact=_contact(request, contact_id))
 

@@ -6,7 +6,6 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from config.errors import NotFound, PermissionDenied
-from config.pagination import Pages
 from config.schemas import PathId
 from outreach import selectors
 from outreach.auth import Principal
@@ -90,7 +89,7 @@ def workspace_patch(request: HttpRequest, payload: WorkspacePatch):
 
 
 @router.get("/members", response=list[MemberOut], tags=["workspace"])
-@paginate(Pages)
+@paginate
 def member_list(request: HttpRequest):
     return [
         MemberOut(user_id=m.user_id, username=m.user.username, email=m.user.email, role=m.role)
@@ -99,7 +98,7 @@ def member_list(request: HttpRequest):
 
 
 @router.get("/api-keys", response=list[ApiKeyOut], tags=["workspace"])
-@paginate(Pages)
+@paginate
 def api_key_list(request: HttpRequest):
     principal = _principal(request)
     _require_admin(principal)
@@ -130,7 +129,7 @@ def api_key_revoke(request: HttpRequest, key_id: PathId):
 
 
 @router.get("/tags", response=list[TagOut], tags=["tags"])
-@paginate(Pages)
+@paginate
 def tag_list(request: HttpRequest):
     return Tag.objects.filter(workspace=_principal(request).workspace).order_by("name", "pk")
 
@@ -171,7 +170,7 @@ def _tag(request: HttpRequest, tag_id: int) -> Tag:
 
 
 @router.get("/prospects", response=list[ProspectOut], tags=["prospects"])
-@paginate(Pages)
+@paginate
 def prospect_list(request: HttpRequest, filters: Query[ProspectFilter]):
     workspace = _principal(request).workspace
     return selectors.prospect_rows(selectors.prospect_list(workspace=workspace, **filters.dict()))
@@ -215,7 +214,7 @@ def prospect_delete(request: HttpRequest, prospect_id: PathId):
 @router.get(
     "/prospects/{prospect_id}/outreach-log", response=list[OutreachLogOut], tags=["prospects"]
 )
-@paginate(Pages)
+@paginate
 def prospect_outreach_log(request: HttpRequest, prospect_id: PathId):
     return selectors.outreach_log_for_prospect(prospect=_prospect(request, prospect_id))
 
@@ -242,7 +241,7 @@ def _prospect(request: HttpRequest, prospect_id: int) -> Prospect:
 
 
 @router.get("/contacts", response=list[ContactOut], tags=["contacts"])
-@paginate(Pages)
+@paginate
 def contact_list(request: HttpRequest, filters: Query[ContactFilter]):
     workspace = _principal(request).workspace
     return selectors.contact_list(workspace=workspace, **filters.dict()).with_tag_names()
@@ -292,7 +291,7 @@ def _contact(request: HttpRequest, contact_id: int) -> Contact:
 
 
 @router.get("/pipelines", response=list[PipelineOut], tags=["deals"])
-@paginate(Pages)
+@paginate
 def pipeline_list(request: HttpRequest):
     return selectors.pipeline_list(workspace=_principal(request).workspace)
 
@@ -330,7 +329,7 @@ def pipeline_delete(request: HttpRequest, pipeline_id: PathId):
 
 
 @router.get("/deals", response=list[DealOut], tags=["deals"])
-@paginate(Pages)
+@paginate
 def deal_list(request: HttpRequest, filters: Query[DealFilter]):
     workspace = _principal(request).workspace
     return selectors.deal_list(workspace=workspace, **filters.dict()).with_tag_names()
@@ -407,7 +406,7 @@ def _deal(request: HttpRequest, deal_id: int) -> Deal:
 
 
 @router.get("/tasks", response=list[TaskOut], tags=["tasks"])
-@paginate(Pages)
+@paginate
 def task_list(request: HttpRequest, filters: Query[TaskFilter]):
     """The touch-task queue: open tasks high priority first, then by due time."""
     return selectors.task_queue(workspace=_principal(request).workspace, **filters.dict())
@@ -494,7 +493,7 @@ def _task(request: HttpRequest, task_id: int) -> OutreachLog:
 
 
 @router.get("/prospects/{prospect_id}/wizard-links", response=list[WizardLinkOut], tags=["wizard"])
-@paginate(Pages)
+@paginate
 def wizard_link_list(request: HttpRequest, prospect_id: PathId):
     """The prospect's wizard links with how far the prospect got: live ones first."""
     return selectors.wizard_links_for_prospect(prospect=_prospect(request, prospect_id))

@@ -6,7 +6,6 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from config.errors import ValidationFailed
-from config.pagination import Pages
 from config.schemas import PathId
 from outreach import selectors, sequence_selectors
 from outreach.auth import Principal
@@ -36,7 +35,7 @@ def _principal(request: HttpRequest) -> Principal:
 
 
 @router.get("/sequences", response=list[SequenceOut], tags=TAGS)
-@paginate(Pages)
+@paginate
 def sequence_list(request: HttpRequest):
     return sequence_selectors.sequence_template_list(workspace=_principal(request).workspace)
 
@@ -120,7 +119,7 @@ def _sequence(request: HttpRequest, sequence_id: int) -> SequenceTemplate:
 
 
 @router.get("/enrollments", response=list[EnrollmentOut], tags=TAGS)
-@paginate(Pages)
+@paginate
 def enrollment_list(request: HttpRequest, filters: Query[EnrollmentFilter]):
     """Enrollments, newest first, each with the state of every step: done, in the queue, or
     waiting (why, and when it goes)."""

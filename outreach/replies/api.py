@@ -6,7 +6,6 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from config.errors import PermissionDenied
-from config.pagination import Pages
 from config.schemas import PathId
 from outreach import selectors as outreach_selectors
 from outreach.auth import Principal
@@ -70,7 +69,7 @@ def reply_inbound(request: HttpRequest, payload: InboundMessageIn):
 
 
 @router.get("/replies", response=list[ReplyOut], tags=["replies"])
-@paginate(Pages)
+@paginate
 def reply_list(request: HttpRequest, filters: Query[ReplyFilter]):
     """The inbox, newest first."""
     return selectors.reply_list(workspace=_principal(request).workspace, **filters.dict())
