@@ -24,50 +24,39 @@ from automations.schemas import (
     ExecutionOut,
     SigningSecretOut,
 )
-from config.errors import PermissionDenied, ValidationFailed
+from config.errors import ValidationFailed
 from config.schemas import PathId
-from outreach import selectors as outreach_selectors
-from outreach.auth import Principal
 from outreach.models import Contact, Deal, OutreachLog, Prospect, Stage, Tag
+from outreach.workspaces.auth import principal_of, require_admin
+from outreach.workspaces.selectors import ref_in_workspace
 
-router = Router()
-
-
-def _principal(request: HttpRequest) -> Principal:
-    return request.auth
-
-
-def _admin(request: HttpRequest) -> Principal:
-    principal = _principal(request)
-    if not principal.is_admin:
-        raise PermissionDenied("Only workspace admins can change automations.")
-    return principal
+router = Router(tags=["automations"])
 
 
 def _automation(request: HttpRequest, automation_id: int) -> Automation:
-    return selectors.automation_get(workspace=_principal(request).workspace, pk=automation_id)
+    return selectors.automation_get(workspace=principal_of(request).workspace, pk=automation_id)
 
 
 def _execution(request: HttpRequest, execution_id: int) -> AutomationExecution:
-    return selectors.execution_get(workspace=_principal(request).workspace, pk=execution_id)
+    return selectors.execution_get(workspace=principal_of(request).workspace, pk=execution_id)
 
 
-@router.get("", response=list[AutomationListOut], tags=["automations"])
+@router.get("", response=list[AutomationListOut])
 @paginate
 def automation_list(request: HttpRequest):
-    return selectors.automation_list(workspace=_principal(request).workspace)
+    return selectors.automation_list(workspace=principal_of(request).workspace)
 
 
-@router.post("", response={201: AutomationCreatedOut}, tags=["automations"])
+@router.post("", response={201: AutomationCreatedOut})
 def automation_create(request: HttpRequest, payload: AutomationIn):
-    principal = _admin(request)
+    principal = require_admin(principal_of(request), to="change automations")
     automation = services.automation_create(
         workspace=principal.workspace, by=principal.user, **payload.dict()
     )
     return Status(201, automation)
 
 
-@router.get("/catalog", response=dict[str, Any], tags=["automations"])
+@router.get("/catalog", response=dict[str, Any])
 def automation_catalog(request: HttpRequest):
     """What a builder can offer: triggers and their filters, operators, and actions with the
     JSON schema of their parameters."""
@@ -88,7 +77,7 @@ def automation_catalog(request: HttpRequest):
 @paginate
 def execution_list(request: HttpRequest, filters: Query[ExecutionFilter]):
     """Runs, newest first, each with its trigger event and its action log."""
-    return selectors.execution_list(workspace=_principal(request).workspace, **filters.dict())
+    return selectors.execution_list(workspace=principal_of(request).workspace, **filters.dict())
 
 
 @router.get("/executions/{execution_id}", response=ExecutionDetailOut, tags=["automation runs"])
@@ -101,7 +90,7 @@ def execution_get(request: HttpRequest, execution_id: PathId):
 )
 def execution_cancel(request: HttpRequest, execution_id: PathId):
     """Stop a run that has not finished: no further action of it starts."""
-    principal = _admin(request)
+    principal = require_admin(principal_of(request), to="change automations")
     services.execution_cancel(execution=_execution(request, execution_id), by=principal.user)
     return _execution(request, execution_id)
 
@@ -111,66 +100,66 @@ def execution_cancel(request: HttpRequest, execution_id: PathId):
 )
 def execution_retry(request: HttpRequest, execution_id: PathId):
     """Run a failed run again from the action that failed."""
-    principal = _admin(request)
+    principal = require_admin(principal_of(request), to="change automations")
     services.execution_retry(execution=_execution(request, execution_id), by=principal.user)
     return _execution(request, execution_id)
 
 
-@router.get("/{automation_id}", response=AutomationOut, tags=["automations"])
+@router.get("/{automation_id}", response=AutomationOut)
 def automation_get(request: HttpRequest, automation_id: PathId):
     return _automation(request, automation_id)
 
 
-@router.patch("/{automation_id}", response=AutomationOut, tags=["automations"])
+@router.patch("/{automation_id}", response=AutomationOut)
 def automation_patch(request: HttpRequest, automation_id: PathId, payload: AutomationPatch):
-    _admin(request)
+    require_admin(principal_of(request), to="change automations")
     return services.automation_update(
         automation=_automation(request, automation_id), changes=payload.dict(exclude_unset=True)
     )
 
 
-@router.delete("/{automation_id}", response={204: None}, tags=["automations"])
+@router.delete("/{automation_id}", response={204: None})
 def automation_delete(request: HttpRequest, automation_id: PathId):
-    _admin(request)
+    require_admin(principal_of(request), to="change automations")
     services.automation_delete(automation=_automation(request, automation_id))
     return Status(204, None)
 
 
-@router.post("/{automation_id}/enable", response=AutomationOut, tags=["automations"])
+@router.post("/{automation_id}/enable", response=AutomationOut)
 def automation_enable(request: HttpRequest, automation_id: PathId):
-    _admin(request)
+    require_admin(principal_of(request), to="change automations")
     return services.automation_set_enabled(
         automation=_automation(request, automation_id), enabled=True
     )
 
 
-@router.post("/{automation_id}/disable", response=AutomationOut, tags=["automations"])
+@router.post("/{automation_id}/disable", response=AutomationOut)
 def automation_disable(request: HttpRequest, automation_id: PathId):
     """Turn the automation off; its unfinished runs stop before their next action."""
-    _admin(request)
+    require_admin(principal_of(request), to="change automations")
     return services.automation_set_enabled(
         automation=_automation(request, automation_id), enabled=False
     )
 
 
-@router.post("/{automation_id}/signing-secret", response=SigningSecretOut, tags=["automations"])
+@router.post("/{automation_id}/signing-secret", response=SigningSecretOut)
 def automation_rotate_secret(request: HttpRequest, automation_id: PathId):
     """Replace the webhook signing secret; the old one stops working at once."""
-    _admin(request)
+    require_admin(principal_of(request), to="change automations")
     secret = services.automation_rotate_secret(automation=_automation(request, automation_id))
     return {"signing_secret": secret}
 
 
-@router.post("/{automation_id}/dry-run", response=DryRunOut, tags=["automations"])
+@router.post("/{automation_id}/dry-run", response=DryRunOut)
 def automation_dry_run(request: HttpRequest, automation_id: PathId, payload: DryRunIn):
     """What the automation would do for a sample event, without doing any of it."""
-    principal = _admin(request)
+    principal = require_admin(principal_of(request), to="change automations")
     workspace = principal.workspace
     automation = _automation(request, automation_id)
     data = payload.dict()
 
     def ref(model, field: str):
-        return outreach_selectors.ref_in_workspace(
+        return ref_in_workspace(
             model.objects.all(), workspace=workspace, pk=data.pop(field), field=field
         )
 

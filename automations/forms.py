@@ -176,7 +176,7 @@ class ActionForm(forms.Form):
         # Changing the type swaps this row for one with that type's fields (htmx).
         self.fields["type"].widget.attrs.update(
             {
-                "hx-get": reverse("automation_builder_action"),
+                "hx-get": reverse("automations:automation_builder_action"),
                 "hx-trigger": "change",
                 "hx-target": "closest .action-row",
                 "hx-swap": "outerHTML",

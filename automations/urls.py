@@ -2,6 +2,7 @@ from django.urls import path
 
 from automations import views
 
+app_name = "automations"
 urlpatterns = [
     path("", views.automation_list, name="automation_list"),
     path("new/", views.automation_create, name="automation_create"),

@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -27,8 +26,9 @@ from automations.forms import (
 )
 from automations.models import Automation, AutomationExecution
 from config.errors import ApplicationError
+from config.pagination import dashboard_page
 from outreach.models import Contact, Deal, OutreachLog, Stage, Tag
-from outreach.views import PAGE_SIZE, admin_required, member_required
+from outreach.workspaces.access import admin_required, member_required
 
 Run = AutomationExecution
 
@@ -86,8 +86,8 @@ def automation_toggle(request: HttpRequest, automation_id: int) -> HttpResponse:
             request, f"“{automation.name}” is off. Its unfinished runs stop before their next step."
         )
     if request.POST.get("next") == "list":
-        return redirect("automation_list")
-    return redirect("automation_detail", automation_id=automation.pk)
+        return redirect("automations:automation_list")
+    return redirect("automations:automation_detail", automation_id=automation.pk)
 
 
 @admin_required
@@ -96,7 +96,7 @@ def automation_delete(request: HttpRequest, automation_id: int) -> HttpResponse:
     automation = _automation(request, automation_id)
     services.automation_delete(automation=automation)
     messages.success(request, f"Deleted “{automation.name}” and its run history.")
-    return redirect("automation_list")
+    return redirect("automations:automation_list")
 
 
 @admin_required
@@ -195,7 +195,7 @@ def execution_list(request: HttpRequest) -> HttpResponse:
     runs = selectors.execution_list(
         workspace=request.workspace, automation_id=automation_id, status=status
     )
-    page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = dashboard_page(request, runs)
     return render(
         request,
         "automations/execution_list.html",
@@ -259,7 +259,7 @@ def _change_run(request: HttpRequest, execution_id: int, change, done: str) -> H
         messages.error(request, exc.message)
     else:
         messages.success(request, done)
-    return redirect("automation_run_detail", execution_id=execution.pk)
+    return redirect("automations:automation_run_detail", execution_id=execution.pk)
 
 
 # --- the builder -------------------------------------------------------------------------------
@@ -291,7 +291,7 @@ def _builder(request: HttpRequest, automation: Automation) -> HttpResponse:
                 messages.success(request, f"Saved “{automation.name}”.")
                 if creating:
                     request.session["automation_secret"] = automation.signing_secret
-                return redirect("automation_detail", automation_id=automation.pk)
+                return redirect("automations:automation_detail", automation_id=automation.pk)
         status = 422
     else:
         initial_rows, initial_groups = condition_initial(automation.conditions or {})

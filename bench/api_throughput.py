@@ -113,7 +113,7 @@ import django
 django.setup()
 from django.contrib.auth import get_user_model
 from outreach.models import Prospect, Tag
-from outreach.services.workspaces import api_key_create, workspace_create
+from outreach.workspaces.services.workspaces import api_key_create, workspace_create
 owner = get_user_model().objects.create(username="bench")
 workspace = workspace_create(name="Bench", owner=owner)
 tags = Tag.objects.bulk_create(Tag(workspace=workspace, name=f"tag-{{i}}") for i in range(10))

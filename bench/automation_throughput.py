@@ -95,8 +95,8 @@ def _throughput(runs: int, worker: subprocess.Popen) -> dict:
 
     from automations.models import AutomationExecution
     from automations.services import automation_create
+    from outreach.crm.services.tags import tag_assign
     from outreach.models import Contact, Prospect, Tag
-    from outreach.services.tags import tag_assign
 
     workspace, admin = _workspace()
     vip = Tag.objects.create(workspace=workspace, name="vip")
@@ -237,7 +237,7 @@ def _resume_lag(parked: int, sweep_seconds: int) -> dict:
 def _workspace():
     from django.contrib.auth import get_user_model
 
-    from outreach.services.workspaces import workspace_create
+    from outreach.workspaces.services.workspaces import workspace_create
 
     admin = get_user_model().objects.create_user("bench-admin", "admin@bench.example")
     return workspace_create(name="Bench", owner=admin), admin

@@ -26,7 +26,7 @@ WORKER_PROCESSES = 2
 TARGET_SECONDS_PER_PROSPECT = 15
 TIMEOUT_SECONDS = 20 * 60
 BENCH_DB = "crm_bench_campaign_throughput"
-SNAPSHOTS = ROOT / "campaigns" / "demo_sites"
+SNAPSHOTS = ROOT / "demo" / "sites"
 
 
 class Websites(BaseHTTPRequestHandler):
@@ -133,8 +133,8 @@ def run_campaign(site_url: str, worker_log: Path) -> int:
     from campaigns.models import Campaign
     from campaigns.services import ExistingTarget, campaign_create, campaign_launch
     from media_pipeline.models import GenerationJob
-    from outreach.services.prospects import contact_create, prospect_create
-    from outreach.services.workspaces import workspace_create
+    from outreach.crm.services.prospects import contact_create, prospect_create
+    from outreach.workspaces.services.workspaces import workspace_create
 
     owner = get_user_model().objects.create(username="bench")
     workspace = workspace_create(name="Bench", slug="bench", owner=owner)

@@ -70,12 +70,12 @@ def measure() -> dict:
     from django.db import connection
     from django.db.models import Count
 
-    from outreach import tasks
-    from outreach.inbound.message import parse_raw
-    from outreach.inbound.triage import RuleClassifier, TriageRequest, read_message
     from outreach.models import Contact, OutreachLog, Prospect, Reply
-    from outreach.services.replies import reply_process, reply_receive
-    from outreach.services.workspaces import workspace_create
+    from outreach.replies import tasks
+    from outreach.replies.inbound.message import parse_raw
+    from outreach.replies.inbound.triage import RuleClassifier, TriageRequest, read_message
+    from outreach.replies.services.replies import reply_process, reply_receive
+    from outreach.workspaces.services.workspaces import workspace_create
 
     enqueued: list[int] = []
     tasks.process_reply.delay = enqueued.append

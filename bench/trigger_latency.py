@@ -127,9 +127,9 @@ def _create_prospects() -> dict[int, str]:
     """SESSIONS new prospects, each with a contact and a wizard link; {prospect id: token}."""
     from django.contrib.auth import get_user_model
 
-    from outreach.services.prospects import contact_create, prospect_create
-    from outreach.services.wizard import wizard_link_create
-    from outreach.services.workspaces import workspace_create
+    from outreach.crm.services.prospects import contact_create, prospect_create
+    from outreach.wizard.services import wizard_link_create
+    from outreach.workspaces.services.workspaces import workspace_create
 
     owner = get_user_model().objects.create_user("bench-rep", "rep@bench.example")
     workspace = workspace_create(name="Bench Sales", slug="bench", owner=owner)

@@ -19,34 +19,30 @@ from campaigns.schemas import (
 )
 from config.errors import ValidationFailed
 from config.schemas import PathId
-from outreach import selectors as outreach_selectors
-from outreach.auth import Principal
 from outreach.models import Contact, Prospect
+from outreach.workspaces.auth import principal_of
+from outreach.workspaces.selectors import get_in_workspace, ref_in_workspace
 
-router = Router()
-
-
-def _principal(request: HttpRequest) -> Principal:
-    return request.auth
+router = Router(tags=["campaigns"])
 
 
-@router.get("", response=list[CampaignOut], tags=["campaigns"])
+@router.get("", response=list[CampaignOut])
 @paginate
 def campaign_list(request: HttpRequest):
-    return selectors.campaign_list(workspace=_principal(request).workspace)
+    return selectors.campaign_list(workspace=principal_of(request).workspace)
 
 
-@router.post("", response={201: CampaignOut}, tags=["campaigns"])
+@router.post("", response={201: CampaignOut})
 def campaign_create(request: HttpRequest, payload: CampaignIn):
-    principal = _principal(request)
+    principal = principal_of(request)
     workspace = principal.workspace
     targets = []
     for index, item in enumerate(payload.prospects):
         if item.prospect_id is not None:
-            prospect = outreach_selectors.ref_in_workspace(
+            prospect = ref_in_workspace(
                 Prospect.objects, workspace=workspace, pk=item.prospect_id, field="prospect_id"
             )
-            contact = outreach_selectors.ref_in_workspace(
+            contact = ref_in_workspace(
                 Contact.objects, workspace=workspace, pk=item.contact_id, field="contact_id"
             )
             targets.append(services.ExistingTarget(prospect=prospect, contact=contact))
@@ -71,18 +67,18 @@ def campaign_create(request: HttpRequest, payload: CampaignIn):
     return Status(201, campaign)
 
 
-@router.get("/{campaign_id}", response=CampaignOut, tags=["campaigns"])
+@router.get("/{campaign_id}", response=CampaignOut)
 def campaign_get(request: HttpRequest, campaign_id: PathId):
     return _campaign(request, campaign_id)
 
 
-@router.post("/{campaign_id}/launch", response=CampaignOut, tags=["campaigns"])
+@router.post("/{campaign_id}/launch", response=CampaignOut)
 def campaign_launch(request: HttpRequest, campaign_id: PathId):
     """Start making the videos. Only a draft campaign can be launched (409 otherwise)."""
     return services.campaign_launch(campaign=_campaign(request, campaign_id))
 
 
-@router.get("/{campaign_id}/progress", response=CampaignProgressOut, tags=["campaigns"])
+@router.get("/{campaign_id}/progress", response=CampaignProgressOut)
 def campaign_progress(request: HttpRequest, campaign_id: PathId):
     """Counts per status and each prospect's current step, for a live dashboard."""
     progress = selectors.campaign_progress(campaign=_campaign(request, campaign_id))
@@ -114,7 +110,7 @@ def campaign_progress(request: HttpRequest, campaign_id: PathId):
     }
 
 
-@router.get("/{campaign_id}/prospects", response=list[CampaignProspectOut], tags=["campaigns"])
+@router.get("/{campaign_id}/prospects", response=list[CampaignProspectOut])
 @paginate
 def campaign_prospect_list(request: HttpRequest, campaign_id: PathId):
     return selectors.campaign_prospect_list(campaign=_campaign(request, campaign_id))
@@ -123,7 +119,6 @@ def campaign_prospect_list(request: HttpRequest, campaign_id: PathId):
 @router.get(
     "/{campaign_id}/prospects/{campaign_prospect_id}",
     response=CampaignProspectDetailOut,
-    tags=["campaigns"],
 )
 def campaign_prospect_get(request: HttpRequest, campaign_id: PathId, campaign_prospect_id: PathId):
     """One prospect's video: its research, script, files and status."""
@@ -133,7 +128,6 @@ def campaign_prospect_get(request: HttpRequest, campaign_id: PathId, campaign_pr
 @router.get(
     "/{campaign_id}/prospects/{campaign_prospect_id}/files",
     response=CampaignProspectFilesOut,
-    tags=["campaigns"],
 )
 def campaign_prospect_files(
     request: HttpRequest, campaign_id: PathId, campaign_prospect_id: PathId
@@ -145,7 +139,6 @@ def campaign_prospect_files(
 @router.get(
     "/{campaign_id}/prospects/{campaign_prospect_id}/jobs",
     response=list[GenerationJobOut],
-    tags=["campaigns"],
 )
 @paginate
 def campaign_prospect_jobs(request: HttpRequest, campaign_id: PathId, campaign_prospect_id: PathId):
@@ -157,7 +150,6 @@ def campaign_prospect_jobs(request: HttpRequest, campaign_id: PathId, campaign_p
 @router.post(
     "/{campaign_id}/prospects/{campaign_prospect_id}/retry",
     response=CampaignProspectOut,
-    tags=["campaigns"],
 )
 def campaign_prospect_retry(
     request: HttpRequest, campaign_id: PathId, campaign_prospect_id: PathId
@@ -169,19 +161,22 @@ def campaign_prospect_retry(
 
 
 def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
-    return outreach_selectors.get_in_workspace(
-        Campaign.objects, workspace=_principal(request).workspace, pk=campaign_id, label="campaign"
+    return get_in_workspace(
+        Campaign.objects,
+        workspace=principal_of(request).workspace,
+        pk=campaign_id,
+        label="campaign",
     )
 
 
 def _campaign_prospect(
     request: HttpRequest, campaign_id: int, campaign_prospect_id: int
 ) -> CampaignProspect:
-    return outreach_selectors.get_in_workspace(
+    return get_in_workspace(
         CampaignProspect.objects.select_related("prospect", "contact").filter(
             campaign_id=campaign_id
         ),
-        workspace=_principal(request).workspace,
+        workspace=principal_of(request).workspace,
         pk=campaign_prospect_id,
         label="campaign prospect",
     )

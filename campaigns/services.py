@@ -10,17 +10,17 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignProspect
 from config.errors import Conflict, ValidationFailed
+from config.validation import validate_model
 from media_pipeline import services as pipeline_services
 from media_pipeline.providers.research import normalize_website
-from outreach.models import Activity, Contact, Prospect, Workspace
-from outreach.services.common import validate_model
-from outreach.services.prospects import (
+from outreach.crm.services.prospects import (
     contact_create,
     normalize_domain,
     normalize_email,
     prospect_create,
 )
-from outreach.services.tasks import activity_record
+from outreach.crm.services.tasks import activity_record
+from outreach.models import Activity, Contact, Prospect, Workspace
 
 MAX_PROSPECTS = 500
 

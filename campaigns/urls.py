@@ -2,6 +2,7 @@ from django.urls import path
 
 from campaigns import views
 
+app_name = "campaigns"
 urlpatterns = [
     path("", views.campaign_list, name="campaign_list"),
     path("new/", views.campaign_create, name="campaign_create"),

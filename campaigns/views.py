@@ -1,7 +1,6 @@
 """Campaign pages: the list, a new campaign, and a campaign's live progress with its videos."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
@@ -11,15 +10,14 @@ from campaigns import selectors, services
 from campaigns.forms import CampaignForm
 from campaigns.models import Campaign, CampaignProspect
 from config.errors import ApplicationError
-from outreach.views import member_required
-
-PAGE_SIZE = 25
+from config.pagination import dashboard_page
+from outreach.workspaces.access import member_required
 
 
 @member_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = selectors.campaign_list(workspace=request.workspace)
-    page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = dashboard_page(request, campaigns)
     return render(request, "campaigns/campaign_list.html", {"page": page})
 
 
@@ -50,7 +48,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Campaign saved as a draft. Launch it when you are ready.")
-            return redirect("campaign_detail", campaign_id=campaign.pk)
+            return redirect("campaigns:campaign_detail", campaign_id=campaign.pk)
     status = 422 if request.method == "POST" else 200
     return render(request, "campaigns/campaign_form.html", {"form": form}, status=status)
 
@@ -81,7 +79,7 @@ def campaign_launch(request: HttpRequest, campaign_id: int) -> HttpResponse:
     else:
         count = campaign.total_prospects
         messages.success(request, f"Launched: {count} video{pluralize(count)} on the way.")
-    return redirect("campaign_detail", campaign_id=campaign.pk)
+    return redirect("campaigns:campaign_detail", campaign_id=campaign.pk)
 
 
 @member_required
@@ -100,7 +98,7 @@ def campaign_prospect_retry(
     if request.htmx:
         progress = selectors.campaign_progress(campaign=_campaign_or_404(request, campaign_id))
         return render(request, "campaigns/partials/progress.html", {"progress": progress})
-    return redirect("campaign_detail", campaign_id=campaign.pk)
+    return redirect("campaigns:campaign_detail", campaign_id=campaign.pk)
 
 
 def _campaign_or_404(request: HttpRequest, campaign_id: int) -> Campaign:

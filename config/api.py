@@ -13,7 +13,7 @@ from ninja.parser import Parser
 
 from config.errors import ApplicationError
 from config.renderers import ORJSONRenderer
-from outreach.auth import ApiKeyAuth, SessionWorkspaceAuth
+from outreach.workspaces.auth import ApiKeyAuth, SessionWorkspaceAuth
 
 logger = logging.getLogger(__name__)
 
@@ -58,10 +58,15 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 
-api.add_router("/", "outreach.api.router")
+# Each app's router, mounted once. Outreach's sub-domains share the API's root, since their
+# paths begin with the resource they serve (/prospects, /sequences, /replies...).
+api.add_router("/", "outreach.workspaces.api.router")
+api.add_router("/", "outreach.crm.api.router")
+api.add_router("/", "outreach.wizard.api.router")
+api.add_router("/", "outreach.sequences.api.router")
+api.add_router("/", "outreach.replies.api.router")
 api.add_router("/campaigns", "campaigns.api.router")
 api.add_router("/engagement", "engagement.api.router")
-api.add_router("/", "outreach.replies.api.router")
 api.add_router("/automations", "automations.api.router")
 
 

@@ -14,7 +14,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("crm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Each app's tasks, and those of outreach's sub-domains, which Celery would not look for.
 app.autodiscover_tasks()
+app.autodiscover_tasks(
+    ["outreach.workspaces", "outreach.crm", "outreach.sequences", "outreach.replies"]
+)
 
 
 @task_prerun.connect

@@ -15,8 +15,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("media/<path:path>", serve_media, name="media"),
     path("api/v1/", api.urls),
+    path("", include("outreach.crm.urls")),
+    path("", include("outreach.workspaces.urls")),
+    path("", include("outreach.sequences.urls")),
+    path("", include("outreach.replies.urls")),
+    path("", include("outreach.wizard.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("engagement/", include("engagement.urls")),
     path("automations/", include("automations.urls")),
-    path("", include("outreach.urls")),
 ]

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.pagination import paginate
 
-from config.errors import NotFound, PermissionDenied
+from config.errors import NotFound
 from config.schemas import PathId
 from engagement import selectors, services
 from engagement.models import MemberEngagement
@@ -19,20 +19,10 @@ from engagement.schemas import (
     OverrideHistoryOut,
     OverrideIn,
 )
-from outreach.auth import Principal
 from outreach.models import Contact
+from outreach.workspaces.auth import Principal, principal_of, require_admin
 
-router = Router()
-TAGS = ["engagement"]
-
-
-def _principal(request: HttpRequest) -> Principal:
-    return request.auth
-
-
-def _require_admin(principal: Principal) -> None:
-    if not principal.is_admin:
-        raise PermissionDenied("Only workspace admins can do this.")
+router = Router(tags=["engagement"])
 
 
 def _performer(principal: Principal) -> dict:
@@ -42,7 +32,7 @@ def _performer(principal: Principal) -> dict:
 
 def _contact(request: HttpRequest, contact_id: int) -> Contact:
     return selectors.contact_in_workspace(
-        workspace=_principal(request).workspace, contact_id=contact_id
+        workspace=principal_of(request).workspace, contact_id=contact_id
     )
 
 
@@ -55,9 +45,9 @@ def _engagement(contact: Contact) -> MemberEngagement:
     return engagement
 
 
-@router.get("/summary", response=EngagementSummaryOut, tags=TAGS)
+@router.get("/summary", response=EngagementSummaryOut)
 def engagement_summary(request: HttpRequest):
-    workspace = _principal(request).workspace
+    workspace = principal_of(request).workspace
     counts = selectors.level_counts(workspace=workspace)
     return {
         "counts": counts,
@@ -66,34 +56,34 @@ def engagement_summary(request: HttpRequest):
     }
 
 
-@router.get("/contacts", response=list[EngagementOut], tags=TAGS)
+@router.get("/contacts", response=list[EngagementOut])
 @paginate
 def engagement_list(request: HttpRequest, filters: Query[EngagementFilter]):
-    return selectors.engagement_list(workspace=_principal(request).workspace, **filters.dict())
+    return selectors.engagement_list(workspace=principal_of(request).workspace, **filters.dict())
 
 
-@router.get("/contacts/{contact_id}", response=EngagementDetailOut, tags=TAGS)
+@router.get("/contacts/{contact_id}", response=EngagementDetailOut)
 def engagement_get(request: HttpRequest, contact_id: PathId):
     return _engagement(_contact(request, contact_id))
 
 
-@router.get("/contacts/{contact_id}/history", response=list[OverrideHistoryOut], tags=TAGS)
+@router.get("/contacts/{contact_id}/history", response=list[OverrideHistoryOut])
 @paginate
 def engagement_history(request: HttpRequest, contact_id: PathId):
     return selectors.override_history(contact=_contact(request, contact_id))
 
 
-@router.post("/contacts/{contact_id}/recompute", response=EngagementDetailOut, tags=TAGS)
+@router.post("/contacts/{contact_id}/recompute", response=EngagementDetailOut)
 def engagement_recompute(request: HttpRequest, contact_id: PathId):
     contact = _contact(request, contact_id)
     services.engagement_compute_contact(contact=contact)
     return _engagement(contact)
 
 
-@router.put("/contacts/{contact_id}/override", response=EngagementDetailOut, tags=TAGS)
+@router.put("/contacts/{contact_id}/override", response=EngagementDetailOut)
 def engagement_override_set(request: HttpRequest, contact_id: PathId, payload: OverrideIn):
-    principal = _principal(request)
-    _require_admin(principal)
+    principal = principal_of(request)
+    require_admin(principal)
     contact = _contact(request, contact_id)
     services.engagement_override_set(
         contact=contact,
@@ -105,24 +95,24 @@ def engagement_override_set(request: HttpRequest, contact_id: PathId, payload: O
     return _engagement(contact)
 
 
-@router.delete("/contacts/{contact_id}/override", response=EngagementDetailOut, tags=TAGS)
+@router.delete("/contacts/{contact_id}/override", response=EngagementDetailOut)
 def engagement_override_clear(request: HttpRequest, contact_id: PathId):
-    principal = _principal(request)
-    _require_admin(principal)
+    principal = principal_of(request)
+    require_admin(principal)
     contact = _contact(request, contact_id)
     services.engagement_override_clear(contact=contact, **_performer(principal))
     return _engagement(contact)
 
 
-@router.get("/settings", response=EngagementSettingsOut, tags=TAGS)
+@router.get("/settings", response=EngagementSettingsOut)
 def engagement_settings_get(request: HttpRequest):
-    return selectors.engagement_settings_for(workspace=_principal(request).workspace)
+    return selectors.engagement_settings_for(workspace=principal_of(request).workspace)
 
 
-@router.patch("/settings", response=EngagementSettingsOut, tags=TAGS)
+@router.patch("/settings", response=EngagementSettingsOut)
 def engagement_settings_patch(request: HttpRequest, payload: EngagementSettingsPatch):
-    principal = _principal(request)
-    _require_admin(principal)
+    principal = principal_of(request)
+    require_admin(principal)
     return services.engagement_settings_update(
         workspace=principal.workspace,
         changes=payload.dict(exclude_unset=True),

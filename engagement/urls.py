@@ -2,6 +2,7 @@ from django.urls import path
 
 from engagement import views
 
+app_name = "engagement"
 urlpatterns = [
     path("", views.engagement_overview, name="engagement_overview"),
     path("recompute/", views.engagement_recompute_all, name="engagement_recompute_all"),

@@ -2,17 +2,17 @@
 override and history, and the workspace's thresholds."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError, NotFound
+from config.pagination import dashboard_page
 from engagement import selectors, services
 from engagement.forms import EngagementFilterForm, EngagementSettingsForm, OverrideForm
 from engagement.models import EngagementLevel
 from outreach.models import Contact
-from outreach.views import PAGE_SIZE, admin_required, member_required
+from outreach.workspaces.access import admin_required, member_required
 
 
 @member_required
@@ -26,7 +26,7 @@ def engagement_overview(request: HttpRequest) -> HttpResponse:
         "engagement/overview.html",
         {
             "form": form,
-            "page": Paginator(engagements, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": dashboard_page(request, engagements),
             "level_counts": [(EngagementLevel(level), n) for level, n in counts.items()],
             "scored_count": sum(counts.values()),
             "unscored_count": selectors.unscored_contact_count(workspace=workspace),
@@ -48,7 +48,7 @@ def engagement_recompute(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = _contact_or_404(request, contact_id)
     engagement = services.engagement_compute_contact(contact=contact)
     messages.success(request, f"Recomputed: {engagement.get_computed_level_display()}.")
-    return redirect("engagement_detail", contact_id=contact.pk)
+    return redirect("engagement:engagement_detail", contact_id=contact.pk)
 
 
 @admin_required
@@ -56,7 +56,7 @@ def engagement_recompute(request: HttpRequest, contact_id: int) -> HttpResponse:
 def engagement_recompute_all(request: HttpRequest) -> HttpResponse:
     services.engagement_compute_workspace_soon(workspace=request.workspace)
     messages.success(request, "Scoring every contact now; refresh in a minute to see it.")
-    return redirect("engagement_overview")
+    return redirect("engagement:engagement_overview")
 
 
 @admin_required
@@ -77,7 +77,7 @@ def engagement_override(request: HttpRequest, contact_id: int) -> HttpResponse:
             _add_errors(form, exc)
         else:
             messages.success(request, f"Level set to {engagement.get_level_display()}.")
-            return redirect("engagement_detail", contact_id=contact.pk)
+            return redirect("engagement:engagement_detail", contact_id=contact.pk)
     context = _detail_context(request, contact, form)
     return render(request, "engagement/detail.html", context, status=422)
 
@@ -92,7 +92,7 @@ def engagement_override_clear(request: HttpRequest, contact_id: int) -> HttpResp
         messages.error(request, exc.message)
     else:
         messages.success(request, f"Override cleared: back to {engagement.get_level_display()}.")
-    return redirect("engagement_detail", contact_id=contact.pk)
+    return redirect("engagement:engagement_detail", contact_id=contact.pk)
 
 
 @admin_required
@@ -109,7 +109,7 @@ def engagement_thresholds(request: HttpRequest) -> HttpResponse:
             _add_errors(form, exc)
         else:
             messages.success(request, "Thresholds saved. Tomorrow's scores use them.")
-            return redirect("engagement_thresholds")
+            return redirect("engagement:engagement_thresholds")
     status = 422 if form.errors else 200
     return render(request, "engagement/thresholds.html", {"form": form}, status=status)
 

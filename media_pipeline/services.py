@@ -15,7 +15,7 @@ from campaigns.models import Campaign, CampaignProspect
 from config.errors import Conflict
 from media_pipeline import tasks as pipeline_tasks
 from media_pipeline.models import GenerationJob
-from outreach.services.notifications import notify_admins
+from outreach.workspaces.services.notifications import notify_admins
 
 Job = GenerationJob
 Status = CampaignProspect.Status

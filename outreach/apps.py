@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class OutreachConfig(AppConfig):
     name = "outreach"
     verbose_name = "Outreach"
+
+    def ready(self) -> None:
+        # The composition root of outreach's sub-domains: each connects itself to the ones
+        # below it (panels on the prospect page, listeners on CRM changes).
+        from outreach.sequences import hooks as sequence_hooks
+        from outreach.wizard import hooks as wizard_hooks
+
+        sequence_hooks.connect()
+        wizard_hooks.connect()

@@ -253,7 +253,7 @@ def sequence_with_steps(workspace: Workspace, *steps: dict, **fields) -> Sequenc
 
 def api_key_for(workspace: Workspace, *, role: str = Role.ADMIN) -> str:
     """Create an API key in the workspace and return the raw key."""
-    from outreach.services.workspaces import api_key_create
+    from outreach.workspaces.services.workspaces import api_key_create
 
     _, raw_key = api_key_create(workspace=workspace, name="tests", role=role, by=None)
     return raw_key

@@ -8,10 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from automations.actions.base import Action, ActionCall, ActionError, ActionSkipped
 from config.errors import ValidationFailed
 from config.schemas import MAX_ID
+from outreach.crm.services import deals as deal_services
+from outreach.crm.services import prospects as prospect_services
+from outreach.crm.services import tags as tag_services
 from outreach.models import Pipeline, Stage, Tag, Workspace
-from outreach.services import deals as deal_services
-from outreach.services import prospects as prospect_services
-from outreach.services import tags as tag_services
 
 Target = Literal["contact", "prospect", "deal"]
 Template = Annotated[str, Field(max_length=2000)]

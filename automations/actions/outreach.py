@@ -21,9 +21,9 @@ from automations.actions.base import (
 from automations.actions.crm import Strict
 from config.errors import ValidationFailed
 from config.schemas import MAX_ID
+from outreach.crm.services import tasks as task_services
 from outreach.models import Contact, Membership, OutreachLog
-from outreach.services import notifications as notification_services
-from outreach.services import tasks as task_services
+from outreach.workspaces.services import notifications as notification_services
 
 Channel = Literal["call", "email", "linkedin", "message"]
 Priority = Literal["high", "normal", "low"]
@@ -184,7 +184,7 @@ class NotifyAdmins(Action):
             workspace=call.workspace,
             title=self.render(call, "title")[:200],
             body=self.render(call, "body"),
-            link=reverse("automation_run_detail", args=[call.execution_id]),
+            link=reverse("automations:automation_run_detail", args=[call.execution_id]),
         )
         return {"notified": len(notifications)}
 

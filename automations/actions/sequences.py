@@ -13,7 +13,7 @@ from automations.actions.crm import Strict
 from config.errors import ValidationFailed
 from config.schemas import MAX_ID
 from outreach.models import SequenceTemplate
-from outreach.services import sequences as sequence_services
+from outreach.sequences.services import sequences as sequence_services
 
 
 class EnrollParams(Strict):

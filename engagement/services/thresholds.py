@@ -4,10 +4,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from config.errors import ValidationFailed
+from config.validation import validate_model
 from engagement import selectors
 from engagement.models import EngagementSettings
 from outreach.models import Workspace
-from outreach.services.common import validate_model
 
 
 def engagement_settings_update(

@@ -7,11 +7,9 @@ from ninja.pagination import paginate
 
 from config.errors import PermissionDenied
 from config.schemas import PathId
-from outreach import selectors as outreach_selectors
-from outreach.auth import Principal
-from outreach.inbound.message import from_fields
 from outreach.models import Contact, InboundMailbox, Reply
 from outreach.replies import selectors
+from outreach.replies.inbound.message import from_fields
 from outreach.replies.schemas import (
     InboundMessageIn,
     LinkContactIn,
@@ -23,17 +21,15 @@ from outreach.replies.schemas import (
     TriageIn,
     TriageResultOut,
 )
-from outreach.services import mailboxes as mailbox_services
-from outreach.services import replies as reply_services
+from outreach.replies.services import mailboxes as mailbox_services
+from outreach.replies.services import replies as reply_services
+from outreach.workspaces.auth import Principal, principal_of
+from outreach.workspaces.selectors import ref_in_workspace
 
-router = Router()
-
-
-def _principal(request: HttpRequest) -> Principal:
-    return request.auth
+router = Router(tags=["replies"])
 
 
-@router.post("/replies/inbound", response={200: ReceiptOut, 201: ReceiptOut}, tags=["replies"])
+@router.post("/replies/inbound", response={200: ReceiptOut, 201: ReceiptOut})
 def reply_inbound(request: HttpRequest, payload: InboundMessageIn):
     """Receive one email into the workspace of the key. Posting the same `message_id` again
     answers 200 with the stored reply and does nothing else."""
@@ -52,7 +48,7 @@ def reply_inbound(request: HttpRequest, payload: InboundMessageIn):
         date=payload.date,
     )
     receipt = reply_services.reply_receive(
-        workspace=_principal(request).workspace, message=message, source=Reply.Source.API
+        workspace=principal_of(request).workspace, message=message, source=Reply.Source.API
     )
     reply = receipt.reply
     return Status(
@@ -68,41 +64,41 @@ def reply_inbound(request: HttpRequest, payload: InboundMessageIn):
     )
 
 
-@router.get("/replies", response=list[ReplyOut], tags=["replies"])
+@router.get("/replies", response=list[ReplyOut])
 @paginate
 def reply_list(request: HttpRequest, filters: Query[ReplyFilter]):
     """The inbox, newest first."""
-    return selectors.reply_list(workspace=_principal(request).workspace, **filters.dict())
+    return selectors.reply_list(workspace=principal_of(request).workspace, **filters.dict())
 
 
-@router.get("/replies/mailbox", response=MailboxOut, tags=["replies"])
+@router.get("/replies/mailbox", response=MailboxOut)
 def mailbox_get(request: HttpRequest):
     """Where this workspace's replies arrive."""
-    principal = _principal(request)
+    principal = principal_of(request)
     mailbox = mailbox_services.inbound_mailbox_ensure(workspace=principal.workspace)
     return _mailbox_out(request, mailbox, principal)
 
 
-@router.post("/replies/mailbox/rotate", response=MailboxOut, tags=["replies"])
+@router.post("/replies/mailbox/rotate", response=MailboxOut)
 def mailbox_rotate(request: HttpRequest):
     """New reply address and delivery URL; the old ones stop working at once."""
-    principal = _principal(request)
+    principal = principal_of(request)
     if not principal.is_admin:
         raise PermissionDenied("Only workspace admins can do this.")
     mailbox = mailbox_services.inbound_mailbox_rotate(workspace=principal.workspace)
     return _mailbox_out(request, mailbox, principal)
 
 
-@router.get("/replies/{reply_id}", response=ReplyDetailOut, tags=["replies"])
+@router.get("/replies/{reply_id}", response=ReplyDetailOut)
 def reply_get(request: HttpRequest, reply_id: PathId):
     """A reply with its thread, its triage history and what it has made happen."""
     return _detail(request, reply_id)
 
 
-@router.post("/replies/{reply_id}/triage", response=TriageResultOut, tags=["replies"])
+@router.post("/replies/{reply_id}/triage", response=TriageResultOut)
 def reply_triage(request: HttpRequest, reply_id: PathId, payload: TriageIn):
     """Set the reply's intent and act on it. Applying the same intent again changes nothing."""
-    principal = _principal(request)
+    principal = principal_of(request)
     reply = selectors.reply_get(workspace=principal.workspace, reply_id=reply_id)
     outcome = reply_services.apply_reply_triage(
         reply=reply, intent=payload.intent, by=principal.user, source="rep"
@@ -114,20 +110,20 @@ def reply_triage(request: HttpRequest, reply_id: PathId, payload: TriageIn):
     }
 
 
-@router.post("/replies/{reply_id}/ignore", response=ReplyOut, tags=["replies"])
+@router.post("/replies/{reply_id}/ignore", response=ReplyOut)
 def reply_ignore(request: HttpRequest, reply_id: PathId):
-    principal = _principal(request)
+    principal = principal_of(request)
     reply = selectors.reply_get(workspace=principal.workspace, reply_id=reply_id)
     reply_services.reply_ignore(reply=reply, by=principal.user)
     return selectors.reply_get(workspace=principal.workspace, reply_id=reply_id)
 
 
-@router.post("/replies/{reply_id}/contact", response=ReplyDetailOut, tags=["replies"])
+@router.post("/replies/{reply_id}/contact", response=ReplyDetailOut)
 def reply_link_contact(request: HttpRequest, reply_id: PathId, payload: LinkContactIn):
     """Attach a reply from an unknown sender to a contact, so its triage can act."""
-    workspace = _principal(request).workspace
+    workspace = principal_of(request).workspace
     reply = selectors.reply_get(workspace=workspace, reply_id=reply_id)
-    contact = outreach_selectors.ref_in_workspace(
+    contact = ref_in_workspace(
         Contact.objects.select_related("prospect"),
         workspace=workspace,
         pk=payload.contact_id,
@@ -138,7 +134,7 @@ def reply_link_contact(request: HttpRequest, reply_id: PathId, payload: LinkCont
 
 
 def _detail(request: HttpRequest, reply_id: int) -> Reply:
-    reply = selectors.reply_get(workspace=_principal(request).workspace, reply_id=reply_id)
+    reply = selectors.reply_get(workspace=principal_of(request).workspace, reply_id=reply_id)
     reply.thread = selectors.reply_thread(reply=reply)
     return reply
 

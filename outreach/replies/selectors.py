@@ -164,9 +164,9 @@ def reply_thread(*, reply: Reply) -> list[ThreadMessage]:
 def mailbox_urls(request: HttpRequest, mailbox: InboundMailbox) -> dict[str, str]:
     """Where Mailgun and an MTA deliver to, on the host this request reached."""
     return {
-        "mailgun_url": request.build_absolute_uri(reverse("reply_mailgun_inbound")),
+        "mailgun_url": request.build_absolute_uri(reverse("replies:reply_mailgun_inbound")),
         "raw_delivery_url": request.build_absolute_uri(
-            reverse("reply_raw_delivery", args=[mailbox.delivery_secret])
+            reverse("replies:reply_raw_delivery", args=[mailbox.delivery_secret])
         ),
     }
 

@@ -2,6 +2,7 @@ from django.urls import path, re_path
 
 from outreach.replies import views, webhooks
 
+app_name = "replies"
 urlpatterns = [
     path("replies/", views.inbox, name="reply_inbox"),
     path("replies/<int:reply_id>/", views.reply_detail, name="reply_detail"),

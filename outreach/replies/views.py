@@ -2,18 +2,18 @@
 the forms that correct a triage, dismiss a reply or link it to a contact."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError, NotFound
+from config.pagination import dashboard_page
 from outreach.models import Contact, Reply, ReplyEffect
 from outreach.replies import selectors
 from outreach.replies.forms import LinkContactForm, ReplyFilterForm, TriageForm
-from outreach.services import mailboxes as mailbox_services
-from outreach.services import replies as reply_services
-from outreach.views import PAGE_SIZE, admin_required, member_required
+from outreach.replies.services import mailboxes as mailbox_services
+from outreach.replies.services import replies as reply_services
+from outreach.workspaces.access import admin_required, member_required
 
 
 @member_required
@@ -28,7 +28,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         kind=filters.get("kind") or None,
         q=filters.get("q", ""),
     )
-    page = Paginator(replies, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = dashboard_page(request, replies)
     return render(
         request,
         "outreach/replies/inbox.html",
@@ -69,7 +69,7 @@ def reply_triage(request: HttpRequest, reply_id: int) -> HttpResponse:
             )
             if outcome.call_task is not None and not outcome.call_task.created:
                 messages.error(request, f"No call task: {outcome.call_task.reason}")
-            return redirect("reply_detail", reply_id=reply.pk)
+            return redirect("replies:reply_detail", reply_id=reply.pk)
     context = _detail_context(_reply_or_404(request, reply_id), triage_form=form)
     return render(request, "outreach/replies/detail.html", context, status=422)
 
@@ -84,7 +84,7 @@ def reply_ignore(request: HttpRequest, reply_id: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, "Reply ignored.")
-    return redirect("reply_inbox")
+    return redirect("replies:reply_inbox")
 
 
 @member_required
@@ -107,7 +107,7 @@ def reply_link(request: HttpRequest, reply_id: int) -> HttpResponse:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, f"Linked to {contact}.")
-                return redirect("reply_detail", reply_id=reply.pk)
+                return redirect("replies:reply_detail", reply_id=reply.pk)
     context = _detail_context(_reply_or_404(request, reply_id), link_form=form)
     return render(request, "outreach/replies/detail.html", context, status=422)
 
@@ -117,7 +117,7 @@ def inbound_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         mailbox_services.inbound_mailbox_rotate(workspace=request.workspace)
         messages.success(request, "New address and delivery URL: the old ones no longer work.")
-        return redirect("reply_inbound_settings")
+        return redirect("replies:reply_inbound_settings")
     mailbox = mailbox_services.inbound_mailbox_ensure(workspace=request.workspace)
     return render(
         request,

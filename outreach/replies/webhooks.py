@@ -14,16 +14,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError
-from outreach.inbound.message import (
+from outreach.models import InboundMailbox, Reply
+from outreach.replies import selectors
+from outreach.replies.inbound.message import (
     InboundMessage,
     MalformedMessage,
     MessageTooLarge,
     from_mime,
     parse_raw,
 )
-from outreach.models import InboundMailbox, Reply
-from outreach.replies import selectors
-from outreach.services import replies as reply_services
+from outreach.replies.services import replies as reply_services
 
 logger = logging.getLogger(__name__)
 

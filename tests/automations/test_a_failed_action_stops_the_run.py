@@ -6,8 +6,8 @@ import pytest
 from automations.models import AutomationActionRun, AutomationExecution
 from automations.services import automation_update, execution_cancel, execution_retry
 from config.errors import Conflict
+from outreach.crm.services.deals import deal_move_stage
 from outreach.models import OutreachLog
-from outreach.services.deals import deal_move_stage
 from tests.factories import PipelineFactory
 
 
@@ -74,7 +74,7 @@ def test_a_fixed_run_is_retried_from_the_failed_action(
 
 
 def test_an_admin_stops_a_waiting_run(workspace, stripe, automation, alice, background):
-    from outreach.services.prospects import contact_create
+    from outreach.crm.services.prospects import contact_create
 
     automation(
         actions=[{"type": "create_task", "params": {"subject": "Later"}, "delay_seconds": 3600}]

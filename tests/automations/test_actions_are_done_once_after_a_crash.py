@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from automations.models import AutomationActionRun, AutomationExecution
 from automations.runner import executions_recover
+from outreach.crm.services import tasks as task_services
+from outreach.crm.services.prospects import contact_create
 from outreach.models import OutreachLog
-from outreach.services import tasks as task_services
-from outreach.services.prospects import contact_create
 
 
 class WorkerKilled(BaseException):

@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 
 from automations.models import AutomationActionRun, AutomationEvent, AutomationExecution
+from outreach.crm.services.deals import deal_move_stage
+from outreach.crm.services.tags import tag_assign
 from outreach.models import Contact, Deal, Notification, OutreachLog
-from outreach.services.deals import deal_move_stage
-from outreach.services.tags import tag_assign
 from tests.factories import PipelineFactory, TagFactory
 
 

@@ -2,7 +2,7 @@
 their runs."""
 
 from automations.models import Automation, AutomationExecution
-from outreach.services.tags import tag_assign
+from outreach.crm.services.tags import tag_assign
 from tests.factories import AutomationExecutionFactory, PipelineFactory
 
 

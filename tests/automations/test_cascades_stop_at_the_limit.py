@@ -3,7 +3,7 @@
 import itertools
 
 from automations.models import AutomationEvent, AutomationExecution
-from outreach.services.tags import tag_assign
+from outreach.crm.services.tags import tag_assign
 from tests.factories import TagFactory
 
 

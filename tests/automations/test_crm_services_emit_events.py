@@ -8,10 +8,10 @@ from django.db import transaction
 
 from automations.events import emit_message_received
 from automations.models import AutomationEvent
-from outreach.services.deals import deal_create, deal_move_stage, deal_update
-from outreach.services.prospects import contact_create, contact_update, prospect_update
-from outreach.services.tags import tag_assign, tag_remove
-from outreach.services.tasks import touch_task_complete, touch_task_skip
+from outreach.crm.services.deals import deal_create, deal_move_stage, deal_update
+from outreach.crm.services.prospects import contact_create, contact_update, prospect_update
+from outreach.crm.services.tags import tag_assign, tag_remove
+from outreach.crm.services.tasks import touch_task_complete, touch_task_skip
 from tests.factories import TouchTaskFactory
 
 NOTIFY = [{"type": "notify_admins", "params": {"title": "Something happened"}}]

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from automations.models import AutomationActionRun, AutomationExecution
 from automations.runner import executions_resume_due
+from outreach.crm.services.prospects import contact_create
 from outreach.models import OutreachLog
-from outreach.services.prospects import contact_create
 
 TWO_DAYS = 2 * 24 * 3600
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 from automations.models import AutomationActionRun, AutomationExecution
 from automations.runner import executions_resume_due
 from automations.services import automation_set_enabled
+from outreach.crm.services.prospects import contact_create
 from outreach.models import OutreachLog
-from outreach.services.prospects import contact_create
 
 
 def test_runs_waiting_in_a_delay_are_cancelled_when_they_wake(

@@ -9,8 +9,8 @@ from django.db import transaction
 from automations import runner, tasks
 from automations.events import EVENTS_PER_TASK
 from automations.models import AutomationEvent, AutomationExecution, TriggerType
+from outreach.crm.services.tags import tag_assign
 from outreach.models import OutreachLog
-from outreach.services.tags import tag_assign
 from tests.factories import ContactFactory
 
 

@@ -1,8 +1,8 @@
 """A run performs its automation's actions in order and logs each one."""
 
 from automations.models import AutomationActionRun, AutomationExecution
+from outreach.crm.services.deals import deal_move_stage
 from outreach.models import OutreachLog
-from outreach.services.deals import deal_move_stage
 
 
 def test_moving_a_big_deal_to_proposal_tags_the_contact_and_creates_a_call_task(

@@ -10,8 +10,8 @@ from django.utils import timezone
 from automations.models import AutomationEvent, AutomationExecution
 from automations.runner import event_dispatch, events_redispatch, executions_recover
 from automations.tasks import sweep_runs
+from outreach.crm.services.prospects import contact_create
 from outreach.models import OutreachLog
-from outreach.services.prospects import contact_create
 
 Run = AutomationExecution
 

@@ -19,8 +19,8 @@ from django.db import connection
 from automations.models import AutomationActionRun, AutomationExecution
 from automations.services import automation_create
 from config.celery import app
+from outreach.crm.services.prospects import contact_create
 from outreach.models import Notification, OutreachLog
-from outreach.services.prospects import contact_create
 from tests.factories import ProspectFactory
 
 pytestmark = [

@@ -6,9 +6,9 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 
-from campaigns.demo import SNAPSHOTS
 from campaigns.models import Campaign
 from campaigns.services import ExistingTarget, campaign_create, campaign_launch
+from demo.campaign import SNAPSHOTS
 from media_pipeline import pipeline
 from tests.factories import CampaignProspectFactory, ProspectFactory
 from tests.local_server import Handler, base_url, local_server

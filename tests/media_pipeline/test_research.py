@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from campaigns.demo import SNAPSHOTS
+from demo.campaign import SNAPSHOTS
 from media_pipeline.providers.base import ProviderError
 from media_pipeline.providers.research import extract_research, research_website
 

@@ -15,9 +15,9 @@ import redis
 from django.conf import settings
 from django.db import connection
 
-from campaigns.demo import SNAPSHOTS
 from campaigns.services import ExistingTarget, campaign_create, campaign_launch
 from config.celery import app
+from demo.campaign import SNAPSHOTS
 from media_pipeline import services
 from media_pipeline.models import GenerationJob
 from tests.factories import ContactFactory, ProspectFactory

@@ -8,9 +8,9 @@ import httpx
 import pytest
 from django.db import connection
 
-from outreach.engagement_triggers import TriggerResult, create_engagement_call_task
+from outreach.crm.services.engagement_triggers import TriggerResult, create_engagement_call_task
+from outreach.crm.services.tasks import touch_task_complete
 from outreach.models import OutreachLog, Prospect, WizardSession
-from outreach.services.tasks import touch_task_complete
 from tests.factories import ContactFactory, ProspectFactory, WizardLinkFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -6,8 +6,8 @@ import logging
 import pytest
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from outreach import engagement_triggers
-from outreach import tasks as outreach_tasks
+from outreach.crm import tasks as crm_tasks
+from outreach.crm.services import engagement_triggers
 from outreach.models import OutreachLog, Prospect
 from tests.factories import ContactFactory, ProspectFactory, WizardLinkFactory
 
@@ -56,7 +56,7 @@ def test_an_unreachable_queue_is_logged_and_the_page_still_answers(
     def unreachable(*args, **kwargs):
         raise BrokerUnavailable("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(outreach_tasks.engagement_call_task_create, "apply_async", unreachable)
+    monkeypatch.setattr(crm_tasks.engagement_call_task_create, "apply_async", unreachable)
     with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
         step = prospect_client.get(f"/w/{link.token}/3/")
 
@@ -67,14 +67,10 @@ def test_an_unreachable_queue_is_logged_and_the_page_still_answers(
 def test_the_worker_task_returns_quietly_when_the_prospect_is_gone(link):
     prospect_id = link.prospect_id
     Prospect.objects.filter(pk=prospect_id).delete()
-    assert (
-        outreach_tasks.engagement_call_task_create(prospect_id, "wizard_step3") == "prospect_gone"
-    )
+    assert crm_tasks.engagement_call_task_create(prospect_id, "wizard_step3") == "prospect_gone"
 
 
 def test_the_worker_task_says_why_no_second_task_was_made(link):
     prospect_id = link.prospect_id
-    assert outreach_tasks.engagement_call_task_create(prospect_id, "pdf_download") == "created"
-    assert (
-        outreach_tasks.engagement_call_task_create(prospect_id, "pdf_download") == "already_exists"
-    )
+    assert crm_tasks.engagement_call_task_create(prospect_id, "pdf_download") == "created"
+    assert crm_tasks.engagement_call_task_create(prospect_id, "pdf_download") == "already_exists"

@@ -7,10 +7,10 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from outreach import engagement_triggers
-from outreach.engagement_triggers import TriggerSource, create_engagement_call_task
+from outreach.crm.services import engagement_triggers
+from outreach.crm.services.engagement_triggers import TriggerSource, create_engagement_call_task
+from outreach.crm.services.tasks import touch_task_complete, touch_task_create
 from outreach.models import Contact, OutreachLog
-from outreach.services.tasks import touch_task_complete, touch_task_create
 from tests.factories import (
     ContactFactory,
     OutreachSequenceFactory,
@@ -146,7 +146,7 @@ def test_a_sequence_contact_who_opted_out_is_never_called(stripe):
 def test_a_prospect_with_no_contact_to_call_is_skipped_with_a_warning(stripe, caplog):
     ContactFactory(prospect=stripe, outreach_status=Contact.OutreachStatus.OPTED_OUT)
 
-    with caplog.at_level(logging.WARNING, logger="outreach.engagement_triggers"):
+    with caplog.at_level(logging.WARNING, logger="outreach.crm.services.engagement_triggers"):
         result = create_engagement_call_task(prospect=stripe, trigger_source="wizard_step3")
 
     assert (result.created, result.reason, result.task_id) == (False, "no_contact", None)

@@ -3,7 +3,7 @@
 from django.core import mail
 
 from outreach.models import Notification
-from outreach.services.notifications import notification_email_send, notify_admins
+from outreach.workspaces.services.notifications import notification_email_send, notify_admins
 from tests.factories import MembershipFactory, UserFactory
 
 

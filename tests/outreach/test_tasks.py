@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from config.errors import Conflict
+from outreach.crm.services.tasks import touch_task_complete
 from outreach.models import Activity, OutreachLog, Prospect
-from outreach.services.tasks import touch_task_complete
 from tests.factories import ContactFactory, ProspectFactory, TouchTaskFactory
 
 

@@ -4,7 +4,7 @@ step 3, and nothing of anyone else."""
 import pytest
 
 from outreach.models import Activity, OutreachLog, Prospect, WizardSession
-from outreach.services.wizard import wizard_link_revoke
+from outreach.wizard.services import wizard_link_revoke
 from tests.factories import ContactFactory, ProspectFactory, TagFactory, WizardLinkFactory
 
 

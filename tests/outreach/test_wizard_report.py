@@ -8,8 +8,8 @@ import pytest
 from django.core import mail
 from pypdf import PdfReader
 
-from outreach import wizard_report
 from outreach.models import Activity, Notification, OutreachLog, WizardSession
+from outreach.wizard import report as wizard_report
 from tests.factories import ContactFactory, ProspectFactory, TagFactory, WizardLinkFactory
 
 

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 
 from outreach.models import Reply
-from outreach.services import reply_effects as effects_module
-from outreach.services.reply_effects import CallTaskResult
+from outreach.replies.services import effects as effects_module
+from outreach.replies.services.effects import CallTaskResult
 from tests.factories import InboundMailboxFactory, OutreachLogFactory
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -52,7 +52,7 @@ def deliver(client, mailbox, django_capture_on_commit_callbacks):
     def post(*parts: str) -> Reply:
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
-                reverse("reply_raw_delivery", args=[mailbox.delivery_secret]),
+                reverse("replies:reply_raw_delivery", args=[mailbox.delivery_secret]),
                 sample_bytes(*parts),
                 content_type="message/rfc822",
             )

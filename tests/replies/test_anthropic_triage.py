@@ -8,11 +8,11 @@ from datetime import date
 import anthropic
 import pytest
 
-from outreach.inbound.anthropic_provider import TOOL_NAME, AnthropicClassifier
-from outreach.inbound.classifier import INTENTS
-from outreach.inbound.message import Address
-from outreach.inbound.triage import RuleClassifier, TriageRequest, get_classifier
 from outreach.models import Reply
+from outreach.replies.inbound.anthropic_provider import TOOL_NAME, AnthropicClassifier
+from outreach.replies.inbound.classifier import INTENTS
+from outreach.replies.inbound.message import Address
+from outreach.replies.inbound.triage import RuleClassifier, TriageRequest, get_classifier
 from tests.factories import ContactFactory, ProspectFactory
 
 try:  # anthropic 2.x sends through httpx2; earlier releases through httpx

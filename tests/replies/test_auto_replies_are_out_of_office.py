@@ -7,9 +7,14 @@ from datetime import UTC, date, datetime
 import pytest
 import time_machine
 
-from outreach.inbound.message import parse_raw
-from outreach.inbound.triage import AUTO_REPLY, TriageRequest, auto_reply_triage, read_message
 from outreach.models import Activity
+from outreach.replies.inbound.message import parse_raw
+from outreach.replies.inbound.triage import (
+    AUTO_REPLY,
+    TriageRequest,
+    auto_reply_triage,
+    read_message,
+)
 from tests.factories import ContactFactory, ProspectFactory
 from tests.replies.conftest import expected, sample_bytes, sent_email
 

@@ -4,10 +4,10 @@ its sequences."""
 
 import pytest
 
-from outreach.inbound.dsn import detect_bounce
-from outreach.inbound.message import from_fields, parse_raw
-from outreach.inbound.triage import read_message
 from outreach.models import Contact, OutreachLog, Reply
+from outreach.replies.inbound.dsn import detect_bounce
+from outreach.replies.inbound.message import from_fields, parse_raw
+from outreach.replies.inbound.triage import read_message
 from tests.factories import ContactFactory, ProspectFactory
 from tests.replies.conftest import SAMPLES, expected, sample_bytes, sent_email
 

@@ -7,9 +7,9 @@ from unittest.mock import ANY
 import pytest
 from django.db import connection
 
-from outreach.inbound.message import from_fields
 from outreach.models import Reply
-from outreach.services.replies import apply_reply_triage, reply_receive
+from outreach.replies.inbound.message import from_fields
+from outreach.replies.services.replies import apply_reply_triage, reply_receive
 from tests.factories import ContactFactory, ProspectFactory, ReplyFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

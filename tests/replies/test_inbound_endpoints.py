@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from outreach.models import Reply
-from outreach.services.mailboxes import inbound_mailbox_rotate
+from outreach.replies.services.mailboxes import inbound_mailbox_rotate
 from tests.factories import ContactFactory, InboundMailboxFactory, ProspectFactory
 from tests.replies.conftest import sample_bytes
 
@@ -34,7 +34,7 @@ def contact(workspace):
 
 
 def post_raw(client: Client, secret: str, body: bytes, path_suffix: str = "/"):
-    url = reverse("reply_raw_delivery", args=[secret]).rstrip("/") + path_suffix
+    url = reverse("replies:reply_raw_delivery", args=[secret]).rstrip("/") + path_suffix
     return client.post(url, body, content_type="message/rfc822")
 
 
@@ -161,7 +161,7 @@ def test_an_unknown_or_rotated_delivery_url_is_a_404(client, mailbox, workspace)
 
 
 def test_the_raw_url_only_takes_posts(client, mailbox):
-    url = reverse("reply_raw_delivery", args=[mailbox.delivery_secret])
+    url = reverse("replies:reply_raw_delivery", args=[mailbox.delivery_secret])
     assert client.get(url).status_code == 405
 
 
@@ -201,7 +201,7 @@ def test_a_message_without_a_message_id_is_still_stored_once(client, mailbox):
 def mailgun_post(client: Client, fields: dict, *, key: str = SIGNING_KEY, mime: bool = False):
     timestamp, token = str(int(time.time())), "c0ffee" * 8
     signature = hmac.new(key.encode(), f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
-    url = reverse("reply_mailgun_inbound").rstrip("/") + ("/mime/" if mime else "/")
+    url = reverse("replies:reply_mailgun_inbound").rstrip("/") + ("/mime/" if mime else "/")
     data = {"timestamp": timestamp, "token": token, "signature": signature, **fields}
     return client.post(url, data)
 
@@ -258,7 +258,7 @@ def test_a_wrongly_signed_mailgun_post_is_refused(client, mailgun, mailbox):
     response = mailgun_post(client, parsed_fields(mailbox), key="someone-elses-key")
     assert response.status_code == 403
     assert "signature" in response.json()["detail"]
-    unsigned = client.post(reverse("reply_mailgun_inbound"), parsed_fields(mailbox))
+    unsigned = client.post(reverse("replies:reply_mailgun_inbound"), parsed_fields(mailbox))
     assert unsigned.status_code == 403
     assert not Reply.objects.exists()
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from outreach.inbound.html import html_to_text
-from outreach.inbound.quotes import strip_reply
+from outreach.replies.inbound.html import html_to_text
+from outreach.replies.inbound.quotes import strip_reply
 
 
 @pytest.mark.parametrize(

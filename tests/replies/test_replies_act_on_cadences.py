@@ -9,9 +9,9 @@ from django.core import mail
 from django.urls import reverse
 
 from outreach.models import OutreachLog, OutreachSequence, Prospect, Reply
-from outreach.services import reply_effects as effects
-from outreach.services.mailboxes import inbound_mailbox_ensure
-from outreach.services.sequences import sequence_enroll
+from outreach.replies.services import effects as effects
+from outreach.replies.services.mailboxes import inbound_mailbox_ensure
+from outreach.sequences.services.sequences import sequence_enroll
 from tests.factories import ContactFactory, ProspectFactory, sequence_with_steps
 
 REAL_EFFECTS = {
@@ -67,7 +67,7 @@ def deliver(client, workspace, raw: bytes, callbacks, *, expect: int = 201) -> R
     secret = inbound_mailbox_ensure(workspace=workspace).delivery_secret
     with callbacks(execute=True):
         response = client.post(
-            reverse("reply_raw_delivery", args=[secret]), raw, content_type="message/rfc822"
+            reverse("replies:reply_raw_delivery", args=[secret]), raw, content_type="message/rfc822"
         )
     assert response.status_code == expect, response.content
     return Reply.objects.get(pk=response.json()["id"])

@@ -9,11 +9,15 @@ from unittest.mock import ANY
 import pytest
 from django.utils import timezone
 
-from outreach.inbound.message import from_fields
-from outreach.inbound.triage import RuleClassifier
 from outreach.models import Activity, OutreachLog, Prospect, Reply
-from outreach.services.replies import replies_sweep_unprocessed, reply_process, reply_receive
-from outreach.tasks import process_reply
+from outreach.replies.inbound.message import from_fields
+from outreach.replies.inbound.triage import RuleClassifier
+from outreach.replies.services.replies import (
+    replies_sweep_unprocessed,
+    reply_process,
+    reply_receive,
+)
+from outreach.replies.tasks import process_reply
 from tests.factories import ContactFactory, ProspectFactory, ReplyFactory
 from tests.replies.conftest import sent_email
 

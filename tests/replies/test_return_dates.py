@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from outreach.inbound.dates import extract_return_date
+from outreach.replies.inbound.dates import extract_return_date
 
 MONDAY = date(2025, 3, 3)
 

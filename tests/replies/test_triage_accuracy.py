@@ -13,9 +13,9 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from outreach.inbound.classifier import INTENTS
-from outreach.inbound.message import parse_raw
-from outreach.inbound.triage import (
+from outreach.replies.inbound.classifier import INTENTS
+from outreach.replies.inbound.message import parse_raw
+from outreach.replies.inbound.triage import (
     AUTO_REPLY,
     RuleClassifier,
     TriageRequest,

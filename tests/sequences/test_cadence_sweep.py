@@ -9,11 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from outreach.crm.services.tasks import touch_task_complete, touch_task_delete, touch_task_skip
 from outreach.models import OutreachLog, OutreachSequence, OutreachStep
-from outreach.services import cadence_engine
-from outreach.services.cadence_engine import cadence_sweep
-from outreach.services.sequences import sequence_enroll, sequence_template_update
-from outreach.services.tasks import touch_task_complete, touch_task_delete, touch_task_skip
+from outreach.sequences.services import cadence_engine
+from outreach.sequences.services.cadence_engine import cadence_sweep
+from outreach.sequences.services.sequences import sequence_enroll, sequence_template_update
 from tests.factories import ContactFactory, sequence_with_steps
 
 

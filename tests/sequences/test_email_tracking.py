@@ -5,9 +5,9 @@ contact, and both work on a phone without signing in."""
 import pytest
 from django.core import signing
 
-from outreach import email_links
 from outreach.models import Activity, Contact, OutreachSequence
-from outreach.services.sequences import sequence_enroll
+from outreach.sequences import email_links
+from outreach.sequences.services.sequences import sequence_enroll
 from tests.factories import ContactFactory, OutreachLogFactory, sequence_with_steps
 
 

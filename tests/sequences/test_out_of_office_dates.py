@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from outreach.cadence import looks_like_out_of_office, out_of_office_return
+from outreach.sequences.cadence import looks_like_out_of_office, out_of_office_return
 
 RECEIVED = date(2025, 3, 3)  # a Monday
 

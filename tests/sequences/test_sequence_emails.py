@@ -20,10 +20,10 @@ from outreach.models import (
     OutreachStep,
     SenderDailySend,
 )
-from outreach.sequence_selectors import enrollment_list, step_states
-from outreach.services import cadence_engine
-from outreach.services.cadence_engine import cadence_sweep, sequence_email_send
-from outreach.services.sequences import sequence_enroll, sequence_resume
+from outreach.sequences.selectors import enrollment_list, step_states
+from outreach.sequences.services import cadence_engine
+from outreach.sequences.services.cadence_engine import cadence_sweep, sequence_email_send
+from outreach.sequences.services.sequences import sequence_enroll, sequence_resume
 from tests.factories import ContactFactory, sequence_with_steps
 
 

@@ -8,8 +8,8 @@ import time_machine
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from outreach.crm.services.tasks import touch_task_complete
 from outreach.models import Contact, OutreachLog, OutreachSequence, SequenceTemplate
-from outreach.services.tasks import touch_task_complete
 from tests.factories import (
     ContactFactory,
     OutreachSequenceFactory,

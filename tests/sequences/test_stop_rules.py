@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 import time_machine
 from django.utils import timezone
 
+from outreach.crm.services.tasks import touch_task_complete, touch_task_create
 from outreach.models import Contact, OutreachLog, OutreachSequence, OutreachStep
-from outreach.sequence_selectors import enrollment_list, step_states
-from outreach.services.cadence_engine import cadence_sweep
-from outreach.services.sequences import (
+from outreach.sequences.selectors import enrollment_list, step_states
+from outreach.sequences.services.cadence_engine import cadence_sweep
+from outreach.sequences.services.sequences import (
     sequence_enroll,
     sequence_pause,
     sequences_handle_reply,
@@ -19,7 +20,6 @@ from outreach.services.sequences import (
     sequences_resume_for_contact,
     sequences_stop_for_contact,
 )
-from outreach.services.tasks import touch_task_complete, touch_task_create
 from tests.factories import sequence_with_steps
 
 Status = OutreachSequence.Status

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from outreach.models import Role, Workspace
-from outreach.services.workspaces import api_key_create
+from outreach.workspaces.services.workspaces import api_key_create
 
 
 class Command(BaseCommand):

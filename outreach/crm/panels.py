@@ -1,0 +1,45 @@
+"""Panels on the prospect page that the features built on the CRM add to it.
+
+The CRM shows a prospect's contacts, tasks, log and deals itself. Sequences, the wizard and
+whatever comes next add their own panel at start-up (in their `hooks.connect()`), so the prospect
+page never imports the features above it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from outreach.models import Prospect
+
+
+@dataclass(frozen=True)
+class ProspectPanel:
+    """A card in the prospect page's side column: `context` reads what `template` shows for one
+    prospect (the template also gets `prospect`); panels appear by `order`."""
+
+    name: str
+    template: str
+    context: Callable[[HttpRequest, Prospect], dict[str, Any]]
+    order: int = 100
+
+
+_panels: dict[str, ProspectPanel] = {}
+
+
+def register_prospect_panel(panel: ProspectPanel) -> None:
+    _panels[panel.name] = panel
+
+
+def render_prospect_panels(request: HttpRequest, prospect: Prospect) -> list[SafeString]:
+    """Every registered panel, rendered for this prospect, in order."""
+    return [
+        # A template's output is already marked safe: the engine escaped what it shows.
+        render_to_string(
+            panel.template, {**panel.context(request, prospect), "prospect": prospect}, request
+        )
+        for panel in sorted(_panels.values(), key=lambda panel: (panel.order, panel.name))
+    ]

@@ -1,0 +1,176 @@
+"""Reads of the CRM, always scoped to one workspace and shaped to avoid N+1 queries."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from config.errors import ValidationFailed
+from outreach.models import (
+    Contact,
+    Deal,
+    OutreachLog,
+    Pipeline,
+    Prospect,
+    Stage,
+    TaskPriority,
+    Workspace,
+)
+
+
+def stage_in_pipeline(*, pipeline_id: int, stage_id: int | None) -> Stage | None:
+    if stage_id is None:
+        return None
+    stage = Stage.objects.filter(pipeline_id=pipeline_id, pk=stage_id).first()
+    if stage is None:
+        raise ValidationFailed.for_field("stage_id", "No such stage in that pipeline.")
+    return stage
+
+
+def prospect_list(
+    *,
+    workspace: Workspace,
+    q: str = "",
+    status: str | None = None,
+    tag: str | None = None,
+    owner_id: int | None = None,
+) -> QuerySet[Prospect]:
+    prospects = Prospect.objects.filter(workspace=workspace)
+    if q:
+        prospects = prospects.filter(Q(name__icontains=q) | Q(domain__icontains=q))
+    if status:
+        prospects = prospects.filter(status=status)
+    if tag:
+        prospects = prospects.filter(tags__name__iexact=tag)
+    if owner_id:
+        prospects = prospects.filter(owner_id=owner_id)
+    return prospects.order_by("name", "pk")
+
+
+PROSPECT_ROW_FIELDS = (
+    "id",
+    "name",
+    "domain",
+    "website",
+    "status",
+    "owner_id",
+    "custom_fields",
+    "created_at",
+    "updated_at",
+)
+
+
+def prospect_rows(prospects: QuerySet[Prospect]) -> QuerySet:
+    """The prospects as plain rows with their tag names, as the API returns them."""
+    return prospects.values(*PROSPECT_ROW_FIELDS).with_tag_names()
+
+
+def prospect_list_for_dashboard(**filters) -> QuerySet[Prospect]:
+    return (
+        prospect_list(**filters)
+        .select_related("owner")
+        .prefetch_related("tags")
+        .annotate(
+            contact_count=Count("contacts", distinct=True),
+            open_task_count=Count(
+                "outreach_logs",
+                filter=Q(outreach_logs__status=OutreachLog.Status.TOUCH_OPEN),
+                distinct=True,
+            ),
+        )
+    )
+
+
+def prospect_status_counts(*, workspace: Workspace) -> dict[str, int]:
+    rows = (
+        Prospect.objects.filter(workspace=workspace)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {status: 0 for status in Prospect.Status.values}
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def contact_list(
+    *,
+    workspace: Workspace,
+    q: str = "",
+    prospect_id: int | None = None,
+    outreach_status: str | None = None,
+    tag: str | None = None,
+) -> QuerySet[Contact]:
+    contacts = Contact.objects.filter(workspace=workspace)
+    if q:
+        contacts = contacts.filter(
+            Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(email__icontains=q)
+        )
+    if prospect_id:
+        contacts = contacts.filter(prospect_id=prospect_id)
+    if outreach_status:
+        contacts = contacts.filter(outreach_status=outreach_status)
+    if tag:
+        contacts = contacts.filter(tags__name__iexact=tag)
+    return contacts.order_by("last_name", "first_name", "pk")
+
+
+def pipeline_list(*, workspace: Workspace) -> QuerySet[Pipeline]:
+    return (
+        Pipeline.objects.filter(workspace=workspace)
+        .prefetch_related(Prefetch("stages", queryset=Stage.objects.order_by("position", "pk")))
+        .order_by("name", "pk")
+    )
+
+
+def deal_list(
+    *,
+    workspace: Workspace,
+    pipeline_id: int | None = None,
+    stage_id: int | None = None,
+    prospect_id: int | None = None,
+) -> QuerySet[Deal]:
+    deals = Deal.objects.filter(workspace=workspace)
+    if pipeline_id:
+        deals = deals.filter(pipeline_id=pipeline_id)
+    if stage_id:
+        deals = deals.filter(stage_id=stage_id)
+    if prospect_id:
+        deals = deals.filter(prospect_id=prospect_id)
+    return deals.select_related("stage").order_by("-created_at", "-pk")
+
+
+def task_queue(
+    *,
+    workspace: Workspace,
+    status: str = "open",
+    priority: str | None = None,
+    assignee_id: int | None = None,
+    prospect_id: int | None = None,
+    overdue: bool = False,
+) -> QuerySet[OutreachLog]:
+    """Touch tasks, open ones high priority first and soonest due; closed ones newest first."""
+    tasks = OutreachLog.objects.filter(workspace=workspace, metadata__kind=OutreachLog.TOUCH_TASK)
+    statuses = {
+        "open": [OutreachLog.Status.TOUCH_OPEN],
+        "done": [OutreachLog.Status.DONE],
+        "skipped": [OutreachLog.Status.SKIPPED],
+        "all": [OutreachLog.Status.TOUCH_OPEN, OutreachLog.Status.DONE, OutreachLog.Status.SKIPPED],
+    }[status]
+    tasks = tasks.filter(status__in=statuses)
+    if priority:
+        tasks = tasks.filter(priority=TaskPriority.from_label(priority))
+    if assignee_id:
+        tasks = tasks.filter(assignee_id=assignee_id)
+    if prospect_id:
+        tasks = tasks.filter(prospect_id=prospect_id)
+    if overdue:
+        tasks = tasks.filter(status=OutreachLog.Status.TOUCH_OPEN, due_at__lt=timezone.now())
+    ordering = ["priority", "due_at", "pk"] if status == "open" else ["-updated_at", "-pk"]
+    return tasks.select_related("prospect", "contact").order_by(*ordering)
+
+
+def outreach_log_for_prospect(*, prospect: Prospect) -> QuerySet[OutreachLog]:
+    return (
+        OutreachLog.objects.filter(prospect=prospect)
+        .select_related("contact", "created_by", "completed_by")
+        .order_by("-created_at", "-pk")
+    )

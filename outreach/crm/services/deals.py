@@ -1,0 +1,139 @@
+"""Pipelines, their stages, and deals moving through them."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from automations.events import emit_event, emit_field_changes
+from config.errors import Conflict, ValidationFailed
+from config.validation import apply_changes, save_or_conflict, validate_model
+from outreach.crm.services.tags import tags_resolve, tags_set
+from outreach.models import Contact, Deal, Pipeline, Prospect, Stage, Workspace
+from outreach.workspaces.services.workspaces import ensure_member
+
+DEAL_FIELDS = {"name", "value", "contact", "owner", "custom_fields"}
+
+
+def pipeline_create(*, workspace: Workspace, name: str, stages: list[str]) -> Pipeline:
+    names = [" ".join(stage.split()) for stage in stages]
+    if not names or not all(names):
+        raise ValidationFailed.for_field("stages", "A pipeline needs at least one named stage.")
+    if len({n.lower() for n in names}) != len(names):
+        raise ValidationFailed.for_field("stages", "Stage names must be different.")
+    pipeline = Pipeline(workspace=workspace, name=name.strip())
+    with transaction.atomic():
+        validate_model(pipeline, exclude=["workspace"])
+        save_or_conflict(pipeline, f"A pipeline named {pipeline.name!r} already exists.")
+        Stage.objects.bulk_create(
+            Stage(pipeline=pipeline, name=stage, position=i) for i, stage in enumerate(names)
+        )
+    return pipeline
+
+
+def pipeline_delete(*, pipeline: Pipeline) -> None:
+    """Delete an empty pipeline; one with deals is refused so no deal is lost by accident."""
+    with transaction.atomic():
+        deal_count = pipeline.deals.count()
+        if deal_count:
+            raise Conflict(
+                f"The pipeline still has {deal_count} deal{'s' if deal_count > 1 else ''}; "
+                "move or delete them first."
+            )
+        pipeline.delete()
+
+
+def deal_create(
+    *,
+    workspace: Workspace,
+    pipeline: Pipeline,
+    prospect: Prospect,
+    name: str,
+    stage: Stage | None = None,
+    contact: Contact | None = None,
+    value: Decimal = Decimal("0"),
+    owner: AbstractBaseUser | None = None,
+    custom_fields: dict[str, Any] | None = None,
+    tags: list[str] | None = None,
+) -> Deal:
+    _check_in_workspace(workspace, pipeline=pipeline, prospect=prospect, contact=contact)
+    stage = stage or pipeline.stages.order_by("position", "pk").first()
+    if stage is None or stage.pipeline_id != pipeline.pk:
+        raise ValidationFailed.for_field(
+            "stage_id", "The stage must belong to the deal's pipeline."
+        )
+    _check_contact(prospect, contact)
+    ensure_member(workspace=workspace, user=owner)
+    deal = Deal(
+        workspace=workspace,
+        pipeline=pipeline,
+        stage=stage,
+        prospect=prospect,
+        contact=contact,
+        name=name.strip(),
+        value=value,
+        owner=owner,
+        custom_fields=custom_fields or {},
+        stage_changed_at=timezone.now(),
+    )
+    with transaction.atomic():
+        validate_model(deal, exclude=["workspace", "pipeline", "stage", "prospect", "contact"])
+        deal.save()
+        if tags:
+            tags_set(target=deal, tags=tags_resolve(workspace=workspace, names=tags))
+        emit_event(event_type="deal.created", record=deal)
+    return deal
+
+
+def deal_update(
+    *, deal: Deal, changes: dict[str, Any], tags: list[str] | None = None
+) -> dict[str, tuple[Any, Any]]:
+    if "contact" in changes:
+        _check_in_workspace(deal.workspace, contact=changes["contact"])
+        _check_contact(deal.prospect, changes["contact"])
+    if "owner" in changes:
+        ensure_member(workspace=deal.workspace, user=changes["owner"])
+    changed = apply_changes(deal, changes, allowed=DEAL_FIELDS)
+    with transaction.atomic():
+        if changed:
+            validate_model(deal, exclude=["workspace", "pipeline", "stage", "prospect", "contact"])
+            deal.save()
+        if tags is not None:
+            tags_set(target=deal, tags=tags_resolve(workspace=deal.workspace, names=tags))
+        emit_field_changes(record=deal, changes=changed)
+    return changed
+
+
+def deal_move_stage(*, deal: Deal, stage: Stage) -> Stage | None:
+    """Move the deal to a stage of its pipeline; return the stage it left (None if unchanged)."""
+    if stage.pipeline_id != deal.pipeline_id:
+        raise ValidationFailed.for_field(
+            "stage_id", "The stage must belong to the deal's pipeline."
+        )
+    if stage.pk == deal.stage_id:
+        return None
+    previous = deal.stage
+    with transaction.atomic():
+        deal.stage = stage
+        deal.stage_changed_at = timezone.now()
+        save_or_conflict(deal, "The deal could not be moved.")
+        emit_event(event_type="deal.stage_changed", record=deal, data={"from_stage": previous})
+    return previous
+
+
+def deal_delete(*, deal: Deal) -> None:
+    with transaction.atomic():
+        deal.delete()
+
+
+def _check_in_workspace(workspace: Workspace, **objects: Any) -> None:
+    for field, obj in objects.items():
+        if obj is not None and obj.workspace_id != workspace.pk:
+            raise ValidationFailed.for_field(f"{field}_id", f"No such {field} in this workspace.")
+
+
+def _check_contact(prospect: Prospect, contact: Contact | None) -> None:
+    if contact is not None and contact.prospect_id != prospect.pk:
+        raise ValidationFailed.for_field("contact_id", "The contact must work at the prospect.")

@@ -1,0 +1,652 @@
+"""Inbound replies: storing each message once, matching it to the contact and the email it
+answers, triaging it, and acting on the triage (apply_reply_triage, the one service that acts)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+
+from automations import events as automation_events
+from config.errors import ApplicationError, Conflict, ValidationFailed
+from outreach.crm.services.prospects import contact_create, contact_update, prospect_set_status
+from outreach.crm.services.tasks import activity_record, outreach_log_record, touch_task_create
+from outreach.models import (
+    Activity,
+    Contact,
+    InboundMailbox,
+    OutreachLog,
+    Prospect,
+    Reply,
+    ReplyEffect,
+    ReplyTriage,
+    Workspace,
+)
+from outreach.replies import tasks as reply_tasks
+from outreach.replies.inbound.classifier import find_referral
+from outreach.replies.inbound.dates import extract_return_date
+from outreach.replies.inbound.dsn import Bounce
+from outreach.replies.inbound.message import Address, InboundMessage
+from outreach.replies.inbound.triage import (
+    AUTO_REPLY,
+    HUMAN,
+    TriageRequest,
+    auto_reply_triage,
+    get_classifier,
+    read_message,
+)
+from outreach.replies.services import effects as reply_effects
+
+logger = logging.getLogger(__name__)
+
+Effect = ReplyEffect.Effect
+Intent = Reply.Intent
+# The sweep hands a reply to a worker again when its processing has not started by then.
+STALE_NEW_REPLY = timedelta(minutes=2)
+SWEEP_BATCH = 200
+
+
+# --- The inbound mailbox -----------------------------------------------------------------------
+
+
+# --- Receiving ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Receipt:
+    reply: Reply
+    created: bool
+
+
+@dataclass
+class _Match:
+    contact: Contact | None = None
+    prospect: Prospect | None = None
+    answers: OutreachLog | None = None
+    matched_by: str = Reply.Match.NONE
+
+
+def reply_receive(*, workspace: Workspace, message: InboundMessage, source: str) -> Receipt:
+    """Store an inbound message once per Message-ID, matched to its contact; triage follows
+    after commit. The same message delivered again returns the stored reply, and nothing more
+    happens."""
+    existing = Reply.objects.filter(workspace=workspace, message_id=message.message_id).first()
+    if existing is not None:
+        return Receipt(reply=existing, created=False)
+    reading = read_message(message)
+    match = _match(workspace, message, reading.bounce)
+    reply = Reply(
+        workspace=workspace,
+        message_id=message.message_id,
+        in_reply_to=message.in_reply_to,
+        references=message.references,
+        from_email=message.from_address.email,
+        from_name=message.from_address.name,
+        to=[address.as_dict() for address in message.to],
+        cc=[address.as_dict() for address in message.cc],
+        subject=message.subject,
+        text=message.text,
+        html=message.html,
+        body=reading.body,
+        headers=message.headers,
+        raw_size=message.raw_size,
+        truncated=message.truncated,
+        source=source,
+        received_at=timezone.now(),
+        contact=match.contact,
+        prospect=match.prospect,
+        answers=match.answers,
+        matched_by=match.matched_by,
+        kind=reading.kind,
+        bounce=reading.bounce.as_dict() if reading.bounce else {},
+        triage_reason=f"Automatic reply ({reading.evidence})" if reading.evidence else "",
+    )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                reply.save()
+        except IntegrityError:
+            # The same message, delivered twice at once: the other delivery stored it.
+            return Receipt(
+                reply=Reply.objects.get(workspace=workspace, message_id=message.message_id),
+                created=False,
+            )
+        if reply.prospect is not None:
+            reply.log_entry = _log_entry(reply)
+            reply.save(update_fields=["log_entry"])
+        if reply.contact is not None and reply.kind == Reply.Kind.HUMAN:
+            # Automations hear of what a person wrote, not of bounces or vacation notices.
+            automation_events.emit_message_received(
+                contact=reply.contact,
+                channel=OutreachLog.Channel.EMAIL,
+                subject=reply.subject,
+                body=reply.body,
+                outreach_log=reply.log_entry,
+            )
+        transaction.on_commit(lambda: reply_tasks.process_reply.delay(reply.pk))
+    return Receipt(reply=reply, created=True)
+
+
+def _match(workspace: Workspace, message: InboundMessage, bounce: Bounce | None) -> _Match:
+    """The contact and our email a message belongs to: the thread first (In-Reply-To and
+    References naming a Message-ID we sent), then the address (the sender's, or for a bounce the
+    address that failed). Only ever within the workspace the message was delivered to."""
+    bounced_recipient = bounce.recipient if bounce else ""
+    bounced_message_id = bounce.original_message_id if bounce else ""
+    thread_ids = [i for i in [bounced_message_id, *message.thread_ids] if i]
+    answers = None
+    earlier = None
+    if thread_ids:
+        both_forms = thread_ids + [i.strip("<>") for i in thread_ids]
+        answers = (
+            OutreachLog.objects.filter(
+                workspace=workspace,
+                channel=OutreachLog.Channel.EMAIL,
+                metadata__messageId__in=both_forms,
+            )
+            .select_related("contact__prospect", "prospect")
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if answers is None:
+            earlier = (
+                Reply.objects.filter(
+                    workspace=workspace, message_id__in=thread_ids, prospect__isnull=False
+                )
+                .select_related("contact__prospect", "prospect")
+                .order_by("-received_at")
+                .first()
+            )
+    address = bounced_recipient or message.from_address.email
+    by_address = (
+        Contact.objects.filter(workspace=workspace, email=address.lower())
+        .select_related("prospect")
+        .first()
+        if address
+        else None
+    )
+    thread = answers or earlier
+    contact = by_address or (thread.contact if thread else None)
+    prospect = contact.prospect if contact else (thread.prospect if thread else None)
+    if thread is not None:
+        matched_by = Reply.Match.THREAD
+    elif by_address is not None:
+        matched_by = Reply.Match.BOUNCED_RECIPIENT if bounced_recipient else Reply.Match.ADDRESS
+    else:
+        matched_by = Reply.Match.NONE
+    return _Match(contact=contact, prospect=prospect, answers=answers, matched_by=matched_by)
+
+
+def _log_entry(reply: Reply) -> OutreachLog:
+    """The reply's line in the prospect's outreach log (a bounce is a failed email)."""
+    return outreach_log_record(
+        workspace=reply.workspace,
+        prospect=reply.prospect,
+        contact=reply.contact,
+        log_type=OutreachLog.Type.EMAIL,
+        channel=OutreachLog.Channel.EMAIL,
+        status=OutreachLog.Status.FAILED if reply.is_bounce else OutreachLog.Status.RECEIVED,
+        subject=reply.subject[:300],
+        body=reply.body[:5000],
+        metadata={
+            "replyId": reply.pk,
+            "replyKind": reply.kind,
+            "messageId": reply.message_id,
+            "inReplyTo": reply.in_reply_to,
+        },
+    )
+
+
+# --- Triage ------------------------------------------------------------------------------------
+
+
+def reply_process(*, reply_id: int) -> str:
+    """Triage a newly stored reply and, when the triage is confident, act on it.
+
+    Runs once per reply: the move out of `new` is a conditional update, so a second run (a
+    redelivered task, the sweep) finds nothing to do.
+    """
+    reply = (
+        Reply.objects.select_related("contact", "prospect", "workspace", "answers")
+        .filter(pk=reply_id, state=Reply.State.NEW)
+        .first()
+    )
+    if reply is None:
+        return "gone or done"
+    if reply.is_bounce:
+        return _process_bounce(reply)
+    request = _triage_request(reply)
+    if reply.kind == AUTO_REPLY:
+        classification = auto_reply_triage(request, evidence=reply.triage_reason)
+    else:
+        # Outside any transaction: the hosted provider is a network call.
+        classification = get_classifier().classify(request)
+    actionable = reply.contact_id is not None
+    confident = classification.confidence >= settings.REPLIES_AUTO_APPLY_MIN_CONFIDENCE
+    # An automatic reply from someone we do not know needs nobody's attention.
+    waits = actionable or reply.kind == HUMAN
+    state = Reply.State.NEEDS_REVIEW if waits else Reply.State.IGNORED
+    with transaction.atomic():
+        claimed = Reply.objects.filter(pk=reply.pk, state=Reply.State.NEW).update(
+            state=state,
+            intent=classification.intent,
+            confidence=classification.confidence,
+            triage_source=classification.source,
+            triage_reason=classification.reason[:500],
+            return_date=classification.return_date,
+            referral=classification.referral.as_dict() if classification.referral else {},
+            triaged_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        if not claimed:
+            return "already triaged"
+        ReplyTriage.objects.create(
+            reply=reply,
+            intent=classification.intent,
+            confidence=classification.confidence,
+            source=classification.source,
+            reason=classification.reason[:500],
+        )
+        if reply.kind == HUMAN and reply.prospect_id is not None:
+            _record_reply_activity(reply, classification.intent)
+    if not (actionable and confident):
+        return state
+    apply_reply_triage(
+        reply=reply,
+        intent=classification.intent,
+        by=None,
+        confidence=classification.confidence,
+        source=classification.source,
+        reason=classification.reason,
+        automatic=True,
+    )
+    return Reply.State.APPLIED
+
+
+def _triage_request(reply: Reply) -> TriageRequest:
+    received = timezone.localtime(reply.received_at, ZoneInfo(reply.workspace.time_zone)).date()
+    return TriageRequest(
+        body=reply.body,
+        subject=reply.subject,
+        sender=Address(email=reply.from_email, name=reply.from_name),
+        received=received,
+        cc=[Address(email=a.get("email", ""), name=a.get("name", "")) for a in reply.cc],
+        ignored_addresses={a.get("email", "") for a in reply.to} | _our_addresses(reply),
+        answered_subject=reply.answers.subject if reply.answers else "",
+    )
+
+
+def _our_addresses(reply: Reply) -> set[str]:
+    mailbox = InboundMailbox.objects.filter(workspace_id=reply.workspace_id).first()
+    return {mailbox.address.lower()} if mailbox else set()
+
+
+@dataclass
+class TriageOutcome:
+    reply: Reply
+    applied_effects: list[str] = field(default_factory=list)
+    call_task: reply_effects.CallTaskResult | None = None
+
+
+def apply_reply_triage(
+    *,
+    reply: Reply,
+    intent: str,
+    by: AbstractBaseUser | None,
+    confidence: float | None = None,
+    source: str = "rep",
+    reason: str = "",
+    automatic: bool = False,
+) -> TriageOutcome:
+    """Give a reply its intent and do what that intent asks, each thing at most once per reply.
+
+    interested: the prospect becomes ENGAGED and the interested-reply call task is created (its
+    failure is logged and does not fail the triage); unsubscribe: the contact opts out;
+    out_of_office: the contact's sequences pause until the return date; referral: the person named
+    becomes a contact; question and referral: a follow-up task for the rep. Every intent but
+    out_of_office stops the contact's sequences. Applying again, or another intent later, never
+    repeats an effect that already happened (nor undoes one).
+
+    `automatic` is the classifier's own triage being acted on (already in the history); any
+    other call is a decision by a rep or an integration, added to the history.
+    """
+    if intent not in Intent.values:
+        raise ValidationFailed.for_field("intent", f"{intent!r} is not an intent.")
+    if reply.is_bounce:
+        raise Conflict("A bounce has no intent to apply.")
+    if reply.contact_id is None and reply.prospect_id is None:
+        raise Conflict("Link this reply to a contact first.")
+    outcome = TriageOutcome(reply=reply)
+    with transaction.atomic():
+        reply = (
+            Reply.objects.select_for_update(of=("self",))
+            .select_related("contact", "prospect", "workspace")
+            .get(pk=reply.pk)
+        )
+        outcome.reply = reply
+        if automatic and reply.state != Reply.State.NEEDS_REVIEW:
+            return outcome  # a rep decided while the classifier was reading: theirs stands
+        if not automatic and reply.kind == AUTO_REPLY and intent != Intent.OUT_OF_OFFICE:
+            reply.kind = HUMAN  # someone read it: a person wrote it after all
+        _read_details_for(reply, intent)
+        reply.intent = intent
+        reply.confidence = confidence
+        reply.triage_source = source
+        default_reason = f"Set by {by.get_username()}" if by else "Set through the API"
+        reply.triage_reason = (reason or default_reason)[:500]
+        reply.state = Reply.State.APPLIED
+        reply.applied_at = timezone.now()
+        reply.applied_by = by
+        reply.triaged_at = reply.triaged_at or reply.applied_at
+        reply.save()
+        if not automatic:
+            ReplyTriage.objects.create(
+                reply=reply,
+                intent=intent,
+                confidence=confidence,
+                source=source,
+                by=by,
+                reason=reply.triage_reason,
+                applied=True,
+            )
+        else:
+            _mark_last_triage_applied(reply)
+        if reply.kind == HUMAN and reply.prospect_id is not None:
+            _record_reply_activity(reply, intent)
+        _act(reply, intent, outcome)
+    return outcome
+
+
+def _read_details_for(reply: Reply, intent: str) -> None:
+    """A rep may give an intent the classifier did not: read what that intent needs (the person
+    referred to, the return date) from the reply if it is not known yet."""
+    if intent == Intent.REFERRAL and not reply.referral:
+        request = _triage_request(reply)
+        found = find_referral(
+            reply.body, sender=request.sender, cc=request.cc, ignored=request.ignored_addresses
+        )
+        reply.referral = found.as_dict() if found else {}
+    if intent == Intent.OUT_OF_OFFICE and reply.return_date is None:
+        reply.return_date = extract_return_date(
+            f"{reply.subject}\n{reply.body}", received=_triage_request(reply).received
+        )
+
+
+def _mark_last_triage_applied(reply: Reply) -> None:
+    last = ReplyTriage.objects.filter(reply=reply).order_by("-created_at", "-pk").first()
+    if last is not None:
+        ReplyTriage.objects.filter(pk=last.pk).update(applied=True)
+
+
+def _act(reply: Reply, intent: str, outcome: TriageOutcome) -> None:
+    contact, prospect = reply.contact, reply.prospect
+    if intent == Intent.INTERESTED and prospect is not None:
+        if _claim(reply, Effect.ENGAGED, outcome):
+            before = prospect.status
+            if before in {Prospect.Status.NEW, Prospect.Status.CONTACTED}:
+                prospect_set_status(prospect=prospect, status=Prospect.Status.ENGAGED)
+            _result(reply, Effect.ENGAGED, {"from": before, "to": prospect.status})
+        if _claim(reply, Effect.CALL_TASK, outcome):
+            outcome.call_task = _call_task(reply, prospect)
+            _result(reply, Effect.CALL_TASK, outcome.call_task.__dict__)
+    if (
+        intent == Intent.UNSUBSCRIBE
+        and contact is not None
+        and _claim(reply, Effect.OPT_OUT, outcome)
+    ):
+        before = contact.outreach_status
+        if before != Contact.OutreachStatus.OPTED_OUT:
+            contact_update(
+                contact=contact, changes={"outreach_status": Contact.OutreachStatus.OPTED_OUT}
+            )
+        _result(reply, Effect.OPT_OUT, {"from": before})
+    if (
+        intent == Intent.REFERRAL
+        and reply.referral
+        and _claim(reply, Effect.REFERRAL_CONTACT, outcome)
+    ):
+        _result(reply, Effect.REFERRAL_CONTACT, _referred_contact(reply))
+    if (
+        intent in {Intent.QUESTION, Intent.REFERRAL}
+        and prospect is not None
+        and _claim(reply, Effect.FOLLOW_UP_TASK, outcome)
+    ):
+        task = _follow_up_task(reply, intent)
+        _result(reply, Effect.FOLLOW_UP_TASK, {"taskId": task.pk})
+    if contact is None:
+        return
+    if intent == Intent.OUT_OF_OFFICE:
+        already_stopped = ReplyEffect.objects.filter(
+            reply=reply, effect=Effect.STOP_SEQUENCES
+        ).exists()
+        if not already_stopped and _claim(reply, Effect.PAUSE_SEQUENCES, outcome):
+            until = _pause_until(reply, contact)
+            reply_effects.pause_sequences(contact, "Out of office", until)
+            _result(reply, Effect.PAUSE_SEQUENCES, {"until": until.isoformat()})
+    elif _claim(reply, Effect.STOP_SEQUENCES, outcome):
+        reason = f"Replied: {Intent(intent).label.lower()}"
+        reply_effects.stop_sequences(contact, reason)
+        _result(reply, Effect.STOP_SEQUENCES, {"reason": reason})
+
+
+def _claim(reply: Reply, effect: str, outcome: TriageOutcome) -> bool:
+    """True the first time this reply has this effect; the unique constraint decides."""
+    try:
+        with transaction.atomic():
+            ReplyEffect.objects.create(reply=reply, effect=effect)
+    except IntegrityError:
+        return False
+    outcome.applied_effects.append(effect)
+    return True
+
+
+def _result(reply: Reply, effect: str, result: dict) -> None:
+    ReplyEffect.objects.filter(reply=reply, effect=effect).update(result=result)
+
+
+def _call_task(reply: Reply, prospect: Prospect) -> reply_effects.CallTaskResult:
+    who = str(reply.contact) if reply.contact else reply.from_name or reply.from_email
+    excerpt = " ".join(reply.body.split())[:500]
+    notes = f"{who} replied with interest: \u201c{excerpt}\u201d"
+    try:
+        with transaction.atomic():
+            return reply_effects.call_task_for_interest(prospect, notes=notes)
+    except (DatabaseError, ApplicationError) as exc:
+        # The reply is still triaged and the prospect still engaged; a rep sees the failure
+        # on the reply and can call anyway.
+        logger.exception("Could not create the interested-reply call task for reply %s", reply.pk)
+        return reply_effects.CallTaskResult(created=False, reason=f"failed: {exc}"[:300])
+
+
+def _referred_contact(reply: Reply) -> dict:
+    referral = reply.referral
+    email = (referral.get("email") or "").lower()
+    if email:
+        existing = Contact.objects.filter(workspace=reply.workspace, email=email).first()
+        if existing is not None:
+            return {"contactId": existing.pk, "created": False}
+    first, last = referral.get("first_name", ""), referral.get("last_name", "")
+    if not (email or first or last):
+        return {"created": False, "reason": "The reply names nobody."}
+    referred_by = str(reply.contact) if reply.contact else reply.from_email
+    try:
+        contact = contact_create(
+            workspace=reply.workspace,
+            prospect=reply.prospect,
+            first_name=first[:100],
+            last_name=last[:100],
+            email=email,
+            custom_fields={"referredBy": referred_by, "referredInReplyId": reply.pk},
+        )
+    except ApplicationError as exc:
+        return {"created": False, "reason": exc.message}
+    return {"contactId": contact.pk, "created": True}
+
+
+def _follow_up_task(reply: Reply, intent: str) -> OutreachLog:
+    who = str(reply.contact) if reply.contact else reply.from_name or reply.from_email
+    if intent == Intent.REFERRAL:
+        person = (
+            " ".join(
+                part
+                for part in (reply.referral.get("first_name"), reply.referral.get("last_name"))
+                if part
+            )
+            or reply.referral.get("email")
+            or "the person they named"
+        )
+        subject = f"Reach out to {person} (referred by {who})"
+    else:
+        subject = f"Answer {who}'s question"
+    return touch_task_create(
+        workspace=reply.workspace,
+        prospect=reply.prospect,
+        contact=reply.contact,
+        channel=OutreachLog.Channel.EMAIL,
+        log_type=OutreachLog.Type.FOLLOW_UP,
+        subject=subject[:300],
+        notes=reply.body[:2000],
+        created_by_label="reply triage",
+        extra_metadata={"replyId": reply.pk},
+    )
+
+
+def _pause_until(reply: Reply, contact: Contact) -> datetime:
+    """The start of the contact's business day when they are back, or a default pause."""
+    zone = ZoneInfo(contact.time_zone or reply.workspace.time_zone)
+    if reply.return_date:
+        return datetime.combine(reply.return_date, reply.workspace.business_day_start, zone)
+    resume = timezone.now().astimezone(zone) + timedelta(
+        days=settings.REPLIES_OUT_OF_OFFICE_PAUSE_DAYS
+    )
+    return datetime.combine(resume.date(), time(0, 0), zone).replace(
+        hour=reply.workspace.business_day_start.hour,
+        minute=reply.workspace.business_day_start.minute,
+    )
+
+
+def _record_reply_activity(reply: Reply, intent: str) -> None:
+    """One REPLY activity per human reply; a later triage corrects its intent."""
+    effect = ReplyEffect.objects.filter(reply=reply, effect=Effect.ACTIVITY).first()
+    if effect is None:
+        try:
+            with transaction.atomic():
+                effect = ReplyEffect.objects.create(reply=reply, effect=Effect.ACTIVITY)
+        except IntegrityError:
+            effect = ReplyEffect.objects.get(reply=reply, effect=Effect.ACTIVITY)
+        else:
+            activity = activity_record(
+                workspace=reply.workspace,
+                prospect=reply.prospect,
+                contact=reply.contact,
+                kind=Activity.Kind.REPLY,
+                occurred_at=reply.received_at,
+                metadata={"intent": intent, "replyId": reply.pk},
+            )
+            _result(reply, Effect.ACTIVITY, {"activityId": activity.pk})
+            return
+    activity_id = effect.result.get("activityId")
+    if activity_id:
+        Activity.objects.filter(pk=activity_id).update(
+            metadata={"intent": intent, "replyId": reply.pk}
+        )
+
+
+# --- Bounces -----------------------------------------------------------------------------------
+
+
+def _process_bounce(reply: Reply) -> str:
+    """A hard bounce marks the contact BOUNCED and stops its sequences; a soft one is kept for
+    the record (the sending server retries by itself)."""
+    hard = reply.kind == Reply.Kind.BOUNCE_HARD
+    acts = hard and reply.contact_id is not None
+    state = Reply.State.APPLIED if acts else Reply.State.IGNORED
+    outcome = TriageOutcome(reply=reply)
+    with transaction.atomic():
+        claimed = Reply.objects.filter(pk=reply.pk, state=Reply.State.NEW).update(
+            state=state,
+            triage_source="dsn",
+            triage_reason=_bounce_summary(reply)[:500],
+            triaged_at=timezone.now(),
+            applied_at=timezone.now() if acts else None,
+            updated_at=timezone.now(),
+        )
+        if not claimed:
+            return "already triaged"
+        if not acts:
+            return state
+        contact = reply.contact
+        if _claim(reply, Effect.BOUNCED, outcome):
+            before = contact.outreach_status
+            if before == Contact.OutreachStatus.ACTIVE:
+                contact_update(
+                    contact=contact, changes={"outreach_status": Contact.OutreachStatus.BOUNCED}
+                )
+            _result(reply, Effect.BOUNCED, {"from": before, "status": reply.bounce.get("status")})
+        if _claim(reply, Effect.STOP_SEQUENCES, outcome):
+            reason = f"Hard bounce: {_bounce_summary(reply)}"[:200]
+            reply_effects.stop_sequences(contact, reason)
+            _result(reply, Effect.STOP_SEQUENCES, {"reason": reason})
+    return state
+
+
+def _bounce_summary(reply: Reply) -> str:
+    bounce = reply.bounce
+    kind = "Hard bounce" if reply.kind == Reply.Kind.BOUNCE_HARD else "Soft bounce"
+    parts = [bounce.get("recipient", ""), bounce.get("status", ""), bounce.get("diagnostic", "")]
+    detail = " ".join(part for part in parts if part)
+    return f"{kind}: {detail}" if detail else kind
+
+
+# --- Rep actions -------------------------------------------------------------------------------
+
+
+def reply_ignore(*, reply: Reply, by: AbstractBaseUser | None) -> Reply:
+    """Take a reply off the review list without acting on it."""
+    with transaction.atomic():
+        moved = Reply.objects.filter(
+            pk=reply.pk, state__in=[Reply.State.NEW, Reply.State.NEEDS_REVIEW]
+        ).update(state=Reply.State.IGNORED, applied_by=by, updated_at=timezone.now())
+    reply.refresh_from_db()
+    if not moved:
+        raise Conflict(f"This reply is already {reply.get_state_display().lower()}.")
+    return reply
+
+
+def reply_link_contact(*, reply: Reply, contact: Contact) -> Reply:
+    """Attach an unmatched reply to a contact of the workspace, so its triage can act."""
+    if contact.workspace_id != reply.workspace_id:
+        raise ValidationFailed.for_field("contact_id", "No such contact in this workspace.")
+    with transaction.atomic():
+        linked = Reply.objects.filter(pk=reply.pk, contact__isnull=True).update(
+            contact=contact,
+            prospect_id=contact.prospect_id,
+            matched_by=Reply.Match.REP,
+            updated_at=timezone.now(),
+        )
+        if not linked:
+            raise Conflict("This reply already belongs to a contact.")
+        reply.refresh_from_db()
+        if reply.log_entry_id is None:
+            reply.log_entry = _log_entry(reply)
+            reply.save(update_fields=["log_entry"])
+    return reply
+
+
+def replies_sweep_unprocessed() -> int:
+    """Hand replies whose triage never started (a lost task) to a worker again."""
+    cutoff = timezone.now() - STALE_NEW_REPLY
+    ids = list(
+        Reply.objects.filter(state=Reply.State.NEW, received_at__lt=cutoff)
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    for reply_id in ids:
+        reply_tasks.process_reply.delay(reply_id)
+    return len(ids)

@@ -1,0 +1,20 @@
+"""Celery tasks of replies: triage, and the sweep for replies whose triage was lost.
+
+Each task imports its service when it runs: the services enqueue these tasks, so importing them
+at load time would make the two modules import each other."""
+
+from celery import shared_task
+
+
+@shared_task(name="outreach.process_reply", acks_late=True, reject_on_worker_lost=True)
+def process_reply(reply_id: int) -> str:
+    from outreach.replies.services import replies as reply_services
+
+    return reply_services.reply_process(reply_id=reply_id)
+
+
+@shared_task(name="outreach.sweep_unprocessed_replies", acks_late=True, reject_on_worker_lost=True)
+def sweep_unprocessed_replies() -> int:
+    from outreach.replies.services import replies as reply_services
+
+    return reply_services.replies_sweep_unprocessed()

@@ -1,0 +1,153 @@
+"""The prospect wizard: links reps create and revoke, and what a prospect's visits record."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import DateTimeField, F, PositiveSmallIntegerField, Q, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
+from django.utils import timezone
+
+from config.errors import ValidationFailed
+from outreach.crm.services.engagement_triggers import (
+    TriggerSource,
+    call_contact_for,
+    enqueue_engagement_call_task,
+)
+from outreach.crm.services.prospects import prospect_set_status
+from outreach.crm.services.tasks import activity_record
+from outreach.models import Activity, Prospect, WizardLink, WizardSession
+from outreach.models.wizard import ENGAGED_STEP, WIZARD_STEPS
+from outreach.workspaces.services.notifications import notify_admins
+
+# Engaging with the wizard moves these prospects to ENGAGED (a lost one is won back); one in a
+# meeting or won is already further along and stays where it is.
+ENGAGEABLE_STATUSES = (Prospect.Status.NEW, Prospect.Status.CONTACTED, Prospect.Status.LOST)
+# Admins hear of a link's first report download, and again after a quiet spell, not of every
+# click on the button.
+PDF_NOTIFY_QUIET_PERIOD = timedelta(hours=24)
+
+
+VIDEO_REPLAY_WINDOW = timedelta(minutes=30)
+
+
+def wizard_link_create(*, prospect: Prospect, by: AbstractBaseUser | None = None) -> WizardLink:
+    with transaction.atomic():
+        link = WizardLink.objects.create(
+            workspace=prospect.workspace, prospect=prospect, created_by=by
+        )
+        WizardSession.objects.create(link=link)
+    return link
+
+
+def wizard_link_revoke(*, link: WizardLink) -> WizardLink:
+    """Make the link lead nowhere. Revoking twice keeps the first time."""
+    with transaction.atomic():
+        WizardLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    link.refresh_from_db(fields=["revoked_at"])
+    return link
+
+
+def wizard_step_view(*, link: WizardLink, step: int) -> bool:
+    """Record that the prospect viewed a step; True when this view first reached step 3.
+
+    Reaching step 3 makes the prospect ENGAGED and, once committed, puts a call task in the
+    queue. The session's furthest step only ever grows.
+    """
+    if not 1 <= step <= len(WIZARD_STEPS):
+        raise ValidationFailed.for_field("step", f"Steps run from 1 to {len(WIZARD_STEPS)}.")
+    now = timezone.now()
+    prospect = link.prospect
+    sessions = WizardSession.objects.filter(link_id=link.pk)
+    with transaction.atomic():
+        # The conditional UPDATE locks the row, so of two concurrent views only one crosses.
+        crossed = step >= ENGAGED_STEP and bool(
+            sessions.filter(max_step__lt=ENGAGED_STEP).update(engaged_at=now)
+        )
+        sessions.update(
+            max_step=Greatest("max_step", Value(step, output_field=PositiveSmallIntegerField())),
+            step_views=F("step_views") + 1,
+            first_visit_at=Coalesce("first_visit_at", Value(now, output_field=DateTimeField())),
+            last_visit_at=now,
+        )
+        _record_activity(
+            link, Activity.Kind.WIZARD_STEP, now, step=step, stepName=WIZARD_STEPS[step - 1]
+        )
+        if crossed:
+            prospect_set_status(
+                prospect=prospect, status=Prospect.Status.ENGAGED, only_from=ENGAGEABLE_STATUSES
+            )
+            enqueue_engagement_call_task(
+                prospect_id=prospect.pk, trigger_source=TriggerSource.WIZARD_STEP3
+            )
+    return crossed
+
+
+def wizard_pdf_download(*, link: WizardLink) -> None:
+    """Record a download of the PDF report, tell the admins, and queue the call task."""
+    now = timezone.now()
+    prospect = link.prospect
+    sessions = WizardSession.objects.filter(link_id=link.pk)
+    downloaded = {"pdf_downloads": F("pdf_downloads") + 1, "last_pdf_download_at": now}
+    with transaction.atomic():
+        notify = bool(
+            sessions.filter(
+                Q(last_pdf_download_at__isnull=True)
+                | Q(last_pdf_download_at__lt=now - PDF_NOTIFY_QUIET_PERIOD)
+            ).update(**downloaded)
+        )
+        if not notify:
+            sessions.update(**downloaded)
+        _record_activity(link, Activity.Kind.PDF_DOWNLOAD, now)
+        if notify:
+            notify_admins(
+                workspace=link.workspace,
+                title=f"{prospect.name} downloaded the PDF report",
+                body=f"{prospect.name} downloaded the report from their wizard page.",
+                link=reverse("crm:prospect_detail", args=[prospect.pk]),
+            )
+        enqueue_engagement_call_task(
+            prospect_id=prospect.pk, trigger_source=TriggerSource.PDF_DOWNLOAD
+        )
+
+
+def wizard_video_play(*, link: WizardLink, campaign_prospect_id: int) -> bool:
+    """Record that the prospect played their video; False for a replay within half an hour,
+    so pausing and resuming is one play, not many."""
+    from campaigns.models import CampaignProspect  # campaigns build on outreach
+    from campaigns.services import video_play_record
+
+    now = timezone.now()
+    with transaction.atomic():
+        # The prospect row is the lock that keeps two quick plays from both counting.
+        Prospect.objects.select_for_update().filter(pk=link.prospect_id).first()
+        replay = Activity.objects.filter(
+            prospect_id=link.prospect_id,
+            kind=Activity.Kind.VIDEO_PLAY,
+            occurred_at__gte=now - VIDEO_REPLAY_WINDOW,
+            metadata__campaignProspectId=campaign_prospect_id,
+        ).exists()
+        if replay:
+            return False
+        campaign_prospect = CampaignProspect.objects.select_related(
+            "workspace", "prospect", "contact"
+        ).get(pk=campaign_prospect_id, prospect_id=link.prospect_id)
+        video_play_record(campaign_prospect=campaign_prospect, occurred_at=now)
+    return True
+
+
+def _record_activity(link: WizardLink, kind: str, at: datetime, **metadata: Any) -> None:
+    # Engagement scoring reads these per contact: the one a rep would call stands for the
+    # prospect, since a wizard link is the company's, not one person's.
+    activity_record(
+        workspace=link.workspace,
+        prospect=link.prospect,
+        contact=call_contact_for(prospect=link.prospect),
+        kind=kind,
+        occurred_at=at,
+        metadata={**metadata, "wizardLinkId": link.pk},
+    )

@@ -1,0 +1,43 @@
+"""Who may open a dashboard page: signed-in members of a workspace, and its admins."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from outreach.workspaces.auth import current_membership
+
+
+def member_required(view: Callable) -> Callable:
+    """Sign-in plus a workspace: sets request.membership and request.workspace."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        membership = current_membership(request)
+        if membership is None:
+            return render(request, "outreach/workspaces/no_workspace.html", status=403)
+        request.membership = membership
+        request.workspace = membership.workspace
+        # Reps read times in their team's zone, whatever the server runs in.
+        timezone.activate(membership.workspace.time_zone)
+        try:
+            return view(request, *args, **kwargs)
+        finally:
+            timezone.deactivate()
+
+    return wrapper
+
+
+def admin_required(view: Callable) -> Callable:
+    @member_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.membership.is_admin:
+            return render(request, "outreach/workspaces/forbidden.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
