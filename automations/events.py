@@ -1,8 +1,9 @@
-"""The outbox of CRM events that automations listen to: services emit inside their own
-transaction, and the event is dispatched to the automation runner after it commits.
+"""The outbox of CRM events that automations listen to: the CRM announces each change inside its
+own transaction (`outreach.events`), `on_crm_change` records it here as an event, and the event
+is dispatched to the automation runner after the transaction commits.
 
-Call `emit_event` (or `emit_field_changes`, `emit_message_received`) from a service, inside the
-transaction that makes the change; if that transaction rolls back, the event never existed.
+`emit_event` (or `emit_field_changes`, `emit_message_received`) runs inside the transaction that
+makes the change; if that transaction rolls back, the event never existed.
 An event is written only when an enabled automation of the workspace listens to its type and
 its trigger filter accepts it, so the CRM pays one indexed query per change otherwise.
 
@@ -41,6 +42,7 @@ from django.utils import timezone
 
 from automations.conditions import matches_trigger_config
 from automations.models import Automation, AutomationEvent, OverdueTaskMark, TriggerType
+from outreach import events as crm_events
 from outreach.models import Contact, Deal, OutreachLog, Prospect, Stage, Tag
 
 logger = logging.getLogger(__name__)
@@ -133,6 +135,37 @@ def emit_event(
         if event.status == AutomationEvent.Status.PENDING:
             _dispatch_on_commit(event.pk)
     return event
+
+
+def on_crm_change(change: crm_events.Change) -> None:
+    """Record what the CRM announced as the automation event it is (registered at start-up)."""
+    match change:
+        case crm_events.ContactCreated(contact=contact):
+            emit_event(event_type=TriggerType.CONTACT_CREATED, record=contact)
+        case crm_events.DealCreated(deal=deal):
+            emit_event(event_type=TriggerType.DEAL_CREATED, record=deal)
+        case crm_events.DealStageChanged(deal=deal, from_stage=from_stage):
+            emit_event(
+                event_type=TriggerType.DEAL_STAGE_CHANGED,
+                record=deal,
+                data={"from_stage": from_stage},
+            )
+        case crm_events.FieldsChanged(record=record, changes=changes):
+            emit_field_changes(record=record, changes=dict(changes))
+        case crm_events.TagAssigned(record=record, tag=tag):
+            emit_event(event_type=TriggerType.TAG_ASSIGNED, record=record, tag=tag)
+        case crm_events.TagRemoved(record=record, tag=tag):
+            emit_event(event_type=TriggerType.TAG_REMOVED, record=record, tag=tag)
+        case crm_events.TaskClosed(task=task, status=OutreachLog.Status.DONE):
+            emit_event(event_type=TriggerType.TASK_COMPLETED, record=task)
+        case crm_events.MessageReceived():
+            emit_message_received(
+                contact=change.contact,
+                channel=change.channel,
+                body=change.body,
+                subject=change.subject,
+                outreach_log=change.outreach_log,
+            )
 
 
 EVENTS_PER_TASK = 20

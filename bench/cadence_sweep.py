@@ -379,7 +379,7 @@ def load_not_due(world: dict, start: int, count: int) -> None:
 
 def timed_sweep(args, *, profile: bool = False) -> float:
     from outreach.models import OutreachStep
-    from outreach.sequences.services.cadence_engine import cadence_sweep
+    from outreach.sequences.services.sweep import cadence_sweep
 
     profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
@@ -415,7 +415,7 @@ def parallel_sweeps(args) -> int:
 def _one_sweep(batch_size: int | None) -> int:
     from django.db import connections
 
-    from outreach.sequences.services.cadence_engine import cadence_sweep
+    from outreach.sequences.services.sweep import cadence_sweep
 
     try:
         return cadence_sweep(batch_size=batch_size, time_budget=3600)
@@ -486,7 +486,7 @@ def explain_claim() -> str:
     from django.db import transaction
     from django.utils import timezone
 
-    from outreach.sequences.services.cadence_engine import due_cursors
+    from outreach.sequences.services.sweep import due_cursors
 
     with transaction.atomic():
         due = due_cursors(now=timezone.now())[: settings.CADENCE_SWEEP_BATCH_SIZE]

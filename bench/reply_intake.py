@@ -74,7 +74,8 @@ def measure() -> dict:
     from outreach.replies import tasks
     from outreach.replies.inbound.message import parse_raw
     from outreach.replies.inbound.triage import RuleClassifier, TriageRequest, read_message
-    from outreach.replies.services.replies import reply_process, reply_receive
+    from outreach.replies.services.intake import reply_receive
+    from outreach.replies.services.triage import reply_process
     from outreach.workspaces.services.workspaces import workspace_create
 
     enqueued: list[int] = []

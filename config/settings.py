@@ -343,5 +343,3 @@ CADENCE_DAILY_SEND_LIMIT = env_int("CADENCE_DAILY_SEND_LIMIT", 200)
 # Steps the sweep promotes per transaction, and how long one sweep run may keep going.
 CADENCE_SWEEP_BATCH_SIZE = env_int("CADENCE_SWEEP_BATCH_SIZE", 1000)
 CADENCE_SWEEP_TIME_BUDGET_SECONDS = env_int("CADENCE_SWEEP_TIME_BUDGET_SECONDS", 45)
-# How long an out-of-office reply without a return date pauses the contact's sequences.
-CADENCE_OUT_OF_OFFICE_DEFAULT_DAYS = env_int("CADENCE_OUT_OF_OFFICE_DEFAULT_DAYS", 7)

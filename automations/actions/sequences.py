@@ -13,7 +13,7 @@ from automations.actions.crm import Strict
 from config.errors import ValidationFailed
 from config.schemas import MAX_ID
 from outreach.models import SequenceTemplate
-from outreach.sequences.services import sequences as sequence_services
+from outreach.sequences.services import enrollment as enrollment_services
 
 
 class EnrollParams(Strict):
@@ -38,7 +38,7 @@ class EnrollInSequence(Action):
         ).first()
         if template is None:
             raise ActionError("The sequence was deleted; choose another one in the automation.")
-        report = sequence_services.sequence_enroll(template=template, contacts=[contact], by=None)
+        report = enrollment_services.sequence_enroll(template=template, contacts=[contact], by=None)
         if not report.enrolled:
             _, reason = report.skipped[0]
             raise ActionSkipped(reason)

@@ -21,10 +21,10 @@ from outreach.replies.schemas import (
     TriageIn,
     TriageResultOut,
 )
-from outreach.replies.services import mailboxes as mailbox_services
-from outreach.replies.services import replies as reply_services
+from outreach.replies.services import intake, triage
 from outreach.workspaces.auth import Principal, principal_of
 from outreach.workspaces.selectors import ref_in_workspace
+from outreach.workspaces.services import mailboxes as mailbox_services
 
 router = Router(tags=["replies"])
 
@@ -47,7 +47,7 @@ def reply_inbound(request: HttpRequest, payload: InboundMessageIn):
         headers=payload.headers,
         date=payload.date,
     )
-    receipt = reply_services.reply_receive(
+    receipt = intake.reply_receive(
         workspace=principal_of(request).workspace, message=message, source=Reply.Source.API
     )
     reply = receipt.reply
@@ -100,7 +100,7 @@ def reply_triage(request: HttpRequest, reply_id: PathId, payload: TriageIn):
     """Set the reply's intent and act on it. Applying the same intent again changes nothing."""
     principal = principal_of(request)
     reply = selectors.reply_get(workspace=principal.workspace, reply_id=reply_id)
-    outcome = reply_services.apply_reply_triage(
+    outcome = triage.apply_reply_triage(
         reply=reply, intent=payload.intent, by=principal.user, source="rep"
     )
     return {
@@ -114,7 +114,7 @@ def reply_triage(request: HttpRequest, reply_id: PathId, payload: TriageIn):
 def reply_ignore(request: HttpRequest, reply_id: PathId):
     principal = principal_of(request)
     reply = selectors.reply_get(workspace=principal.workspace, reply_id=reply_id)
-    reply_services.reply_ignore(reply=reply, by=principal.user)
+    triage.reply_ignore(reply=reply, by=principal.user)
     return selectors.reply_get(workspace=principal.workspace, reply_id=reply_id)
 
 
@@ -129,7 +129,7 @@ def reply_link_contact(request: HttpRequest, reply_id: PathId, payload: LinkCont
         pk=payload.contact_id,
         field="contact_id",
     )
-    reply_services.reply_link_contact(reply=reply, contact=contact)
+    intake.reply_link_contact(reply=reply, contact=contact)
     return _detail(request, reply_id)
 
 

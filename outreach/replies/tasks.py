@@ -8,13 +8,13 @@ from celery import shared_task
 
 @shared_task(name="outreach.process_reply", acks_late=True, reject_on_worker_lost=True)
 def process_reply(reply_id: int) -> str:
-    from outreach.replies.services import replies as reply_services
+    from outreach.replies.services import triage
 
-    return reply_services.reply_process(reply_id=reply_id)
+    return triage.reply_process(reply_id=reply_id)
 
 
 @shared_task(name="outreach.sweep_unprocessed_replies", acks_late=True, reject_on_worker_lost=True)
 def sweep_unprocessed_replies() -> int:
-    from outreach.replies.services import replies as reply_services
+    from outreach.replies.services import intake
 
-    return reply_services.replies_sweep_unprocessed()
+    return intake.replies_sweep_unprocessed()

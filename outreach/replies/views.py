@@ -11,9 +11,9 @@ from config.pagination import dashboard_page
 from outreach.models import Contact, Reply, ReplyEffect
 from outreach.replies import selectors
 from outreach.replies.forms import LinkContactForm, ReplyFilterForm, TriageForm
-from outreach.replies.services import mailboxes as mailbox_services
-from outreach.replies.services import replies as reply_services
+from outreach.replies.services import intake, triage
 from outreach.workspaces.access import admin_required, member_required
+from outreach.workspaces.services import mailboxes as mailbox_services
 
 
 @member_required
@@ -55,7 +55,7 @@ def reply_triage(request: HttpRequest, reply_id: int) -> HttpResponse:
     form = TriageForm(request.POST)
     if form.is_valid():
         try:
-            outcome = reply_services.apply_reply_triage(
+            outcome = triage.apply_reply_triage(
                 reply=reply, intent=form.cleaned_data["intent"], by=request.user, source="rep"
             )
         except ApplicationError as exc:
@@ -79,7 +79,7 @@ def reply_triage(request: HttpRequest, reply_id: int) -> HttpResponse:
 def reply_ignore(request: HttpRequest, reply_id: int) -> HttpResponse:
     reply = _reply_or_404(request, reply_id)
     try:
-        reply_services.reply_ignore(reply=reply, by=request.user)
+        triage.reply_ignore(reply=reply, by=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -102,7 +102,7 @@ def reply_link(request: HttpRequest, reply_id: int) -> HttpResponse:
             form.add_error("email", "No contact in this workspace has this email.")
         else:
             try:
-                reply_services.reply_link_contact(reply=reply, contact=contact)
+                intake.reply_link_contact(reply=reply, contact=contact)
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
             else:

@@ -23,7 +23,7 @@ from outreach.replies.inbound.message import (
     from_mime,
     parse_raw,
 )
-from outreach.replies.services import replies as reply_services
+from outreach.replies.services import intake
 
 logger = logging.getLogger(__name__)
 
@@ -101,9 +101,7 @@ def _from_mailgun(request: HttpRequest, parsed) -> InboundMessage:
 
 
 def _receive(mailbox: InboundMailbox, message: InboundMessage, source: str) -> JsonResponse:
-    receipt = reply_services.reply_receive(
-        workspace=mailbox.workspace, message=message, source=source
-    )
+    receipt = intake.reply_receive(workspace=mailbox.workspace, message=message, source=source)
     return JsonResponse(
         {"id": receipt.reply.pk, "created": receipt.created, "kind": receipt.reply.kind},
         status=201 if receipt.created else 200,

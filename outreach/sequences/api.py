@@ -20,7 +20,8 @@ from outreach.sequences.schemas import (
     SequencePatch,
     StopIn,
 )
-from outreach.sequences.services import sequences as sequence_services
+from outreach.sequences.services import enrollment as enrollment_services
+from outreach.sequences.services import templates as template_services
 from outreach.workspaces.auth import principal_of
 from outreach.workspaces.selectors import get_in_workspace, member_user
 
@@ -39,7 +40,7 @@ def sequence_list(request: HttpRequest):
 @router.post("/sequences", response={201: SequenceOut})
 def sequence_create(request: HttpRequest, payload: SequenceIn):
     principal = principal_of(request)
-    template = sequence_services.sequence_template_create(
+    template = template_services.sequence_template_create(
         workspace=principal.workspace,
         name=payload.name,
         description=payload.description,
@@ -59,13 +60,13 @@ def sequence_patch(request: HttpRequest, sequence_id: PathId, payload: SequenceP
     changes = payload.dict(exclude_unset=True)
     if "steps" in changes:
         changes["steps"] = [step.dict(exclude_unset=True) for step in payload.steps]
-    sequence_services.sequence_template_update(template=_sequence(request, sequence_id), **changes)
+    template_services.sequence_template_update(template=_sequence(request, sequence_id), **changes)
     return _sequence(request, sequence_id)
 
 
 @router.delete("/sequences/{sequence_id}", response={204: None})
 def sequence_delete(request: HttpRequest, sequence_id: PathId):
-    sequence_services.sequence_template_delete(template=_sequence(request, sequence_id))
+    template_services.sequence_template_delete(template=_sequence(request, sequence_id))
     return Status(204, None)
 
 
@@ -82,7 +83,7 @@ def sequence_enroll(request: HttpRequest, sequence_id: PathId, payload: EnrollIn
         raise ValidationFailed.for_field(
             "contact_ids", f"No contact with id {', '.join(map(str, missing))} in this workspace."
         )
-    report = sequence_services.sequence_enroll(
+    report = enrollment_services.sequence_enroll(
         template=template,
         contacts=contacts,
         by=principal.user,
@@ -130,7 +131,7 @@ def enrollment_get(request: HttpRequest, enrollment_id: PathId):
 @router.post("/enrollments/{enrollment_id}/pause", response=EnrollmentOut)
 def enrollment_pause(request: HttpRequest, enrollment_id: PathId, payload: PauseIn):
     """Pause, for good or until a day (a vacation, say)."""
-    sequence_services.sequence_pause(
+    enrollment_services.sequence_pause(
         sequence=_enrollment(request, enrollment_id), reason=payload.reason, until=payload.until
     )
     return _enrollment(request, enrollment_id)
@@ -138,13 +139,13 @@ def enrollment_pause(request: HttpRequest, enrollment_id: PathId, payload: Pause
 
 @router.post("/enrollments/{enrollment_id}/resume", response=EnrollmentOut)
 def enrollment_resume(request: HttpRequest, enrollment_id: PathId):
-    sequence_services.sequence_resume(sequence=_enrollment(request, enrollment_id))
+    enrollment_services.sequence_resume(sequence=_enrollment(request, enrollment_id))
     return _enrollment(request, enrollment_id)
 
 
 @router.post("/enrollments/{enrollment_id}/stop", response=EnrollmentOut)
 def enrollment_stop(request: HttpRequest, enrollment_id: PathId, payload: StopIn):
-    sequence_services.sequence_stop(
+    enrollment_services.sequence_stop(
         sequence=_enrollment(request, enrollment_id), reason=payload.reason
     )
     return _enrollment(request, enrollment_id)
@@ -153,7 +154,7 @@ def enrollment_stop(request: HttpRequest, enrollment_id: PathId, payload: StopIn
 @router.post("/enrollments/{enrollment_id}/advance", response=EnrollmentOut)
 def enrollment_advance(request: HttpRequest, enrollment_id: PathId):
     """Run the next waiting step now, whatever its delay and the hour."""
-    sequence_services.sequence_advance(sequence=_enrollment(request, enrollment_id))
+    enrollment_services.sequence_advance(sequence=_enrollment(request, enrollment_id))
     return _enrollment(request, enrollment_id)
 
 

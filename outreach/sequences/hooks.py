@@ -4,9 +4,11 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from outreach import events
 from outreach.crm.panels import ProspectPanel, register_prospect_panel
-from outreach.models import Prospect
+from outreach.models import Contact, Prospect
 from outreach.sequences import selectors
+from outreach.sequences.services import enrollment
 
 
 def _prospect_panel(request: HttpRequest, prospect: Prospect) -> dict[str, Any]:
@@ -17,7 +19,18 @@ def _prospect_panel(request: HttpRequest, prospect: Prospect) -> dict[str, Any]:
     }
 
 
+def _on_crm_change(change: events.Change) -> None:
+    match change:
+        case events.FieldsChanged(record=Contact() as contact, changes=changes) if (
+            "outreach_status" in changes
+        ):
+            enrollment.sequences_on_contact_status(contact=contact)
+        case events.TaskClosed(task=task, status=status):
+            enrollment.sequences_on_task_closed(task=task, status=status)
+
+
 def connect() -> None:
+    events.listen(_on_crm_change)
     register_prospect_panel(
         ProspectPanel(
             name="sequences",

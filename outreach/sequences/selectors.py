@@ -15,7 +15,7 @@ from outreach.models import (
     Workspace,
 )
 from outreach.sequences import merge_fields
-from outreach.sequences.services.cadence_engine import daily_send_limit, sender_address
+from outreach.sequences.services.sending import daily_send_limit, sender_address
 
 Status = OutreachStep.Status
 WaitReason = OutreachStep.WaitReason

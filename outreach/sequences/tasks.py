@@ -12,9 +12,9 @@ EMAIL_SEND_RETRIES = 5
 
 @shared_task(name="outreach.cadence_sweep", acks_late=True, reject_on_worker_lost=True)
 def cadence_sweep() -> int:
-    from outreach.sequences.services import cadence_engine
+    from outreach.sequences.services import sweep
 
-    return cadence_engine.cadence_sweep()
+    return sweep.cadence_sweep()
 
 
 @shared_task(
@@ -25,9 +25,9 @@ def cadence_sweep() -> int:
     max_retries=EMAIL_SEND_RETRIES,
 )
 def send_sequence_email(self, step_id: int) -> str:
-    from outreach.sequences.services import cadence_engine
+    from outreach.sequences.services import sending
 
-    outcome = cadence_engine.sequence_email_send(
+    outcome = sending.sequence_email_send(
         step_id=step_id, final_attempt=self.request.retries >= EMAIL_SEND_RETRIES
     )
     if outcome == "retry":

@@ -27,7 +27,8 @@ from outreach.sequences.forms import (
     steps_from,
 )
 from outreach.sequences.merge_fields import VARIABLES
-from outreach.sequences.services import sequences as sequence_services
+from outreach.sequences.services import enrollment as enrollment_services
+from outreach.sequences.services import templates as template_services
 from outreach.sequences.services import tracking as email_tracking
 from outreach.workspaces.access import member_required
 
@@ -81,14 +82,14 @@ def _edit(request: HttpRequest, *, template: SequenceTemplate | None) -> HttpRes
 
 def _save(request: HttpRequest, template, data: dict, steps: list[dict]) -> SequenceTemplate:
     if template is None:
-        return sequence_services.sequence_template_create(
+        return template_services.sequence_template_create(
             workspace=request.workspace,
             name=data["name"],
             description=data["description"],
             steps=steps,
             by=request.user,
         )
-    return sequence_services.sequence_template_update(
+    return template_services.sequence_template_update(
         template=template, name=data["name"], description=data["description"], steps=steps
     )
 
@@ -151,20 +152,20 @@ def _act(enrollment: OutreachSequence, action: str, data) -> str:
         if not form.is_valid():
             raise ApplicationError("Pick a valid day to resume on.")
         data = form.cleaned_data
-        sequence_services.sequence_pause(
+        enrollment_services.sequence_pause(
             sequence=enrollment, reason=data["reason"], until=data["until"]
         )
         return "Paused."
     if action == "resume":
-        sequence_services.sequence_resume(sequence=enrollment)
+        enrollment_services.sequence_resume(sequence=enrollment)
         return "Resumed."
     if action == "stop":
         form = StopForm(data)
         reason = form.cleaned_data["reason"] if form.is_valid() else ""
-        sequence_services.sequence_stop(sequence=enrollment, reason=reason)
+        enrollment_services.sequence_stop(sequence=enrollment, reason=reason)
         return "Stopped."
     if action == "advance":
-        step = sequence_services.sequence_advance(sequence=enrollment)
+        step = enrollment_services.sequence_advance(sequence=enrollment)
         return f"Step {step.step_order} is {step.get_status_display().lower()}."
     raise Http404("No such action.")
 
@@ -181,7 +182,7 @@ def prospect_enroll(request: HttpRequest, prospect_id: int) -> HttpResponse:
         messages.error(request, "Choose a sequence and at least one contact.")
         return redirect("crm:prospect_detail", prospect_id=prospect.pk)
     try:
-        report = sequence_services.sequence_enroll(
+        report = enrollment_services.sequence_enroll(
             template=form.cleaned_data["sequence"],
             contacts=form.cleaned_data["contacts"],
             by=request.user,

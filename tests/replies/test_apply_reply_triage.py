@@ -12,7 +12,8 @@ from django.db import IntegrityError
 from config.errors import Conflict, ValidationFailed
 from outreach.models import Activity, Contact, OutreachLog, Prospect, Reply, ReplyTriage
 from outreach.replies.services.effects import CallTaskResult
-from outreach.replies.services.replies import apply_reply_triage, reply_link_contact
+from outreach.replies.services.intake import reply_link_contact
+from outreach.replies.services.triage import apply_reply_triage
 from tests.factories import ContactFactory, ProspectFactory, ReplyFactory
 
 

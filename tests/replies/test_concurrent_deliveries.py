@@ -9,7 +9,8 @@ from django.db import connection
 
 from outreach.models import Reply
 from outreach.replies.inbound.message import from_fields
-from outreach.replies.services.replies import apply_reply_triage, reply_receive
+from outreach.replies.services.intake import reply_receive
+from outreach.replies.services.triage import apply_reply_triage
 from tests.factories import ContactFactory, ProspectFactory, ReplyFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from outreach.models import Reply
-from outreach.replies.services.mailboxes import inbound_mailbox_rotate
+from outreach.workspaces.services.mailboxes import inbound_mailbox_rotate
 from tests.factories import ContactFactory, InboundMailboxFactory, ProspectFactory
 from tests.replies.conftest import sample_bytes
 

@@ -9,9 +9,9 @@ from django.core import mail
 from django.urls import reverse
 
 from outreach.models import OutreachLog, OutreachSequence, Prospect, Reply
-from outreach.replies.services import effects as effects
-from outreach.replies.services.mailboxes import inbound_mailbox_ensure
-from outreach.sequences.services.sequences import sequence_enroll
+from outreach.replies.services import effects
+from outreach.sequences.services.enrollment import sequence_enroll
+from outreach.workspaces.services.mailboxes import inbound_mailbox_ensure
 from tests.factories import ContactFactory, ProspectFactory, sequence_with_steps
 
 REAL_EFFECTS = {

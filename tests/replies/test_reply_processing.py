@@ -12,11 +12,8 @@ from django.utils import timezone
 from outreach.models import Activity, OutreachLog, Prospect, Reply
 from outreach.replies.inbound.message import from_fields
 from outreach.replies.inbound.triage import RuleClassifier
-from outreach.replies.services.replies import (
-    replies_sweep_unprocessed,
-    reply_process,
-    reply_receive,
-)
+from outreach.replies.services.intake import replies_sweep_unprocessed, reply_receive
+from outreach.replies.services.triage import reply_process
 from outreach.replies.tasks import process_reply
 from tests.factories import ContactFactory, ProspectFactory, ReplyFactory
 from tests.replies.conftest import sent_email

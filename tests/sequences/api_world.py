@@ -2,7 +2,7 @@
 
 from outreach.models import OutreachSequence, OutreachStep, SequenceTemplate
 from outreach.models import SequenceTemplateStep as TemplateStep
-from outreach.sequences.services.sequences import sequence_enroll
+from outreach.sequences.services.enrollment import sequence_enroll
 from tests.factories import ContactFactory, ProspectFactory, sequence_with_steps
 
 

@@ -9,7 +9,7 @@ import time_machine
 from outreach.crm.services.tasks import touch_task_complete
 from outreach.models import OutreachLog, OutreachStep
 from outreach.sequences.cadence import BusinessHours, after_delay, next_day_opening, step_ready_at
-from outreach.sequences.services.sequences import sequence_enroll
+from outreach.sequences.services.enrollment import sequence_enroll
 from tests.factories import ContactFactory, ProspectFactory, WorkspaceFactory, sequence_with_steps
 
 NEW_YORK = ZoneInfo("America/New_York")

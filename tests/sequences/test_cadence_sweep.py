@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from outreach.crm.services.tasks import touch_task_complete, touch_task_delete, touch_task_skip
 from outreach.models import OutreachLog, OutreachSequence, OutreachStep
-from outreach.sequences.services import cadence_engine
-from outreach.sequences.services.cadence_engine import cadence_sweep
-from outreach.sequences.services.sequences import sequence_enroll, sequence_template_update
+from outreach.sequences.services import sweep
+from outreach.sequences.services.enrollment import sequence_enroll
+from outreach.sequences.services.sweep import cadence_sweep
+from outreach.sequences.services.templates import sequence_template_update
 from tests.factories import ContactFactory, sequence_with_steps
 
 
@@ -133,7 +134,7 @@ def test_the_sweep_writes_nothing_when_a_batch_fails_and_a_rerun_promotes_it(
 
     with time_machine.travel(timezone.now() + timedelta(hours=1)):
         # The worker dies after the tasks are written, before the steps point at them.
-        monkeypatch.setattr(cadence_engine, "_open_and_clear", crash)
+        monkeypatch.setattr(sweep, "_open_and_clear", crash)
         with pytest.raises(RuntimeError):
             cadence_sweep()
         assert not open_tasks(pat).exists()

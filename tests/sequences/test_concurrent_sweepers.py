@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from outreach.models import Contact, OutreachLog, OutreachSequence, OutreachStep
-from outreach.sequences.services.cadence_engine import cadence_sweep
+from outreach.sequences.services.sweep import cadence_sweep
 from tests.factories import (
     MembershipFactory,
     ProspectFactory,

@@ -7,7 +7,7 @@ from django.core import signing
 
 from outreach.models import Activity, Contact, OutreachSequence
 from outreach.sequences import email_links
-from outreach.sequences.services.sequences import sequence_enroll
+from outreach.sequences.services.enrollment import sequence_enroll
 from tests.factories import ContactFactory, OutreachLogFactory, sequence_with_steps
 
 

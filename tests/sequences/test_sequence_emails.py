@@ -21,9 +21,9 @@ from outreach.models import (
     SenderDailySend,
 )
 from outreach.sequences.selectors import enrollment_list, step_states
-from outreach.sequences.services import cadence_engine
-from outreach.sequences.services.cadence_engine import cadence_sweep, sequence_email_send
-from outreach.sequences.services.sequences import sequence_enroll, sequence_resume
+from outreach.sequences.services.enrollment import sequence_enroll, sequence_resume
+from outreach.sequences.services.sending import daily_send_limit, sequence_email_send
+from outreach.sequences.services.sweep import cadence_sweep
 from tests.factories import ContactFactory, sequence_with_steps
 
 
@@ -135,9 +135,9 @@ def test_the_daily_limit_holds_the_rest_until_the_next_business_day(
 
 def test_the_default_daily_limit_comes_from_settings(settings, workspace):
     settings.CADENCE_DAILY_SEND_LIMIT = 7
-    assert cadence_engine.daily_send_limit(workspace) == 7
+    assert daily_send_limit(workspace) == 7
     workspace.daily_send_limit = 3
-    assert cadence_engine.daily_send_limit(workspace) == 3
+    assert daily_send_limit(workspace) == 3
 
 
 def test_a_transient_smtp_error_is_retried_then_the_step_is_marked_not_sent(

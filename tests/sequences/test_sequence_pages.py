@@ -2,7 +2,7 @@
 actions, enrolling from a prospect's page, and their query counts."""
 
 from outreach.models import OutreachLog, OutreachSequence, SequenceTemplate
-from outreach.sequences.services.sequences import sequence_enroll
+from outreach.sequences.services.enrollment import sequence_enroll
 from tests.factories import ContactFactory, ProspectFactory, sequence_with_steps
 from tests.outreach.test_query_counts import count_queries
 

@@ -11,15 +11,14 @@ from django.utils import timezone
 from outreach.crm.services.tasks import touch_task_complete, touch_task_create
 from outreach.models import Contact, OutreachLog, OutreachSequence, OutreachStep
 from outreach.sequences.selectors import enrollment_list, step_states
-from outreach.sequences.services.cadence_engine import cadence_sweep
-from outreach.sequences.services.sequences import (
+from outreach.sequences.services.enrollment import (
     sequence_enroll,
     sequence_pause,
-    sequences_handle_reply,
     sequences_pause_for_contact,
     sequences_resume_for_contact,
     sequences_stop_for_contact,
 )
+from outreach.sequences.services.sweep import cadence_sweep
 from tests.factories import sequence_with_steps
 
 Status = OutreachSequence.Status
@@ -55,11 +54,8 @@ def test_a_reply_stops_every_sequence_of_the_contact_and_clears_their_tasks(alwa
     second = enrolled(always_open, bob, pat, name="Webinar")
     assert open_tasks(pat).count() == 2
 
-    outcome = sequences_handle_reply(
-        contact=pat, subject="Re: Intro", body="Sounds good, call me Thursday."
-    )
+    assert sequences_stop_for_contact(contact=pat, reason="Replied") == 2
 
-    assert outcome == "stopped"
     for sequence in (first, second):
         sequence = refresh(sequence)
         assert (sequence.status, sequence.stop_reason) == (Status.STOPPED, "Replied")
@@ -106,13 +102,14 @@ def test_an_out_of_office_reply_pauses_until_the_return_date_then_resumes(worksp
     with time_machine.travel(datetime(2025, 3, 3, 9, 0, tzinfo=UTC), tick=False):
         sequence = enrolled(workspace, bob, pat)
         touch_task_complete(task=open_tasks(pat).get(), by=bob)
-        outcome = sequences_handle_reply(
+        # What an out-of-office reply with a return date asks of the contact's sequences.
+        paused = sequences_pause_for_contact(
             contact=pat,
-            subject="Automatic reply: Intro",
-            body="I am out of the office with limited access to email. "
-            "I will be back on Monday, March 17.",
+            reason="Out of office until Mar 17",
+            until=date(2025, 3, 17),
+            kind=OutreachSequence.PauseKind.OUT_OF_OFFICE,
         )
-        assert outcome == "paused"
+        assert paused == 1
         sequence = refresh(sequence)
         assert sequence.status == Status.PAUSED
         assert sequence.pause_reason == "Out of office until Mar 17"
@@ -129,18 +126,6 @@ def test_an_out_of_office_reply_pauses_until_the_return_date_then_resumes(worksp
     sequence.refresh_from_db()
     assert sequence.status == Status.ACTIVE and sequence.pause_reason == ""
     assert sequence.steps.get(step_order=2).status == OutreachStep.Status.OPEN
-
-
-def test_an_out_of_office_reply_without_a_date_waits_a_default_time(
-    always_open, bob, pat, settings
-):
-    settings.CADENCE_OUT_OF_OFFICE_DEFAULT_DAYS = 5
-    sequence = enrolled(always_open, bob, pat)
-    with time_machine.travel(datetime(2025, 3, 3, 12, 0, tzinfo=UTC), tick=False):
-        sequences_handle_reply(contact=pat, subject="Out of office", body="I am away.")
-    sequence.refresh_from_db()
-    assert sequence.paused_until == datetime(2025, 3, 8, 0, 0, tzinfo=UTC)
-    assert "no return date given" in sequence.pause_reason
 
 
 def test_an_open_engagement_call_task_holds_the_sequence_until_it_is_closed(

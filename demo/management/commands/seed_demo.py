@@ -19,10 +19,12 @@ from outreach.crm.services.tags import tag_create
 from outreach.crm.services.tasks import outreach_log_record, touch_task_create
 from outreach.models import Contact, OutreachLog, Prospect, Reply, Role, WizardLink, Workspace
 from outreach.replies.inbound.message import parse_raw
-from outreach.replies.services.mailboxes import inbound_mailbox_ensure
-from outreach.replies.services.replies import reply_process, reply_receive
-from outreach.sequences.services.sequences import sequence_enroll, sequence_template_create
+from outreach.replies.services.intake import reply_receive
+from outreach.replies.services.triage import reply_process
+from outreach.sequences.services.enrollment import sequence_enroll
+from outreach.sequences.services.templates import sequence_template_create
 from outreach.wizard.services import wizard_link_create
+from outreach.workspaces.services.mailboxes import inbound_mailbox_ensure
 from outreach.workspaces.services.workspaces import membership_add, workspace_create
 
 DEMO_SLUG = "demo"

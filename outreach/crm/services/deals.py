@@ -7,9 +7,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from automations.events import emit_event, emit_field_changes
 from config.errors import Conflict, ValidationFailed
 from config.validation import apply_changes, save_or_conflict, validate_model
+from outreach import events
 from outreach.crm.services.tags import tags_resolve, tags_set
 from outreach.models import Contact, Deal, Pipeline, Prospect, Stage, Workspace
 from outreach.workspaces.services.workspaces import ensure_member
@@ -83,7 +83,7 @@ def deal_create(
         deal.save()
         if tags:
             tags_set(target=deal, tags=tags_resolve(workspace=workspace, names=tags))
-        emit_event(event_type="deal.created", record=deal)
+        events.announce(events.DealCreated(deal))
     return deal
 
 
@@ -102,7 +102,8 @@ def deal_update(
             deal.save()
         if tags is not None:
             tags_set(target=deal, tags=tags_resolve(workspace=deal.workspace, names=tags))
-        emit_field_changes(record=deal, changes=changed)
+        if changed:
+            events.announce(events.FieldsChanged(deal, changed))
     return changed
 
 
@@ -119,7 +120,7 @@ def deal_move_stage(*, deal: Deal, stage: Stage) -> Stage | None:
         deal.stage = stage
         deal.stage_changed_at = timezone.now()
         save_or_conflict(deal, "The deal could not be moved.")
-        emit_event(event_type="deal.stage_changed", record=deal, data={"from_stage": previous})
+        events.announce(events.DealStageChanged(deal, from_stage=previous))
     return previous
 
 

@@ -7,12 +7,11 @@ from urllib.parse import urlsplit
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from automations.events import emit_event, emit_field_changes
 from config.errors import ValidationFailed
 from config.validation import apply_changes, save_or_conflict, validate_model
+from outreach import events
 from outreach.crm.services.tags import tags_resolve, tags_set
 from outreach.models import Contact, Prospect, Workspace
-from outreach.sequences.services import sequences as sequence_services
 from outreach.workspaces.services.workspaces import ensure_member
 
 PROSPECT_FIELDS = {"name", "domain", "website", "status", "owner", "custom_fields"}
@@ -77,7 +76,8 @@ def prospect_update(
             )
         if tags is not None:
             tags_set(target=prospect, tags=tags_resolve(workspace=prospect.workspace, names=tags))
-        emit_field_changes(record=prospect, changes=changed)
+        if changed:
+            events.announce(events.FieldsChanged(prospect, changed))
     return changed
 
 
@@ -137,7 +137,7 @@ def contact_create(
         save_or_conflict(contact, f"A contact with the email {contact.email} already exists.")
         if tags:
             tags_set(target=contact, tags=tags_resolve(workspace=workspace, names=tags))
-        emit_event(event_type="contact.created", record=contact)
+        events.announce(events.ContactCreated(contact))
     return contact
 
 
@@ -152,12 +152,11 @@ def contact_update(
         if changed:
             validate_model(contact, exclude=["workspace", "prospect"])
             save_or_conflict(contact, f"A contact with the email {contact.email} already exists.")
-        if "outreach_status" in changed:
-            # Opting out or bouncing ends the contact's sequences in the same transaction.
-            sequence_services.sequences_on_contact_status(contact=contact)
         if tags is not None:
             tags_set(target=contact, tags=tags_resolve(workspace=contact.workspace, names=tags))
-        emit_field_changes(record=contact, changes=changed)
+        if changed:
+            # Opting out or bouncing ends the contact's sequences in this same transaction.
+            events.announce(events.FieldsChanged(contact, changed))
     return changed
 
 

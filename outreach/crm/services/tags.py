@@ -5,9 +5,9 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
-from automations.events import emit_event
 from config.errors import ValidationFailed
 from config.validation import apply_changes, save_or_conflict, validate_model
+from outreach import events
 from outreach.models import Contact, Deal, Prospect, Tag, Workspace
 
 Taggable = Prospect | Contact | Deal
@@ -74,7 +74,7 @@ def tag_assign(*, target: Taggable, tag: Tag) -> bool:
         if target.tags.filter(pk=tag.pk).exists():
             return False
         target.tags.add(tag)
-        emit_event(event_type="tag.assigned", record=target, tag=tag)
+        events.announce(events.TagAssigned(target, tag))
     return True
 
 
@@ -84,7 +84,7 @@ def tag_remove(*, target: Taggable, tag: Tag) -> bool:
         if not target.tags.filter(pk=tag.pk).exists():
             return False
         target.tags.remove(tag)
-        emit_event(event_type="tag.removed", record=target, tag=tag)
+        events.announce(events.TagRemoved(target, tag))
     return True
 
 

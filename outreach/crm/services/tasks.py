@@ -7,10 +7,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from automations.events import emit_event
 from config.errors import Conflict, ValidationFailed
+from outreach import events
 from outreach.models import Activity, Contact, OutreachLog, Prospect, TaskPriority, Workspace
-from outreach.sequences.services import sequences as sequence_services
 from outreach.workspaces.services.workspaces import ensure_member
 
 TASK_FIELDS = {"subject", "notes", "priority", "due_at", "assignee"}
@@ -147,7 +146,7 @@ def touch_task_delete(*, task: OutreachLog) -> None:
     with transaction.atomic():
         if task.is_open:
             # A sequence waiting on this task moves on as if it had been skipped.
-            sequence_services.sequences_on_task_closed(task=task, status=OutreachLog.Status.SKIPPED)
+            events.announce(events.TaskClosed(task, status=OutreachLog.Status.SKIPPED))
         task.delete()
 
 
@@ -219,7 +218,6 @@ def _close_task(
         if outcome:
             task.metadata["outcome"] = outcome
             task.save(update_fields=["metadata"])
-        sequence_services.sequences_on_task_closed(task=task, status=status)
         if status == OutreachLog.Status.DONE:
             _mark_contacted(task.prospect)
             kind = ACTIVITY_FOR_DONE_TASK.get(task.channel)
@@ -234,7 +232,8 @@ def _close_task(
                     occurred_at=now,
                     metadata={"taskId": task.pk},
                 )
-            emit_event(event_type="task.completed", record=task)
+        # A sequence waiting on this task moves on; "task completed" automations start.
+        events.announce(events.TaskClosed(task, status=status))
     return task
 
 

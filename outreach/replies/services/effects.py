@@ -1,6 +1,6 @@
 """What a triaged reply asks of the engagement triggers and the cadence engine.
 
-Reply triage (outreach.services.replies.apply_reply_triage) calls only these three functions for
+Reply triage (`triage.apply_reply_triage`) calls only these three functions for
 work owned elsewhere, at most once per reply each. They run inside triage's transaction.
 """
 
@@ -9,7 +9,7 @@ from datetime import datetime
 
 from outreach.crm.services import engagement_triggers
 from outreach.models import Contact, OutreachSequence, Prospect
-from outreach.sequences.services import sequences
+from outreach.sequences.services import enrollment as enrollment_services
 
 INTERESTED_REPLY = "interested_reply"
 
@@ -36,12 +36,12 @@ def call_task_for_interest(prospect: Prospect, *, notes: str) -> CallTaskResult:
 
 def stop_sequences(contact: Contact, reason: str) -> None:
     """Stop every active or paused sequence of the contact, for good."""
-    sequences.sequences_stop_for_contact(contact=contact, reason=reason)
+    enrollment_services.sequences_stop_for_contact(contact=contact, reason=reason)
 
 
 def pause_sequences(contact: Contact, reason: str, until: datetime) -> None:
     """Pause the contact's active sequences until `until` (timezone-aware), then resume them."""
-    sequences.sequences_pause_for_contact(
+    enrollment_services.sequences_pause_for_contact(
         contact=contact,
         reason=reason,
         until=until,

@@ -1,19 +1,16 @@
-"""Sequences: templates of steps, enrolling contacts, pausing and stopping, and the stop rules
-other features call (a reply, an opt-out, a bounce, an out-of-office, an engagement call task).
-"""
+"""Enrolling contacts in sequences; pausing, resuming, stopping and running one enrollment; and
+the stop rules other features call (a reply, an opt-out, a bounce, an out-of-office, an
+engagement call task)."""
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.errors import Conflict, ValidationFailed
-from config.validation import save_or_conflict, validate_model
 from outreach.models import (
     Contact,
     OutreachLog,
@@ -21,183 +18,15 @@ from outreach.models import (
     OutreachStep,
     SequenceTemplate,
     SequenceTemplateStep,
-    Workspace,
 )
-from outreach.sequences import merge_fields
 from outreach.sequences.cadence import (
     BusinessHours,
-    local_day,
-    looks_like_out_of_office,
-    out_of_office_return,
     step_ready_at,
 )
-from outreach.sequences.services import cadence_engine as engine
+from outreach.sequences.services import state, sweep
 from outreach.workspaces.services.workspaces import ensure_member
 
 PauseKind = OutreachSequence.PauseKind
-MAX_STEPS = 30
-MAX_DELAY_DAYS = 365
-MAX_DELAY_HOURS = 24 * 30
-STEP_FIELDS = {
-    "id",
-    "channel",
-    "delay_days",
-    "delay_hours",
-    "subject_template",
-    "body_template",
-    "auto_send",
-}
-
-
-# --- Templates --------------------------------------------------------------------------------
-
-
-def sequence_template_create(
-    *,
-    workspace: Workspace,
-    name: str,
-    steps: Sequence[Mapping[str, Any]],
-    description: str = "",
-    by: AbstractBaseUser | None = None,
-) -> SequenceTemplate:
-    template = SequenceTemplate(
-        workspace=workspace, name=name.strip(), description=description.strip(), created_by=by
-    )
-    cleaned = _clean_steps(steps)
-    if any("id" in values for values in cleaned):
-        raise ValidationFailed.for_field(
-            "steps", "A new sequence has no steps to edit yet; leave out the step ids."
-        )
-    with transaction.atomic():
-        validate_model(template, exclude=["workspace", "created_by"])
-        save_or_conflict(template, f"A sequence named {template.name!r} already exists.")
-        SequenceTemplateStep.objects.bulk_create(
-            SequenceTemplateStep(template=template, position=position, **values)
-            for position, values in enumerate(cleaned, start=1)
-        )
-    return template
-
-
-def sequence_template_update(
-    *,
-    template: SequenceTemplate,
-    name: str | None = None,
-    description: str | None = None,
-    steps: Sequence[Mapping[str, Any]] | None = None,
-) -> SequenceTemplate:
-    """Rename, redescribe, or replace the steps (a step given with its `id` is edited in place,
-    so contacts already enrolled get the new wording; a step left out is removed)."""
-    if name is not None:
-        template.name = name.strip()
-    if description is not None:
-        template.description = description.strip()
-    cleaned = _clean_steps(steps) if steps is not None else None
-    with transaction.atomic():
-        validate_model(template, exclude=["workspace", "created_by"])
-        save_or_conflict(template, f"A sequence named {template.name!r} already exists.")
-        if cleaned is not None:
-            _replace_steps(template, cleaned)
-    return template
-
-
-def sequence_template_delete(*, template: SequenceTemplate) -> None:
-    enrolled = template.enrollments.count()
-    if enrolled:
-        raise Conflict(
-            f"{enrolled} contact{'s have' if enrolled != 1 else ' has'} been through this "
-            "sequence, so it is kept for their history."
-        )
-    with transaction.atomic():
-        template.delete()
-
-
-def _clean_steps(steps: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    if not steps:
-        raise ValidationFailed.for_field("steps", "A sequence needs at least one step.")
-    if len(steps) > MAX_STEPS:
-        raise ValidationFailed.for_field("steps", f"A sequence has at most {MAX_STEPS} steps.")
-    cleaned = []
-    for index, step in enumerate(steps):
-        unknown = set(step) - STEP_FIELDS
-        if unknown:
-            raise ValidationFailed(f"Steps have no field {', '.join(sorted(unknown))}.")
-        values = {
-            "channel": step.get("channel", OutreachLog.Channel.EMAIL),
-            "delay_days": int(step.get("delay_days") or 0),
-            "delay_hours": int(step.get("delay_hours") or 0),
-            "subject_template": (step.get("subject_template") or "").strip(),
-            "body_template": step.get("body_template") or "",
-            "auto_send": bool(step.get("auto_send")),
-        }
-        _check_step(index, values)
-        if step.get("id"):
-            values["id"] = step["id"]
-        cleaned.append(values)
-    return cleaned
-
-
-def _check_step(index: int, values: dict[str, Any]) -> None:
-    prefix, label = f"steps.{index}", f"Step {index + 1}"
-
-    def fail(name: str, message: str):
-        raise ValidationFailed.for_field(f"{prefix}.{name}", f"{label}: {message}")
-
-    if values["channel"] not in OutreachLog.Channel.values:
-        fail("channel", "the channel is email, call, linkedin or message.")
-    if not 0 <= values["delay_days"] <= MAX_DELAY_DAYS:
-        fail("delay_days", f"the delay is 0 to {MAX_DELAY_DAYS} days.")
-    if not 0 <= values["delay_hours"] <= MAX_DELAY_HOURS:
-        fail("delay_hours", f"the delay is 0 to {MAX_DELAY_HOURS} hours.")
-    if len(values["subject_template"]) > 300:
-        fail("subject_template", "the subject is at most 300 characters.")
-    for name in ("subject_template", "body_template"):
-        try:
-            merge_fields.check(values[name])
-        except merge_fields.UnknownVariable as exc:
-            fail(name, str(exc))
-    if values["auto_send"]:
-        if values["channel"] != OutreachLog.Channel.EMAIL:
-            fail("auto_send", "only email steps can send by themselves.")
-        if not values["subject_template"] or not values["body_template"].strip():
-            fail("subject_template", "an email that sends by itself needs a subject and a body.")
-
-
-def _replace_steps(template: SequenceTemplate, cleaned: list[dict[str, Any]]) -> None:
-    existing = {step.pk: step for step in template.steps.all()}
-    kept_ids = [values["id"] for values in cleaned if "id" in values]
-    foreign = set(kept_ids) - set(existing)
-    if foreign or len(kept_ids) != len(set(kept_ids)):
-        raise ValidationFailed.for_field(
-            "steps", "A step id does not belong to this sequence (or appears twice)."
-        )
-    template.steps.exclude(pk__in=kept_ids).delete()
-    # Positions are unique, so move the kept steps out of the way before renumbering.
-    if kept_ids:
-        offset = MAX_STEPS + len(existing) + 1
-        for step in existing.values():
-            step.position += offset
-        SequenceTemplateStep.objects.bulk_update([existing[pk] for pk in kept_ids], ["position"])
-    new_steps, edited = [], []
-    for position, values in enumerate(cleaned, start=1):
-        values = dict(values)
-        pk = values.pop("id", None)
-        if pk is None:
-            new_steps.append(SequenceTemplateStep(template=template, position=position, **values))
-            continue
-        step = existing[pk]
-        step.position = position
-        for name, value in values.items():
-            setattr(step, name, value)
-        edited.append(step)
-    if edited:
-        SequenceTemplateStep.objects.bulk_update(
-            edited, ["position", *(name for name in STEP_FIELDS if name != "id")]
-        )
-    SequenceTemplateStep.objects.bulk_create(new_steps)
-    template.save(update_fields=["updated_at"])
-
-
-# --- Enrollment -------------------------------------------------------------------------------
 
 
 @dataclass
@@ -256,8 +85,8 @@ def sequence_enroll(
                 due.append(first.pk)
         if due:
             # A first step due now goes at once instead of waiting for the next sweep.
-            cursors = engine.claim_cursors(OutreachStep.objects.filter(pk__in=due))
-            engine.steps_promote(cursors=cursors, now=now)
+            cursors = sweep.claim_cursors(OutreachStep.objects.filter(pk__in=due))
+            sweep.steps_promote(cursors=cursors, now=now)
     return report
 
 
@@ -308,9 +137,6 @@ def _enroll_one(
     return sequence, created[0]
 
 
-# --- One enrollment: pause, resume, stop, run the next step now -------------------------------
-
-
 def sequence_pause(
     *,
     sequence: OutreachSequence,
@@ -325,7 +151,7 @@ def sequence_pause(
         resume_at = _resume_moment(locked, until)
         if resume_at is not None and resume_at <= timezone.now():
             raise ValidationFailed.for_field("until", "Pick a day in the future.")
-        engine.pause(
+        state.pause(
             sequence=locked,
             kind=kind,
             reason=reason.strip() or PauseKind(kind).label,
@@ -339,14 +165,14 @@ def sequence_resume(*, sequence: OutreachSequence) -> OutreachSequence:
         locked = _lock_live(sequence)
         if locked.status != OutreachSequence.Status.PAUSED:
             raise Conflict("This sequence is not paused.")
-        engine.resume(sequence=locked, now=timezone.now())
+        state.resume(sequence=locked, now=timezone.now())
     return locked
 
 
 def sequence_stop(*, sequence: OutreachSequence, reason: str = "") -> OutreachSequence:
     with transaction.atomic():
         locked = _lock_live(sequence)
-        engine.stop(sequence=locked, reason=reason.strip() or "Stopped by a rep")
+        state.stop(sequence=locked, reason=reason.strip() or "Stopped by a rep")
     return locked
 
 
@@ -367,8 +193,8 @@ def sequence_advance(
             raise Conflict("Every step of this sequence has run.")
         cursor = locked.steps.filter(next_step_ready_at__isnull=False).first() or following
         # The lock is ours, so the engine's skip-locked claim still sees the sequence.
-        engine.steps_promote(
-            cursors=engine.claim_cursors(OutreachStep.objects.filter(pk=cursor.pk)),
+        sweep.steps_promote(
+            cursors=sweep.claim_cursors(OutreachStep.objects.filter(pk=cursor.pk)),
             now=timezone.now(),
             triggered_by=triggered_by,
         )
@@ -377,7 +203,7 @@ def sequence_advance(
 
 
 def _lock_live(sequence: OutreachSequence) -> OutreachSequence:
-    locked = engine.lock_sequence(sequence.pk)
+    locked = state.lock_sequence(sequence.pk)
     if locked is None:
         raise Conflict("This enrollment no longer exists.")
     if not locked.is_live:
@@ -388,13 +214,10 @@ def _lock_live(sequence: OutreachSequence) -> OutreachSequence:
 def _resume_moment(sequence: OutreachSequence, until: date | datetime | None) -> datetime | None:
     if until is None:
         return None
-    hours = engine.business_hours(sequence)
+    hours = state.business_hours(sequence)
     if isinstance(until, datetime):
         return hours.next_open(until)
     return hours.opening_on_or_after(until)
-
-
-# --- Stop rules: what other features call -----------------------------------------------------
 
 
 def sequences_stop_for_contact(*, contact: Contact, reason: str) -> int:
@@ -402,9 +225,9 @@ def sequences_stop_for_contact(*, contact: Contact, reason: str) -> int:
     stopped = 0
     with transaction.atomic():
         for sequence_id in _live_sequence_ids(contact):
-            locked = engine.lock_sequence(sequence_id)
+            locked = state.lock_sequence(sequence_id)
             if locked is not None and locked.is_live:
-                engine.stop(sequence=locked, reason=reason)
+                state.stop(sequence=locked, reason=reason)
                 stopped += 1
     return stopped
 
@@ -420,9 +243,9 @@ def sequences_pause_for_contact(
     paused = 0
     with transaction.atomic():
         for sequence_id in _live_sequence_ids(contact):
-            locked = engine.lock_sequence(sequence_id)
+            locked = state.lock_sequence(sequence_id)
             if locked is not None and locked.status == OutreachSequence.Status.ACTIVE:
-                engine.pause(
+                state.pause(
                     sequence=locked,
                     kind=kind,
                     reason=reason,
@@ -437,49 +260,15 @@ def sequences_resume_for_contact(*, contact: Contact, kind: str | None = None) -
     resumed, now = 0, timezone.now()
     with transaction.atomic():
         for sequence_id in _live_sequence_ids(contact):
-            locked = engine.lock_sequence(sequence_id)
+            locked = state.lock_sequence(sequence_id)
             if (
                 locked is not None
                 and locked.status == OutreachSequence.Status.PAUSED
                 and (kind is None or locked.pause_kind == kind)
             ):
-                engine.resume(sequence=locked, now=now)
+                state.resume(sequence=locked, now=now)
                 resumed += 1
     return resumed
-
-
-def sequences_pause_for_out_of_office(
-    *, contact: Contact, reply_text: str, received_at: datetime | None = None
-) -> date:
-    """Pause the contact's sequences until the return date in their auto-reply (or a default
-    wait when it gives none); return the day they resume."""
-    received_at = received_at or timezone.now()
-    zone = BusinessHours.of(contact.workspace, contact.time_zone).zone
-    received = local_day(received_at, zone)
-    back = out_of_office_return(reply_text, received=received)
-    if back is not None:
-        reason = f"Out of office until {_day(back)}"
-    else:
-        back = received + timedelta(days=settings.CADENCE_OUT_OF_OFFICE_DEFAULT_DAYS)
-        reason = f"Out of office (no return date given; trying again {_day(back)})"
-    sequences_pause_for_contact(
-        contact=contact, reason=reason, until=back, kind=PauseKind.OUT_OF_OFFICE
-    )
-    return back
-
-
-def sequences_handle_reply(
-    *, contact: Contact, subject: str, body: str, received_at: datetime | None = None
-) -> str:
-    """What a reply does to the contact's sequences: an auto-reply pauses them until the
-    person is back ("paused"); any other reply stops them ("stopped")."""
-    if looks_like_out_of_office(subject, body):
-        sequences_pause_for_out_of_office(
-            contact=contact, reply_text=f"{subject}\n{body}", received_at=received_at
-        )
-        return "paused"
-    sequences_stop_for_contact(contact=contact, reason="Replied")
-    return "stopped"
 
 
 def sequences_on_contact_status(*, contact: Contact) -> int:
@@ -496,7 +285,7 @@ def sequences_on_task_closed(*, task: OutreachLog, status: str) -> None:
     if step_id:
         step = OutreachStep.objects.filter(pk=step_id, outreach_log=task).first()
         if step is not None:
-            sequence = engine.lock_sequence(step.sequence_id)
+            sequence = state.lock_sequence(step.sequence_id)
             still_open = OutreachStep.objects.filter(pk=step.pk, status=OutreachStep.Status.OPEN)
             if sequence is not None and still_open.exists():
                 step_status = (
@@ -504,17 +293,17 @@ def sequences_on_task_closed(*, task: OutreachLog, status: str) -> None:
                     if status == OutreachLog.Status.DONE
                     else OutreachStep.Status.SKIPPED
                 )
-                engine.step_finish(
+                state.step_finish(
                     sequence=sequence, step=step, status=step_status, at=timezone.now()
                 )
-    if task.metadata.get("createdBy") == engine.ENGAGEMENT_TRIGGER:
+    if task.metadata.get("createdBy") == state.ENGAGEMENT_TRIGGER:
         # A call task on the company (no contact) held every contact there.
         contacts = [task.contact] if task.contact_id else list(task.prospect.contacts.all())
         still_held = set(
             OutreachLog.objects.filter(
                 prospect_id=task.prospect_id,
                 status=OutreachLog.Status.TOUCH_OPEN,
-                metadata__createdBy=engine.ENGAGEMENT_TRIGGER,
+                metadata__createdBy=state.ENGAGEMENT_TRIGGER,
             )
             .exclude(pk=task.pk)
             .values_list("contact_id", flat=True)
@@ -522,10 +311,6 @@ def sequences_on_task_closed(*, task: OutreachLog, status: str) -> None:
         for contact in contacts:
             if None not in still_held and contact.pk not in still_held:
                 sequences_resume_for_contact(contact=contact, kind=PauseKind.ENGAGEMENT)
-
-
-def _day(day: date) -> str:
-    return f"{day:%b} {day.day}"  # "Mar 7" (strftime's %-d is not portable)
 
 
 def _live_sequence_ids(contact: Contact) -> list[int]:

@@ -1,5 +1,5 @@
-"""Inbound replies: storing each message once, matching it to the contact and the email it
-answers, triaging it, and acting on the triage (apply_reply_triage, the one service that acts)."""
+"""Triage of a stored reply, and acting on it (apply_reply_triage, the one service that acts):
+bounces, automatic replies and the intents of people."""
 
 from __future__ import annotations
 
@@ -13,10 +13,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from automations import events as automation_events
 from config.errors import ApplicationError, Conflict, ValidationFailed
 from outreach.crm.services.prospects import contact_create, contact_update, prospect_set_status
-from outreach.crm.services.tasks import activity_record, outreach_log_record, touch_task_create
+from outreach.crm.services.tasks import activity_record, touch_task_create
 from outreach.models import (
     Activity,
     Contact,
@@ -26,184 +25,25 @@ from outreach.models import (
     Reply,
     ReplyEffect,
     ReplyTriage,
-    Workspace,
 )
-from outreach.replies import tasks as reply_tasks
 from outreach.replies.inbound.classifier import find_referral
 from outreach.replies.inbound.dates import extract_return_date
-from outreach.replies.inbound.dsn import Bounce
-from outreach.replies.inbound.message import Address, InboundMessage
+from outreach.replies.inbound.message import Address
 from outreach.replies.inbound.triage import (
     AUTO_REPLY,
     HUMAN,
     TriageRequest,
     auto_reply_triage,
     get_classifier,
-    read_message,
 )
 from outreach.replies.services import effects as reply_effects
 
 logger = logging.getLogger(__name__)
 
 Effect = ReplyEffect.Effect
+
+
 Intent = Reply.Intent
-# The sweep hands a reply to a worker again when its processing has not started by then.
-STALE_NEW_REPLY = timedelta(minutes=2)
-SWEEP_BATCH = 200
-
-
-# --- The inbound mailbox -----------------------------------------------------------------------
-
-
-# --- Receiving ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Receipt:
-    reply: Reply
-    created: bool
-
-
-@dataclass
-class _Match:
-    contact: Contact | None = None
-    prospect: Prospect | None = None
-    answers: OutreachLog | None = None
-    matched_by: str = Reply.Match.NONE
-
-
-def reply_receive(*, workspace: Workspace, message: InboundMessage, source: str) -> Receipt:
-    """Store an inbound message once per Message-ID, matched to its contact; triage follows
-    after commit. The same message delivered again returns the stored reply, and nothing more
-    happens."""
-    existing = Reply.objects.filter(workspace=workspace, message_id=message.message_id).first()
-    if existing is not None:
-        return Receipt(reply=existing, created=False)
-    reading = read_message(message)
-    match = _match(workspace, message, reading.bounce)
-    reply = Reply(
-        workspace=workspace,
-        message_id=message.message_id,
-        in_reply_to=message.in_reply_to,
-        references=message.references,
-        from_email=message.from_address.email,
-        from_name=message.from_address.name,
-        to=[address.as_dict() for address in message.to],
-        cc=[address.as_dict() for address in message.cc],
-        subject=message.subject,
-        text=message.text,
-        html=message.html,
-        body=reading.body,
-        headers=message.headers,
-        raw_size=message.raw_size,
-        truncated=message.truncated,
-        source=source,
-        received_at=timezone.now(),
-        contact=match.contact,
-        prospect=match.prospect,
-        answers=match.answers,
-        matched_by=match.matched_by,
-        kind=reading.kind,
-        bounce=reading.bounce.as_dict() if reading.bounce else {},
-        triage_reason=f"Automatic reply ({reading.evidence})" if reading.evidence else "",
-    )
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                reply.save()
-        except IntegrityError:
-            # The same message, delivered twice at once: the other delivery stored it.
-            return Receipt(
-                reply=Reply.objects.get(workspace=workspace, message_id=message.message_id),
-                created=False,
-            )
-        if reply.prospect is not None:
-            reply.log_entry = _log_entry(reply)
-            reply.save(update_fields=["log_entry"])
-        if reply.contact is not None and reply.kind == Reply.Kind.HUMAN:
-            # Automations hear of what a person wrote, not of bounces or vacation notices.
-            automation_events.emit_message_received(
-                contact=reply.contact,
-                channel=OutreachLog.Channel.EMAIL,
-                subject=reply.subject,
-                body=reply.body,
-                outreach_log=reply.log_entry,
-            )
-        transaction.on_commit(lambda: reply_tasks.process_reply.delay(reply.pk))
-    return Receipt(reply=reply, created=True)
-
-
-def _match(workspace: Workspace, message: InboundMessage, bounce: Bounce | None) -> _Match:
-    """The contact and our email a message belongs to: the thread first (In-Reply-To and
-    References naming a Message-ID we sent), then the address (the sender's, or for a bounce the
-    address that failed). Only ever within the workspace the message was delivered to."""
-    bounced_recipient = bounce.recipient if bounce else ""
-    bounced_message_id = bounce.original_message_id if bounce else ""
-    thread_ids = [i for i in [bounced_message_id, *message.thread_ids] if i]
-    answers = None
-    earlier = None
-    if thread_ids:
-        both_forms = thread_ids + [i.strip("<>") for i in thread_ids]
-        answers = (
-            OutreachLog.objects.filter(
-                workspace=workspace,
-                channel=OutreachLog.Channel.EMAIL,
-                metadata__messageId__in=both_forms,
-            )
-            .select_related("contact__prospect", "prospect")
-            .order_by("-created_at", "-pk")
-            .first()
-        )
-        if answers is None:
-            earlier = (
-                Reply.objects.filter(
-                    workspace=workspace, message_id__in=thread_ids, prospect__isnull=False
-                )
-                .select_related("contact__prospect", "prospect")
-                .order_by("-received_at")
-                .first()
-            )
-    address = bounced_recipient or message.from_address.email
-    by_address = (
-        Contact.objects.filter(workspace=workspace, email=address.lower())
-        .select_related("prospect")
-        .first()
-        if address
-        else None
-    )
-    thread = answers or earlier
-    contact = by_address or (thread.contact if thread else None)
-    prospect = contact.prospect if contact else (thread.prospect if thread else None)
-    if thread is not None:
-        matched_by = Reply.Match.THREAD
-    elif by_address is not None:
-        matched_by = Reply.Match.BOUNCED_RECIPIENT if bounced_recipient else Reply.Match.ADDRESS
-    else:
-        matched_by = Reply.Match.NONE
-    return _Match(contact=contact, prospect=prospect, answers=answers, matched_by=matched_by)
-
-
-def _log_entry(reply: Reply) -> OutreachLog:
-    """The reply's line in the prospect's outreach log (a bounce is a failed email)."""
-    return outreach_log_record(
-        workspace=reply.workspace,
-        prospect=reply.prospect,
-        contact=reply.contact,
-        log_type=OutreachLog.Type.EMAIL,
-        channel=OutreachLog.Channel.EMAIL,
-        status=OutreachLog.Status.FAILED if reply.is_bounce else OutreachLog.Status.RECEIVED,
-        subject=reply.subject[:300],
-        body=reply.body[:5000],
-        metadata={
-            "replyId": reply.pk,
-            "replyKind": reply.kind,
-            "messageId": reply.message_id,
-            "inReplyTo": reply.in_reply_to,
-        },
-    )
-
-
-# --- Triage ------------------------------------------------------------------------------------
 
 
 def reply_process(*, reply_id: int) -> str:
@@ -558,9 +398,6 @@ def _record_reply_activity(reply: Reply, intent: str) -> None:
         )
 
 
-# --- Bounces -----------------------------------------------------------------------------------
-
-
 def _process_bounce(reply: Reply) -> str:
     """A hard bounce marks the contact BOUNCED and stops its sequences; a soft one is kept for
     the record (the sending server retries by itself)."""
@@ -604,9 +441,6 @@ def _bounce_summary(reply: Reply) -> str:
     return f"{kind}: {detail}" if detail else kind
 
 
-# --- Rep actions -------------------------------------------------------------------------------
-
-
 def reply_ignore(*, reply: Reply, by: AbstractBaseUser | None) -> Reply:
     """Take a reply off the review list without acting on it."""
     with transaction.atomic():
@@ -617,36 +451,3 @@ def reply_ignore(*, reply: Reply, by: AbstractBaseUser | None) -> Reply:
     if not moved:
         raise Conflict(f"This reply is already {reply.get_state_display().lower()}.")
     return reply
-
-
-def reply_link_contact(*, reply: Reply, contact: Contact) -> Reply:
-    """Attach an unmatched reply to a contact of the workspace, so its triage can act."""
-    if contact.workspace_id != reply.workspace_id:
-        raise ValidationFailed.for_field("contact_id", "No such contact in this workspace.")
-    with transaction.atomic():
-        linked = Reply.objects.filter(pk=reply.pk, contact__isnull=True).update(
-            contact=contact,
-            prospect_id=contact.prospect_id,
-            matched_by=Reply.Match.REP,
-            updated_at=timezone.now(),
-        )
-        if not linked:
-            raise Conflict("This reply already belongs to a contact.")
-        reply.refresh_from_db()
-        if reply.log_entry_id is None:
-            reply.log_entry = _log_entry(reply)
-            reply.save(update_fields=["log_entry"])
-    return reply
-
-
-def replies_sweep_unprocessed() -> int:
-    """Hand replies whose triage never started (a lost task) to a worker again."""
-    cutoff = timezone.now() - STALE_NEW_REPLY
-    ids = list(
-        Reply.objects.filter(state=Reply.State.NEW, received_at__lt=cutoff)
-        .order_by("received_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
-    for reply_id in ids:
-        reply_tasks.process_reply.delay(reply_id)
-    return len(ids)

@@ -1,0 +1,97 @@
+"""What the CRM announces when its records change, for the features built on it to act on.
+
+The CRM never imports the layers above it. Sequences (in outreach) and automations (an app of
+their own) register a listener at start-up, and each service announces its change here, inside
+the transaction that makes it: whatever a listener records (an automation event, a stopped
+sequence) commits or rolls back with the change itself.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from outreach.models import Contact, Deal, OutreachLog, Prospect, Stage, Tag
+
+Changes = Mapping[str, tuple[Any, Any]]
+
+
+@dataclass(frozen=True)
+class ContactCreated:
+    contact: Contact
+
+
+@dataclass(frozen=True)
+class DealCreated:
+    deal: Deal
+
+
+@dataclass(frozen=True)
+class DealStageChanged:
+    deal: Deal
+    from_stage: Stage | None
+
+
+@dataclass(frozen=True)
+class FieldsChanged:
+    """Fields of a contact, prospect or deal changed, as {field: (old, new)}."""
+
+    record: Contact | Prospect | Deal
+    changes: Changes
+
+
+@dataclass(frozen=True)
+class TagAssigned:
+    record: Contact | Prospect | Deal
+    tag: Tag
+
+
+@dataclass(frozen=True)
+class TagRemoved:
+    record: Contact | Prospect | Deal
+    tag: Tag
+
+
+@dataclass(frozen=True)
+class TaskClosed:
+    """A touch task was completed (DONE) or skipped, or deleted while open (SKIPPED)."""
+
+    task: OutreachLog
+    status: str
+
+
+@dataclass(frozen=True)
+class MessageReceived:
+    """A contact's message arrived (a reply by email, a LinkedIn message...)."""
+
+    contact: Contact
+    channel: str
+    body: str
+    subject: str = ""
+    outreach_log: OutreachLog | None = None
+
+
+Change = (
+    ContactCreated
+    | DealCreated
+    | DealStageChanged
+    | FieldsChanged
+    | TagAssigned
+    | TagRemoved
+    | TaskClosed
+    | MessageReceived
+)
+Listener = Callable[[Change], None]
+
+_listeners: list[Listener] = []
+
+
+def listen(listener: Listener) -> None:
+    """Call `listener` with every change from now on (once, however often it registers)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def announce(change: Change) -> None:
+    """Tell every listener, in the order they registered, inside the caller's transaction."""
+    for listener in _listeners:
+        listener(change)
