@@ -1,5 +1,5 @@
 """REST endpoints for campaigns: create, list, launch, follow progress, and each prospect's
-video, files and generation jobs."""
+video and files (its generation jobs are the media pipeline's)."""
 
 from django.http import HttpRequest
 from ninja import Router, Status
@@ -14,7 +14,6 @@ from campaigns.schemas import (
     CampaignProspectDetailOut,
     CampaignProspectFilesOut,
     CampaignProspectOut,
-    GenerationJobOut,
     absolute,
 )
 from config.errors import ValidationFailed
@@ -136,17 +135,6 @@ def campaign_prospect_files(
     return _campaign_prospect(request, campaign_id, campaign_prospect_id)
 
 
-@router.get(
-    "/{campaign_id}/prospects/{campaign_prospect_id}/jobs",
-    response=list[GenerationJobOut],
-)
-@paginate
-def campaign_prospect_jobs(request: HttpRequest, campaign_id: PathId, campaign_prospect_id: PathId):
-    """Every external call made for this video, with its attempts and errors."""
-    entry = _campaign_prospect(request, campaign_id, campaign_prospect_id)
-    return selectors.generation_job_list(campaign_prospect=entry)
-
-
 @router.post(
     "/{campaign_id}/prospects/{campaign_prospect_id}/retry",
     response=CampaignProspectOut,
@@ -172,11 +160,6 @@ def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
 def _campaign_prospect(
     request: HttpRequest, campaign_id: int, campaign_prospect_id: int
 ) -> CampaignProspect:
-    return get_in_workspace(
-        CampaignProspect.objects.select_related("prospect", "contact").filter(
-            campaign_id=campaign_id
-        ),
-        workspace=principal_of(request).workspace,
-        pk=campaign_prospect_id,
-        label="campaign prospect",
+    return selectors.campaign_prospect_get(
+        workspace=principal_of(request).workspace, campaign_id=campaign_id, pk=campaign_prospect_id
     )

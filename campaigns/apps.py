@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class CampaignsConfig(AppConfig):
     name = "campaigns"
     verbose_name = "Campaigns"
+
+    def ready(self) -> None:
+        # A prospect's wizard page plays their campaign video.
+        from campaigns.videos import CampaignVideos
+        from outreach.wizard.videos import register_video_source
+
+        register_video_source(CampaignVideos())

@@ -8,7 +8,6 @@ from ninja import Field, Schema
 
 from campaigns.models import Campaign, CampaignProspect
 from config.schemas import Id
-from media_pipeline.models import GenerationJob
 
 
 def absolute(context: Any, url: str) -> str:
@@ -134,27 +133,6 @@ class CampaignProspectDetailOut(CampaignProspectOut):
     @staticmethod
     def resolve_files(obj: CampaignProspect) -> CampaignProspect:
         return obj
-
-
-class GenerationJobOut(Schema):
-    id: int
-    job_type: GenerationJob.Type
-    scene_index: int | None
-    status: GenerationJob.Status
-    provider: str
-    external_id: str
-    attempts: int
-    error: str
-    result: dict[str, Any]
-    result_url: str
-    due_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    created_at: datetime
-
-    @staticmethod
-    def resolve_result_url(obj: GenerationJob, context: Any) -> str:
-        return absolute(context, obj.result_url)
 
 
 class ProspectProgressOut(Schema):

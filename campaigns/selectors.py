@@ -1,22 +1,22 @@
 """Reads of the campaigns app: lists, the live progress of a campaign, and a prospect's video."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 
 from campaigns.models import Campaign, CampaignProspect
-from media_pipeline.models import GenerationJob
+from campaigns.pipeline import video_pipeline
 from outreach.models import Prospect, Workspace
+from outreach.workspaces.selectors import get_in_workspace
 
 Status = CampaignProspect.Status
-# The five steps in order, and the job type whose scenes show progress inside each.
+# The five steps in order: the prospect's status while each runs, and its name.
 STEP_ORDER = [
-    (Status.RESEARCHING, "research", GenerationJob.Type.RESEARCH),
-    (Status.SCRIPTING, "script", GenerationJob.Type.SCRIPT),
-    (Status.GENERATING_VOICE, "voice", GenerationJob.Type.VOICE),
-    (Status.GENERATING_VISUALS, "visuals", GenerationJob.Type.VISUAL),
-    (Status.ASSEMBLING, "assembly", GenerationJob.Type.ASSEMBLY),
+    (Status.RESEARCHING, "research"),
+    (Status.SCRIPTING, "script"),
+    (Status.GENERATING_VOICE, "voice"),
+    (Status.GENERATING_VISUALS, "visuals"),
+    (Status.ASSEMBLING, "assembly"),
 ]
 STEP_COUNT = len(STEP_ORDER)
 
@@ -33,9 +33,15 @@ def campaign_prospect_list(*, campaign: Campaign) -> QuerySet[CampaignProspect]:
     )
 
 
-def generation_job_list(*, campaign_prospect: CampaignProspect) -> QuerySet[GenerationJob]:
-    return GenerationJob.objects.filter(campaign_prospect=campaign_prospect).order_by(
-        "created_at", "job_type", "scene_index", "pk"
+def campaign_prospect_get(*, workspace: Workspace, campaign_id: int, pk: int) -> CampaignProspect:
+    """A prospect of a campaign in the workspace, or a 404."""
+    return get_in_workspace(
+        CampaignProspect.objects.select_related("prospect", "contact").filter(
+            campaign_id=campaign_id
+        ),
+        workspace=workspace,
+        pk=pk,
+        label="campaign prospect",
     )
 
 
@@ -117,22 +123,14 @@ def campaign_progress(*, campaign: Campaign) -> CampaignProgress:
     """Counts per status and each prospect's step and progress, in three queries whatever the
     campaign's size."""
     entries = list(campaign_prospect_list(campaign=campaign))
-    done_jobs: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
-    rows = (
-        GenerationJob.objects.filter(campaign_prospect__campaign=campaign)
-        .values("campaign_prospect_id", "job_type")
-        .annotate(total=Count("pk"), done=Count("pk", filter=Q(status="succeeded")))
-        .order_by()
-    )
-    for row in rows:
-        done_jobs[row["campaign_prospect_id"]][row["job_type"]] = (row["done"], row["total"])
+    done_jobs = video_pipeline().step_progress(campaign=campaign)
     counts = dict.fromkeys(Status.values, 0)
     for entry in entries:
         counts[entry.status] += 1
     return CampaignProgress(
         campaign=campaign,
         counts=counts,
-        prospects=[_progress(entry, done_jobs[entry.pk]) for entry in entries],
+        prospects=[_progress(entry, done_jobs.get(entry.pk, {})) for entry in entries],
     )
 
 
@@ -142,19 +140,19 @@ def _progress(entry: CampaignProspect, jobs: dict[str, tuple[int, int]]) -> Pros
     if entry.status == Status.QUEUED:
         # A retried or pre-researched prospect may already be part-way.
         finished = 0
-        for _, _, job_type in STEP_ORDER:
-            done, total = jobs.get(job_type, (0, 0))
+        for _, step in STEP_ORDER:
+            done, total = jobs.get(step, (0, 0))
             if not total or done < total:
                 break
             finished += 1
         return ProspectProgress(entry, 0, round(100 * finished / STEP_COUNT), finished)
-    names = [status for status, _, _ in STEP_ORDER]
+    names = [status for status, _ in STEP_ORDER]
     if entry.status == Status.FAILED:
-        steps = [name for _, name, _ in STEP_ORDER]
+        steps = [name for _, name in STEP_ORDER]
         index = steps.index(entry.failed_step) if entry.failed_step in steps else 0
     else:
         index = names.index(entry.status)
-    done, total = jobs.get(STEP_ORDER[index][2], (0, 0))
+    done, total = jobs.get(STEP_ORDER[index][1], (0, 0))
     fraction = done / total if total else 0
     return ProspectProgress(
         entry, index + 1, round(100 * (index + fraction) / STEP_COUNT), steps_done=index

@@ -9,14 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignProspect
+from campaigns.pipeline import video_pipeline
 from config.errors import Conflict, ValidationFailed
 from config.validation import validate_model
-from media_pipeline import services as pipeline_services
-from media_pipeline.providers.research import normalize_website
 from outreach.crm.services.prospects import (
     contact_create,
     normalize_domain,
     normalize_email,
+    normalize_website,
     prospect_create,
 )
 from outreach.crm.services.tasks import activity_record
@@ -151,14 +151,16 @@ def campaign_launch(*, campaign: Campaign) -> Campaign:
         campaign.campaign_prospects.filter(status=CampaignProspect.Status.QUEUED).update(
             run_due_at=now
         )
-        pipeline_services.pipeline_dispatch()
+        video_pipeline().start()
     campaign.refresh_from_db()
     return campaign
 
 
 def campaign_prospect_retry(*, campaign_prospect: CampaignProspect) -> CampaignProspect:
     """Make a failed video again from the step that failed."""
-    return pipeline_services.pipeline_retry(campaign_prospect=campaign_prospect)
+    video_pipeline().retry(campaign_prospect=campaign_prospect)
+    campaign_prospect.refresh_from_db()
+    return campaign_prospect
 
 
 def video_play_record(

@@ -66,6 +66,7 @@ api.add_router("/", "outreach.wizard.api.router")
 api.add_router("/", "outreach.sequences.api.router")
 api.add_router("/", "outreach.replies.api.router")
 api.add_router("/campaigns", "campaigns.api.router")
+api.add_router("/campaigns", "media_pipeline.api.router")
 api.add_router("/engagement", "engagement.api.router")
 api.add_router("/automations", "automations.api.router")
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from config.outbound import OutboundAddressRefused, outbound_client
 from media_pipeline.providers.base import ProviderError, is_transient_status, read_capped
+from outreach.crm.services.prospects import normalize_website
 
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 USER_AGENT = "Mozilla/5.0 (compatible; SalesCRM-Research/1.0; +https://example.com/bot)"
@@ -63,13 +64,6 @@ def research_website(
         raise ProviderError(f"{url} could not be reached ({exc}).", transient=True) from exc
     html = body.decode(encoding or _sniff_charset(body) or "utf-8", errors="replace")
     return extract_research(html, final_url)
-
-
-def normalize_website(value: str) -> str:
-    value = value.strip()
-    if value and "//" not in value:
-        value = f"https://{value}"
-    return value
 
 
 def _check_response(url: str, response: httpx.Response, max_bytes: int) -> None:

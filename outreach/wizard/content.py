@@ -46,15 +46,6 @@ class Fact:
 
 
 @dataclass(frozen=True)
-class WizardVideo:
-    """The prospect's personalized video: the file to play and the still shown before it."""
-
-    url: str
-    poster_url: str = ""
-    campaign_prospect_id: int | None = None
-
-
-@dataclass(frozen=True)
 class Sender:
     team: str
     rep_name: str
@@ -93,23 +84,6 @@ def prospect_facts(*, prospect: Prospect) -> list[Fact]:
 
 def prospect_topics(*, prospect: Prospect) -> list[str]:
     return sorted(tag.name for tag in prospect.tags.all() if not _is_internal(tag.name))
-
-
-def wizard_video(*, prospect: Prospect) -> WizardVideo | None:
-    """The finished video for the prospect, or None while it is still being made.
-
-    Campaign videos are made by the media pipeline; until one is ready the video step says so.
-    """
-    from campaigns.selectors import finished_video_for_prospect  # campaigns build on outreach
-
-    finished = finished_video_for_prospect(prospect=prospect)
-    if finished is None:
-        return None
-    return WizardVideo(
-        url=finished.video_url,
-        poster_url=finished.thumbnail_url,
-        campaign_prospect_id=finished.pk,
-    )
 
 
 def sender(*, link: WizardLink) -> Sender:

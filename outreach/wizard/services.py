@@ -20,6 +20,7 @@ from outreach.crm.services.prospects import prospect_set_status
 from outreach.crm.services.tasks import activity_record
 from outreach.models import Activity, Prospect, WizardLink, WizardSession
 from outreach.models.wizard import ENGAGED_STEP, WIZARD_STEPS
+from outreach.wizard.videos import WizardVideo, video_play_record
 from outreach.workspaces.services.notifications import notify_admins
 
 # Engaging with the wizard moves these prospects to ENGAGED (a lost one is won back); one in a
@@ -28,9 +29,6 @@ ENGAGEABLE_STATUSES = (Prospect.Status.NEW, Prospect.Status.CONTACTED, Prospect.
 # Admins hear of a link's first report download, and again after a quiet spell, not of every
 # click on the button.
 PDF_NOTIFY_QUIET_PERIOD = timedelta(hours=24)
-
-
-VIDEO_REPLAY_WINDOW = timedelta(minutes=30)
 
 
 def wizard_link_create(*, prospect: Prospect, by: AbstractBaseUser | None = None) -> WizardLink:
@@ -115,29 +113,15 @@ def wizard_pdf_download(*, link: WizardLink) -> None:
         )
 
 
-def wizard_video_play(*, link: WizardLink, campaign_prospect_id: int) -> bool:
-    """Record that the prospect played their video; False for a replay within half an hour,
-    so pausing and resuming is one play, not many."""
-    from campaigns.models import CampaignProspect  # campaigns build on outreach
-    from campaigns.services import video_play_record
-
-    now = timezone.now()
+def wizard_video_play(*, link: WizardLink, video: WizardVideo) -> bool:
+    """Record that the prospect played their video; False when the play does not count (a
+    replay moments after the last one: pausing and resuming is one play, not many)."""
+    if video.key is None:
+        return False
     with transaction.atomic():
         # The prospect row is the lock that keeps two quick plays from both counting.
         Prospect.objects.select_for_update().filter(pk=link.prospect_id).first()
-        replay = Activity.objects.filter(
-            prospect_id=link.prospect_id,
-            kind=Activity.Kind.VIDEO_PLAY,
-            occurred_at__gte=now - VIDEO_REPLAY_WINDOW,
-            metadata__campaignProspectId=campaign_prospect_id,
-        ).exists()
-        if replay:
-            return False
-        campaign_prospect = CampaignProspect.objects.select_related(
-            "workspace", "prospect", "contact"
-        ).get(pk=campaign_prospect_id, prospect_id=link.prospect_id)
-        video_play_record(campaign_prospect=campaign_prospect, occurred_at=now)
-    return True
+        return video_play_record(prospect=link.prospect, key=video.key, occurred_at=timezone.now())
 
 
 def _record_activity(link: WizardLink, kind: str, at: datetime, **metadata: Any) -> None:

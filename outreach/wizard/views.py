@@ -14,6 +14,7 @@ from outreach.crm.views import prospect_or_404
 from outreach.models import WizardLink
 from outreach.wizard import content as wizard_content
 from outreach.wizard import services as wizard_services
+from outreach.wizard import videos
 from outreach.wizard.ratelimit import FailureBudget
 from outreach.wizard.report import render_prospect_report
 from outreach.workspaces.access import member_required
@@ -56,7 +57,7 @@ def wizard_step(request: HttpRequest, token: str, step: int = 1) -> HttpResponse
         "facts": wizard_content.prospect_facts(prospect=prospect),
         "topics": wizard_content.prospect_topics(prospect=prospect),
         # The video step plays this when the prospect's video is ready (url, poster_url).
-        "video": wizard_content.wizard_video(prospect=prospect),
+        "video": videos.wizard_video(prospect=prospect),
     }
     return _private(render(request, "outreach/wizard/step.html", context))
 
@@ -68,11 +69,9 @@ def wizard_video_play(request: HttpRequest, token: str) -> HttpResponse:
     link = _live_link(request, token)
     if isinstance(link, HttpResponse):
         return link
-    video = wizard_content.wizard_video(prospect=link.prospect)
-    if video is not None and video.campaign_prospect_id is not None:
-        wizard_services.wizard_video_play(
-            link=link, campaign_prospect_id=video.campaign_prospect_id
-        )
+    video = videos.wizard_video(prospect=link.prospect)
+    if video is not None:
+        wizard_services.wizard_video_play(link=link, video=video)
     return _private(HttpResponse(status=204))
 
 

@@ -177,5 +177,13 @@ def normalize_domain(value: str) -> str:
     return host.removeprefix("www.")
 
 
+def normalize_website(value: str) -> str:
+    """A website as typed, made fetchable: 'stripe.com' -> 'https://stripe.com'."""
+    value = value.strip()
+    if value and "//" not in value:
+        value = f"https://{value}"
+    return value
+
+
 def normalize_email(value: str) -> str:
     return value.strip().lower()
