@@ -4,7 +4,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from automations.context import RuleContext
 from automations.models import Automation, AutomationEvent
@@ -44,6 +44,12 @@ class Delivery(enum.Enum):
     AT_MOST_ONCE = "at_most_once"
     # Sent with an idempotency key; sent again with the same key when the outcome is unknown.
     IDEMPOTENT_RETRY = "idempotent_retry"
+
+
+class Strict(BaseModel):
+    """Parameters refuse names they do not know, so a typo is an error and not a silent no-op."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 @dataclass

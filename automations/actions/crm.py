@@ -3,9 +3,9 @@
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from automations.actions.base import Action, ActionCall, ActionError, ActionSkipped
+from automations.actions.base import Action, ActionCall, ActionError, ActionSkipped, Strict
 from config.errors import ValidationFailed
 from config.schemas import MAX_ID
 from outreach.models import Pipeline, Stage, Tag, Workspace
@@ -22,10 +22,6 @@ UPDATABLE_FIELDS: dict[str, tuple[str, ...]] = {
     "prospect": ("name", "website", "status"),
     "deal": ("name", "value"),
 }
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class TagParams(Strict):

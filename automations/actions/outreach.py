@@ -16,9 +16,9 @@ from automations.actions.base import (
     ActionError,
     ActionSkipped,
     Delivery,
+    Strict,
     TransientActionError,
 )
-from automations.actions.crm import Strict
 from config.errors import ValidationFailed
 from config.schemas import MAX_ID
 from outreach.models import Contact, Membership, OutreachLog

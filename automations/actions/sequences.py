@@ -8,8 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from automations.actions.base import Action, ActionCall, ActionError, ActionSkipped
-from automations.actions.crm import Strict
+from automations.actions.base import Action, ActionCall, ActionError, ActionSkipped, Strict
 from config.errors import ValidationFailed
 from config.schemas import MAX_ID
 from outreach.models import SequenceTemplate

@@ -40,9 +40,9 @@ from automations.actions.base import (
     ActionCall,
     ActionError,
     Delivery,
+    Strict,
     TransientActionError,
 )
-from automations.actions.crm import Strict
 from config.outbound import OutboundAddressRefused, outbound_client
 
 RESPONSE_EXCERPT = 1000
