@@ -13,7 +13,8 @@ from automations.actions.crm import UPDATABLE_FIELDS
 from automations.conditions import OPERATORS, VALUELESS_OPERATORS
 from automations.context import RECORD_FIELDS
 from automations.models import Automation, TriggerType
-from outreach.models import Membership, OutreachLog, Pipeline, Tag, Workspace
+from automations.options import WorkspaceOptions
+from outreach.models import OutreachLog
 
 DELAY_UNITS = {"minutes": 60, "hours": 3600, "days": 86400}
 MATCH_CHOICES = [("and", "all"), ("or", "any")]
@@ -22,25 +23,6 @@ TASK_CHANNELS = [(c, label) for c, label in OutreachLog.Channel.choices]
 PRIORITIES = [("normal", "Normal"), ("high", "High"), ("low", "Low")]
 # Inputs that take a whole row of the builder's grid.
 WIDE = {"class": "wide"}
-
-
-class WorkspaceChoices:
-    """The workspace's pipelines, stages, tags and members as select options, loaded once."""
-
-    def __init__(self, workspace: Workspace):
-        pipelines = list(
-            Pipeline.objects.filter(workspace=workspace).prefetch_related("stages").order_by("name")
-        )
-        self.pipelines = [(p.pk, p.name) for p in pipelines]
-        self.stages = [(p.name, [(s.pk, s.name) for s in p.stages.all()]) for p in pipelines]
-        self.tags = list(
-            Tag.objects.filter(workspace=workspace).order_by("name").values_list("pk", "name")
-        )
-        self.members = list(
-            Membership.objects.filter(workspace=workspace)
-            .order_by("user__username")
-            .values_list("user_id", "user__username")
-        )
 
 
 def field_suggestions() -> list[str]:
@@ -70,11 +52,11 @@ class AutomationForm(forms.Form):
     channel = forms.ChoiceField(required=False, label="Channel")
     match = forms.ChoiceField(choices=MATCH_CHOICES, initial="and", label="Match")
 
-    def __init__(self, *args, choices: WorkspaceChoices, **kwargs):
+    def __init__(self, *args, options: WorkspaceOptions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pipeline_id"].choices = _optional(choices.pipelines)
-        self.fields["stage_id"].choices = _optional(choices.stages)
-        self.fields["tag_id"].choices = _optional(choices.tags)
+        self.fields["pipeline_id"].choices = _optional(options.pipelines)
+        self.fields["stage_id"].choices = _optional(options.stages)
+        self.fields["tag_id"].choices = _optional(options.tags)
         self.fields["channel"].choices = _optional(TASK_CHANNELS)
         self.fields["field"].widget.attrs.update(
             {"list": "record-fields", "placeholder": "contact.title"}
@@ -161,7 +143,7 @@ class ActionForm(forms.Form):
         choices=[(unit, unit) for unit in DELAY_UNITS], initial="days", required=False
     )
 
-    def __init__(self, *args, choices: WorkspaceChoices, **kwargs):
+    def __init__(self, *args, options: WorkspaceOptions, **kwargs):
         super().__init__(*args, **kwargs)
         self.action_type = (
             (self.data.get(self.add_prefix("type")) if self.is_bound else None)
@@ -170,8 +152,9 @@ class ActionForm(forms.Form):
         )
         if self.action_type not in ACTIONS:
             self.action_type = next(iter(ACTIONS))
-        self.param_names = list(param_fields(self.action_type, choices))
-        self.fields.update(param_fields(self.action_type, choices))
+        params = param_fields(self.action_type, options)
+        self.param_names = list(params)
+        self.fields.update(params)
         self.fields["delay_amount"].widget.attrs.update({"placeholder": "0", "class": "narrow"})
         # Changing the type swaps this row for one with that type's fields (htmx).
         self.fields["type"].widget.attrs.update(
@@ -227,7 +210,7 @@ def parse_pairs(text: str) -> dict[str, str]:
     return pairs
 
 
-def param_fields(action_type: str, choices: WorkspaceChoices) -> dict[str, forms.Field]:
+def param_fields(action_type: str, options: WorkspaceOptions) -> dict[str, forms.Field]:
     """The form fields of one action type's parameters, named as the parameters are."""
 
     def pick(options, label, required=True, empty="Choose…"):
@@ -250,9 +233,9 @@ def param_fields(action_type: str, choices: WorkspaceChoices) -> dict[str, forms
     )
     target = forms.ChoiceField(choices=TARGET_CHOICES, initial="contact", label="On the")
     fields: dict[str, dict[str, forms.Field]] = {
-        "assign_tag": {"tag_id": pick(choices.tags, "Tag"), "target": target},
-        "remove_tag": {"tag_id": pick(choices.tags, "Tag"), "target": target},
-        "change_deal_stage": {"stage_id": pick(choices.stages, "Stage")},
+        "assign_tag": {"tag_id": pick(options.tags, "Tag"), "target": target},
+        "remove_tag": {"tag_id": pick(options.tags, "Tag"), "target": target},
+        "change_deal_stage": {"stage_id": pick(options.stages, "Stage")},
         "create_task": {
             "subject": text("Subject", placeholder="Call {{contact.first_name}}", **WIDE),
             "channel": forms.ChoiceField(choices=TASK_CHANNELS, initial="call", label="Channel"),
@@ -261,7 +244,7 @@ def param_fields(action_type: str, choices: WorkspaceChoices) -> dict[str, forms
                 min_value=0, max_value=8760, initial=0, label="Due in (hours)"
             ),
             "assignee_id": pick(
-                choices.members, "Assign to", required=False, empty="The prospect's owner"
+                options.members, "Assign to", required=False, empty="The prospect's owner"
             ),
             "notes": area("Notes", required=False, rows=2, max_length=5000),
         },
@@ -284,16 +267,16 @@ def param_fields(action_type: str, choices: WorkspaceChoices) -> dict[str, forms
             "value": text("New value", required=False, max_length=2000),
         },
         "create_deal": {
-            "pipeline_id": pick(choices.pipelines, "Pipeline"),
-            "stage_id": pick(choices.stages, "Stage", required=False, empty="The first stage"),
+            "pipeline_id": pick(options.pipelines, "Pipeline"),
+            "stage_id": pick(options.stages, "Stage", required=False, empty="The first stage"),
             "name": text("Deal name", max_length=200, placeholder="{{prospect.name}} renewal"),
             "value": forms.DecimalField(
                 min_value=0, max_digits=14, decimal_places=2, initial=0, label="Value"
             ),
         },
         "copy_deal": {
-            "pipeline_id": pick(choices.pipelines, "Into pipeline"),
-            "stage_id": pick(choices.stages, "Stage", required=False, empty="The first stage"),
+            "pipeline_id": pick(options.pipelines, "Into pipeline"),
+            "stage_id": pick(options.stages, "Stage", required=False, empty="The first stage"),
         },
         "call_webhook": {
             "url": forms.URLField(
@@ -354,18 +337,21 @@ class DryRunForm(forms.Form):
         TriggerType.TASK_OVERDUE: ("task_id",),
     }
 
-    def __init__(self, *args, automation: Automation, choices: WorkspaceChoices, records, **kwargs):
+    def __init__(self, *args, automation: Automation, options: WorkspaceOptions, records, **kwargs):
         super().__init__(*args, **kwargs)
         self.automation = automation
         self.fields["deal_id"].choices = _optional(records["deals"], "—")
         self.fields["task_id"].choices = _optional(records["tasks"], "—")
         self.fields["contact_id"].choices = _optional(records["contacts"], "—")
-        self.fields["tag_id"].choices = _optional(choices.tags, "—")
-        self.fields["from_stage_id"].choices = _optional(choices.stages, "—")
         wanted = self.FIELDS_BY_TRIGGER[automation.trigger_type]
         for name in list(self.fields):
             if name not in wanted:
                 del self.fields[name]
+        # The workspace's tags and stages are read only for the triggers that show them.
+        if "tag_id" in self.fields:
+            self.fields["tag_id"].choices = _optional(options.tags, "—")
+        if "from_stage_id" in self.fields:
+            self.fields["from_stage_id"].choices = _optional(options.stages, "—")
 
     def clean(self):
         cleaned = super().clean()
