@@ -22,7 +22,6 @@ from automations.forms import (
     action_initial,
     condition_initial,
     field_suggestions,
-    updatable_field_suggestions,
 )
 from automations.models import Automation, AutomationExecution
 from automations.options import WorkspaceOptions
@@ -332,7 +331,6 @@ def _builder(request: HttpRequest, automation: Automation) -> HttpResponse:
             "group_formset": groups,
             "actions": actions,
             "field_suggestions": field_suggestions(),
-            "updatable_fields": updatable_field_suggestions(),
             "trigger_filters": {trigger: list(keys) for trigger, keys in TRIGGER_FILTERS.items()},
         },
         status=status,

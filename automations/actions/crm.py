@@ -3,9 +3,12 @@
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
+from django import forms
 from pydantic import Field, field_validator
 
 from automations.actions.base import Action, ActionCall, ActionError, ActionSkipped, Strict
+from automations.actions.fields import pick, text
+from automations.options import WorkspaceOptions
 from config.errors import ValidationFailed
 from config.schemas import MAX_ID
 from outreach.models import Pipeline, Stage, Tag, Workspace
@@ -22,6 +25,7 @@ UPDATABLE_FIELDS: dict[str, tuple[str, ...]] = {
     "prospect": ("name", "website", "status"),
     "deal": ("name", "value"),
 }
+TARGET_CHOICES = [("contact", "contact"), ("prospect", "prospect"), ("deal", "deal")]
 
 
 class TagParams(Strict):
@@ -62,6 +66,19 @@ class CopyDealParams(Strict):
     stage_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
 
 
+def updatable_field_paths() -> list[str]:
+    return [f"{record}.{name}" for record, names in UPDATABLE_FIELDS.items() for name in names]
+
+
+def pipeline_stage_fields(
+    options: WorkspaceOptions, *, pipeline_label: str
+) -> dict[str, forms.Field]:
+    return {
+        "pipeline_id": pick(options.pipelines, pipeline_label),
+        "stage_id": pick(options.stages, "Stage", required=False, empty="The first stage"),
+    }
+
+
 def check_tag(params: dict[str, Any], workspace: Workspace) -> None:
     if not Tag.objects.filter(workspace=workspace, pk=params["tag_id"]).exists():
         raise ValidationFailed.for_field("tag_id", "No such tag in this workspace.")
@@ -80,6 +97,12 @@ def check_pipeline_stage(params: dict[str, Any], workspace: Workspace) -> None:
 
 class _TagAction(Action):
     Params = TagParams
+
+    def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
+        return {
+            "tag_id": pick(options.tags, "Tag"),
+            "target": forms.ChoiceField(choices=TARGET_CHOICES, initial="contact", label="On the"),
+        }
 
     def check(self, params, *, workspace):
         check_tag(params, workspace)
@@ -111,6 +134,9 @@ class ChangeDealStage(Action):
     label = "Move the deal to a stage"
     Params = StageParams
 
+    def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
+        return {"stage_id": pick(options.stages, "Stage")}
+
     def check(self, params, *, workspace):
         if not Stage.objects.filter(pipeline__workspace=workspace, pk=params["stage_id"]).exists():
             raise ValidationFailed.for_field("stage_id", "No such stage in this workspace.")
@@ -136,6 +162,17 @@ class UpdateField(Action):
     label = "Update a field"
     Params = FieldParams
     templated = ("value",)
+
+    def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
+        return {
+            "field": text(
+                "Field",
+                max_length=140,
+                suggestions=updatable_field_paths(),
+                placeholder="contact.title",
+            ),
+            "value": text("New value", required=False, max_length=2000),
+        }
 
     def perform(self, call: ActionCall) -> dict[str, Any]:
         kind, _, name = call.params["field"].partition(".")
@@ -165,6 +202,15 @@ class CreateDeal(Action):
     Params = NewDealParams
     templated = ("name",)
 
+    def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
+        return {
+            **pipeline_stage_fields(options, pipeline_label="Pipeline"),
+            "name": text("Deal name", max_length=200, placeholder="{{prospect.name}} renewal"),
+            "value": forms.DecimalField(
+                min_value=0, max_digits=14, decimal_places=2, initial=0, label="Value"
+            ),
+        }
+
     def check(self, params, *, workspace):
         check_pipeline_stage(params, workspace)
 
@@ -188,6 +234,9 @@ class CopyDeal(Action):
     type = "copy_deal"
     label = "Copy the deal into another pipeline"
     Params = CopyDealParams
+
+    def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
+        return pipeline_stage_fields(options, pipeline_label="Into pipeline")
 
     def check(self, params, *, workspace):
         check_pipeline_stage(params, workspace)
