@@ -122,28 +122,11 @@ def describe_trigger(automation: Automation, options: WorkspaceOptions) -> str:
 
 
 def describe_action(spec: dict[str, Any], options: WorkspaceOptions) -> str:
-    """One step as a sentence: 'Add the tag “hot” to the contact'."""
+    """One step as a sentence, in its action's words: 'Add the tag “hot” to the contact'."""
     action = ACTIONS.get(spec.get("type", ""))
     if action is None:
         return f"Unavailable action ({spec.get('type')})"
-    p = spec.get("params", {})
-    tag = f"“{options.tag_name(p.get('tag_id'))}”"
-    stage = options.stage_name(p.get("stage_id"))
-    pipeline = options.pipeline_name(p.get("pipeline_id"))
-    sentences = {
-        "assign_tag": lambda: f"Add the tag {tag} to the {p.get('target', 'contact')}",
-        "remove_tag": lambda: f"Remove the tag {tag} from the {p.get('target', 'contact')}",
-        "change_deal_stage": lambda: f"Move the deal to {stage}",
-        "create_task": lambda: f"Create a {p.get('channel', 'call')} task: {p.get('subject')}",
-        "send_email": lambda: f"Email the contact: {p.get('subject')}",
-        "send_message": lambda: f"Queue a {p.get('channel')} message: {p.get('body', '')[:80]}",
-        "update_field": lambda: f"Set {p.get('field')} to “{p.get('value', '')}”",
-        "create_deal": lambda: f"Create a deal “{p.get('name')}” in {pipeline}",
-        "copy_deal": lambda: f"Copy the deal into {pipeline}",
-        "call_webhook": lambda: f"Call the webhook {p.get('url')}",
-        "notify_admins": lambda: f"Notify the admins: {p.get('title')}",
-    }
-    return sentences[action.type]() if action.type in sentences else action.label
+    return action.describe(spec.get("params") or {}, options)
 
 
 def describe_conditions(group: dict[str, Any]) -> list[str]:

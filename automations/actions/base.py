@@ -1,5 +1,5 @@
-"""What every action type provides: its parameters, their form fields, their validation, and
-how it is performed."""
+"""What every action type provides: its parameters, their form fields, the sentence that
+describes it, their validation, and how it is performed."""
 
 import enum
 from dataclasses import dataclass
@@ -92,8 +92,8 @@ class ActionCall:
 
 class Action:
     """One kind of action, defined in one place: its parameters (`Params`), their fields in the
-    builder (`form_fields`, named as the parameters), their validation (`clean`, `check`) and
-    the work itself (`perform`).
+    builder (`form_fields`, named as the parameters), the sentence that sums a step up
+    (`describe`), their validation (`clean`, `check`) and the work itself (`perform`).
 
     Registering an instance in `ACTIONS` is all it takes to offer it in the builder, the API,
     the pages and the runner."""
@@ -105,7 +105,7 @@ class Action:
     # Parameters that hold `{{ variables }}`.
     templated: ClassVar[tuple[str, ...]] = ()
 
-    # --- the builder -----------------------------------------------------------------------------
+    # --- the builder and the pages ---------------------------------------------------------------
 
     def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
         """The builder's fields, one per parameter and named as it is."""
@@ -125,6 +125,13 @@ class Action:
                 continue
             params[name] = str(value) if isinstance(value, Decimal) else value
         return params
+
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        """The step as a sentence for the lists: 'Add the tag “hot” to the contact'.
+
+        `params` are as stored when the step was saved, perhaps by an older version of the
+        action: read them with defaults."""
+        return self.label
 
     # --- validation and work ---------------------------------------------------------------------
 
@@ -150,9 +157,6 @@ class Action:
 
     def record(self, call: ActionCall, result: dict[str, Any]) -> None:
         """For outside deliveries: database writes made when the action is recorded as done."""
-
-    def describe(self, params: dict[str, Any]) -> str:
-        return self.label
 
     def render(self, call: ActionCall, name: str) -> str:
         return call.context.render(call.params.get(name) or "")

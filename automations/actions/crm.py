@@ -79,6 +79,13 @@ def pipeline_stage_fields(
     }
 
 
+def where_deal_goes(params: dict[str, Any], options: WorkspaceOptions) -> str:
+    """'Proposal (Sales)' when a stage is chosen, else the pipeline (its first stage)."""
+    if params.get("stage_id"):
+        return options.stage_name(params["stage_id"])
+    return options.pipeline_name(params.get("pipeline_id"))
+
+
 def check_tag(params: dict[str, Any], workspace: Workspace) -> None:
     if not Tag.objects.filter(workspace=workspace, pk=params["tag_id"]).exists():
         raise ValidationFailed.for_field("tag_id", "No such tag in this workspace.")
@@ -122,11 +129,19 @@ class AssignTag(_TagAction):
     label = "Add a tag"
     change = staticmethod(tag_services.tag_assign)
 
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        tag = options.tag_name(params.get("tag_id"))
+        return f"Add the tag “{tag}” to the {params.get('target', 'contact')}"
+
 
 class RemoveTag(_TagAction):
     type = "remove_tag"
     label = "Remove a tag"
     change = staticmethod(tag_services.tag_remove)
+
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        tag = options.tag_name(params.get("tag_id"))
+        return f"Remove the tag “{tag}” from the {params.get('target', 'contact')}"
 
 
 class ChangeDealStage(Action):
@@ -136,6 +151,9 @@ class ChangeDealStage(Action):
 
     def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
         return {"stage_id": pick(options.stages, "Stage")}
+
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        return f"Move the deal to {options.stage_name(params.get('stage_id'))}"
 
     def check(self, params, *, workspace):
         if not Stage.objects.filter(pipeline__workspace=workspace, pk=params["stage_id"]).exists():
@@ -174,6 +192,9 @@ class UpdateField(Action):
             "value": text("New value", required=False, max_length=2000),
         }
 
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        return f"Set {params.get('field')} to “{params.get('value', '')}”"
+
     def perform(self, call: ActionCall) -> dict[str, Any]:
         kind, _, name = call.params["field"].partition(".")
         record = call.record(kind)
@@ -211,6 +232,9 @@ class CreateDeal(Action):
             ),
         }
 
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        return f"Create a deal “{params.get('name')}” in {where_deal_goes(params, options)}"
+
     def check(self, params, *, workspace):
         check_pipeline_stage(params, workspace)
 
@@ -237,6 +261,9 @@ class CopyDeal(Action):
 
     def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
         return pipeline_stage_fields(options, pipeline_label="Into pipeline")
+
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        return f"Copy the deal into {where_deal_goes(params, options)}"
 
     def check(self, params, *, workspace):
         check_pipeline_stage(params, workspace)

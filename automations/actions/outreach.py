@@ -80,6 +80,12 @@ class CreateTask(Action):
             "notes": area("Notes", required=False, rows=2, max_length=5000),
         }
 
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        sentence = f"Create a {params.get('channel', 'call')} task: {params.get('subject')}"
+        if params.get("assignee_id"):
+            sentence += f" for {options.member_name(params['assignee_id'])}"
+        return sentence
+
     def check(self, params, *, workspace):
         assignee = params.get("assignee_id")
         if (
@@ -134,6 +140,9 @@ class SendMessage(Action):
             "body": area("Message", rows=3, max_length=5000),
         }
 
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        return f"Queue a {params.get('channel')} message: {params.get('body', '')[:80]}"
+
     def perform(self, call: ActionCall) -> dict[str, Any]:
         contact = _reachable_contact(call)
         channel = call.params["channel"]
@@ -168,6 +177,9 @@ class SendEmail(Action):
             ),
             "body": area("Body", rows=5),
         }
+
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        return f"Email the contact: {params.get('subject')}"
 
     def perform(self, call: ActionCall) -> dict[str, Any]:
         contact = _reachable_contact(call)
@@ -222,6 +234,9 @@ class NotifyAdmins(Action):
             ),
             "body": area("Details", required=False, rows=2, max_length=2000),
         }
+
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        return f"Notify the admins: {params.get('title')}"
 
     def perform(self, call: ActionCall) -> dict[str, Any]:
         notifications = notification_services.notify_admins(

@@ -30,6 +30,10 @@ class EnrollInSequence(Action):
     def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
         return {"sequence_id": pick(options.sequences, "Sequence")}
 
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        sequence = options.sequence_name(params.get("sequence_id"))
+        return f"Enroll the contact in the sequence “{sequence}”"
+
     def check(self, params, *, workspace):
         if not SequenceTemplate.objects.filter(
             workspace=workspace, pk=params["sequence_id"]

@@ -107,6 +107,9 @@ class CallWebhook(Action):
     def from_form(self, values: dict[str, Any]) -> dict[str, Any]:
         return super().from_form({**values, "data": parse_pairs(values.get("data") or "")})
 
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        return f"Call the webhook {params.get('url')}"
+
     def perform(self, call: ActionCall) -> dict[str, Any]:
         body = self.body(call)
         timestamp = int(time.time())
@@ -170,9 +173,6 @@ class CallWebhook(Action):
             "data": {key: context.render(value) for key, value in call.params["data"].items()},
         }
         return json.dumps(document, separators=(",", ":"), sort_keys=True).encode()
-
-    def describe(self, params: dict[str, Any]) -> str:
-        return f"Call a webhook: POST {params.get('url', '')}"
 
 
 def parse_pairs(text: str) -> dict[str, str]:
