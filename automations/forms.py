@@ -2,55 +2,27 @@
 (each with its own parameters and an optional delay), and the dry-run sample."""
 
 import json
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.urls import reverse
 
 from automations.actions import ACTIONS
-from automations.actions.crm import UPDATABLE_FIELDS
+from automations.actions.fields import optional
 from automations.conditions import OPERATORS, VALUELESS_OPERATORS
 from automations.context import RECORD_FIELDS
 from automations.models import Automation, TriggerType
-from outreach.models import Membership, OutreachLog, Pipeline, Tag, Workspace
+from automations.options import WorkspaceOptions
+from outreach.models import OutreachLog
 
 DELAY_UNITS = {"minutes": 60, "hours": 3600, "days": 86400}
 MATCH_CHOICES = [("and", "all"), ("or", "any")]
-TARGET_CHOICES = [("contact", "contact"), ("prospect", "prospect"), ("deal", "deal")]
-TASK_CHANNELS = [(c, label) for c, label in OutreachLog.Channel.choices]
-PRIORITIES = [("normal", "Normal"), ("high", "High"), ("low", "Low")]
-# Inputs that take a whole row of the builder's grid.
-WIDE = {"class": "wide"}
-
-
-class WorkspaceChoices:
-    """The workspace's pipelines, stages, tags and members as select options, loaded once."""
-
-    def __init__(self, workspace: Workspace):
-        pipelines = list(
-            Pipeline.objects.filter(workspace=workspace).prefetch_related("stages").order_by("name")
-        )
-        self.pipelines = [(p.pk, p.name) for p in pipelines]
-        self.stages = [(p.name, [(s.pk, s.name) for s in p.stages.all()]) for p in pipelines]
-        self.tags = list(
-            Tag.objects.filter(workspace=workspace).order_by("name").values_list("pk", "name")
-        )
-        self.members = list(
-            Membership.objects.filter(workspace=workspace)
-            .order_by("user__username")
-            .values_list("user_id", "user__username")
-        )
 
 
 def field_suggestions() -> list[str]:
     """Paths offered while typing a condition's field (any other valid path works too)."""
     paths = [f"{root}.{field}" for root, fields in RECORD_FIELDS.items() for field in fields]
     return [*paths, "contact.custom_fields.", "deal.custom_fields.", "event.from_stage.name"]
-
-
-def _optional(choices, empty="Any") -> list:
-    return [("", empty), *choices]
 
 
 class AutomationForm(forms.Form):
@@ -70,12 +42,12 @@ class AutomationForm(forms.Form):
     channel = forms.ChoiceField(required=False, label="Channel")
     match = forms.ChoiceField(choices=MATCH_CHOICES, initial="and", label="Match")
 
-    def __init__(self, *args, choices: WorkspaceChoices, **kwargs):
+    def __init__(self, *args, options: WorkspaceOptions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pipeline_id"].choices = _optional(choices.pipelines)
-        self.fields["stage_id"].choices = _optional(choices.stages)
-        self.fields["tag_id"].choices = _optional(choices.tags)
-        self.fields["channel"].choices = _optional(TASK_CHANNELS)
+        self.fields["pipeline_id"].choices = optional(options.pipelines)
+        self.fields["stage_id"].choices = optional(options.stages)
+        self.fields["tag_id"].choices = optional(options.tags)
+        self.fields["channel"].choices = optional(OutreachLog.Channel.choices)
         self.fields["field"].widget.attrs.update(
             {"list": "record-fields", "placeholder": "contact.title"}
         )
@@ -151,17 +123,23 @@ def _row(condition: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class ActionForm(forms.Form):
-    """One step. Its parameter fields are those of its action type, so the form is built for
-    the type it was posted (or created) with; the builder swaps the row when the type changes."""
+def action_choices() -> list[tuple[str, str]]:
+    # Read at each render, so that every action registered in ACTIONS is offered.
+    return [(action.type, action.label) for action in ACTIONS.values()]
 
-    type = forms.ChoiceField(choices=[(a.type, a.label) for a in ACTIONS.values()], label="Do")
+
+class ActionForm(forms.Form):
+    """One step. Its parameter fields are those its action type defines, so the form is
+    built for the type it was posted (or created) with; the builder swaps the row when the
+    type changes."""
+
+    type = forms.ChoiceField(choices=action_choices, label="Do")
     delay_amount = forms.IntegerField(min_value=0, max_value=525_600, required=False, label="Wait")
     delay_unit = forms.ChoiceField(
         choices=[(unit, unit) for unit in DELAY_UNITS], initial="days", required=False
     )
 
-    def __init__(self, *args, choices: WorkspaceChoices, **kwargs):
+    def __init__(self, *args, options: WorkspaceOptions, **kwargs):
         super().__init__(*args, **kwargs)
         self.action_type = (
             (self.data.get(self.add_prefix("type")) if self.is_bound else None)
@@ -170,8 +148,10 @@ class ActionForm(forms.Form):
         )
         if self.action_type not in ACTIONS:
             self.action_type = next(iter(ACTIONS))
-        self.param_names = list(param_fields(self.action_type, choices))
-        self.fields.update(param_fields(self.action_type, choices))
+        self.kind = ACTIONS[self.action_type]
+        params = self.kind.form_fields(options)
+        self.param_names = list(params)
+        self.fields.update(params)
         self.fields["delay_amount"].widget.attrs.update({"placeholder": "0", "class": "narrow"})
         # Changing the type swaps this row for one with that type's fields (htmx).
         self.fields["type"].widget.attrs.update(
@@ -186,19 +166,12 @@ class ActionForm(forms.Form):
         )
 
     @property
-    def param_fields_bound(self):
+    def param_fields_bound(self) -> list[forms.BoundField]:
         return [self[name] for name in self.param_names]
 
     def action(self) -> dict[str, Any]:
         data = self.cleaned_data
-        params = {name: data.get(name) for name in self.param_names}
-        if self.action_type == "call_webhook":
-            params["data"] = parse_pairs(params.get("data") or "")
-        for name, value in list(params.items()):
-            if value in ("", None) and name not in {"value", "notes", "body"}:
-                params.pop(name)
-            elif isinstance(value, Decimal):
-                params[name] = str(value)
+        params = self.kind.from_form({name: data.get(name) for name in self.param_names})
         amount = data.get("delay_amount") or 0
         delay = amount * DELAY_UNITS.get(data.get("delay_unit") or "days", 86400)
         return {"type": self.action_type, "params": params, "delay_seconds": delay}
@@ -208,119 +181,18 @@ ActionFormSet = forms.formset_factory(ActionForm, extra=0, can_delete=True, max_
 
 
 def action_initial(spec: dict[str, Any]) -> dict[str, Any]:
-    params = dict(spec.get("params", {}))
-    if spec.get("type") == "call_webhook":
-        params["data"] = "\n".join(f"{k}: {v}" for k, v in (params.get("data") or {}).items())
+    """The form's initial values for a stored step."""
+    params = spec.get("params") or {}
+    action = ACTIONS.get(spec.get("type", ""))
     delay = spec.get("delay_seconds") or 0
     unit = next((u for u in ("days", "hours", "minutes") if delay % DELAY_UNITS[u] == 0), "minutes")
     amount = delay // DELAY_UNITS[unit] if delay else None
-    return {"type": spec.get("type"), "delay_amount": amount, "delay_unit": unit, **params}
-
-
-def parse_pairs(text: str) -> dict[str, str]:
-    """'plan: {{contact.custom_fields.plan}}' lines into a dict; lines without ':' are skipped."""
-    pairs = {}
-    for line in text.splitlines():
-        key, sep, value = line.partition(":")
-        if sep and key.strip():
-            pairs[key.strip()] = value.strip()
-    return pairs
-
-
-def param_fields(action_type: str, choices: WorkspaceChoices) -> dict[str, forms.Field]:
-    """The form fields of one action type's parameters, named as the parameters are."""
-
-    def pick(options, label, required=True, empty="Choose…"):
-        return forms.TypedChoiceField(
-            choices=_optional(options, empty),
-            coerce=int,
-            empty_value=None,
-            required=required,
-            label=label,
-        )
-
-    text = lambda label, required=True, max_length=300, **attrs: forms.CharField(  # noqa: E731
-        label=label, required=required, max_length=max_length, widget=forms.TextInput(attrs=attrs)
-    )
-    area = lambda label, required=True, rows=3, max_length=20_000: forms.CharField(  # noqa: E731
-        label=label,
-        required=required,
-        max_length=max_length,
-        widget=forms.Textarea(attrs={"rows": rows}),
-    )
-    target = forms.ChoiceField(choices=TARGET_CHOICES, initial="contact", label="On the")
-    fields: dict[str, dict[str, forms.Field]] = {
-        "assign_tag": {"tag_id": pick(choices.tags, "Tag"), "target": target},
-        "remove_tag": {"tag_id": pick(choices.tags, "Tag"), "target": target},
-        "change_deal_stage": {"stage_id": pick(choices.stages, "Stage")},
-        "create_task": {
-            "subject": text("Subject", placeholder="Call {{contact.first_name}}", **WIDE),
-            "channel": forms.ChoiceField(choices=TASK_CHANNELS, initial="call", label="Channel"),
-            "priority": forms.ChoiceField(choices=PRIORITIES, initial="normal", label="Priority"),
-            "due_in_hours": forms.IntegerField(
-                min_value=0, max_value=8760, initial=0, label="Due in (hours)"
-            ),
-            "assignee_id": pick(
-                choices.members, "Assign to", required=False, empty="The prospect's owner"
-            ),
-            "notes": area("Notes", required=False, rows=2, max_length=5000),
-        },
-        "send_email": {
-            "subject": text(
-                "Subject", placeholder="Quick question, {{contact.first_name}}", **WIDE
-            ),
-            "body": area("Body", rows=5),
-        },
-        "send_message": {
-            "channel": forms.ChoiceField(
-                choices=[("linkedin", "LinkedIn"), ("message", "Message")], label="Channel"
-            ),
-            "body": area("Message", rows=3, max_length=5000),
-        },
-        "update_field": {
-            "field": text(
-                "Field", max_length=140, list="updatable-fields", placeholder="contact.title"
-            ),
-            "value": text("New value", required=False, max_length=2000),
-        },
-        "create_deal": {
-            "pipeline_id": pick(choices.pipelines, "Pipeline"),
-            "stage_id": pick(choices.stages, "Stage", required=False, empty="The first stage"),
-            "name": text("Deal name", max_length=200, placeholder="{{prospect.name}} renewal"),
-            "value": forms.DecimalField(
-                min_value=0, max_digits=14, decimal_places=2, initial=0, label="Value"
-            ),
-        },
-        "copy_deal": {
-            "pipeline_id": pick(choices.pipelines, "Into pipeline"),
-            "stage_id": pick(choices.stages, "Stage", required=False, empty="The first stage"),
-        },
-        "call_webhook": {
-            "url": forms.URLField(
-                max_length=2000,
-                label="URL",
-                assume_scheme="https",
-                widget=forms.URLInput(attrs={"placeholder": "https://", **WIDE}),
-            ),
-            "data": area(
-                "Extra fields (one “name: value” per line)",
-                required=False,
-                rows=2,
-                max_length=10_000,
-            ),
-        },
-        "notify_admins": {
-            "title": text(
-                "Title", max_length=200, placeholder="{{deal.name}} reached Proposal", **WIDE
-            ),
-            "body": area("Details", required=False, rows=2, max_length=2000),
-        },
+    return {
+        "type": spec.get("type"),
+        "delay_amount": amount,
+        "delay_unit": unit,
+        **(action.to_form(params) if action else params),
     }
-    return fields[action_type]
-
-
-def updatable_field_suggestions() -> list[str]:
-    return [f"{record}.{field}" for record, names in UPDATABLE_FIELDS.items() for field in names]
 
 
 class DryRunForm(forms.Form):
@@ -354,18 +226,21 @@ class DryRunForm(forms.Form):
         TriggerType.TASK_OVERDUE: ("task_id",),
     }
 
-    def __init__(self, *args, automation: Automation, choices: WorkspaceChoices, records, **kwargs):
+    def __init__(self, *args, automation: Automation, options: WorkspaceOptions, records, **kwargs):
         super().__init__(*args, **kwargs)
         self.automation = automation
-        self.fields["deal_id"].choices = _optional(records["deals"], "—")
-        self.fields["task_id"].choices = _optional(records["tasks"], "—")
-        self.fields["contact_id"].choices = _optional(records["contacts"], "—")
-        self.fields["tag_id"].choices = _optional(choices.tags, "—")
-        self.fields["from_stage_id"].choices = _optional(choices.stages, "—")
+        self.fields["deal_id"].choices = optional(records["deals"], "—")
+        self.fields["task_id"].choices = optional(records["tasks"], "—")
+        self.fields["contact_id"].choices = optional(records["contacts"], "—")
         wanted = self.FIELDS_BY_TRIGGER[automation.trigger_type]
         for name in list(self.fields):
             if name not in wanted:
                 del self.fields[name]
+        # The workspace's tags and stages are read only for the triggers that show them.
+        if "tag_id" in self.fields:
+            self.fields["tag_id"].choices = optional(options.tags, "—")
+        if "from_stage_id" in self.fields:
+            self.fields["from_stage_id"].choices = optional(options.stages, "—")
 
     def clean(self):
         cleaned = super().clean()

@@ -1,6 +1,5 @@
 """Reads of automations and their runs, scoped to one workspace and shaped for lists."""
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
@@ -15,8 +14,9 @@ from automations.models import (
     AutomationExecution,
     TriggerType,
 )
+from automations.options import WorkspaceOptions
 from config.errors import NotFound
-from outreach.models import Membership, Pipeline, Stage, Tag, Workspace
+from outreach.models import Workspace
 
 
 def automation_list(*, workspace: Workspace) -> QuerySet[Automation]:
@@ -92,52 +92,26 @@ def execution_get(*, workspace: Workspace, pk: int) -> AutomationExecution:
     return execution
 
 
-@dataclass
-class Names:
-    """The names behind the ids an automation stores, loaded once per page."""
-
-    pipelines: dict[int, str] = field(default_factory=dict)
-    stages: dict[int, str] = field(default_factory=dict)
-    tags: dict[int, str] = field(default_factory=dict)
-    members: dict[int, str] = field(default_factory=dict)
-
-
-def names_for(*, workspace: Workspace) -> Names:
-    return Names(
-        pipelines=dict(Pipeline.objects.filter(workspace=workspace).values_list("pk", "name")),
-        stages={
-            pk: f"{stage} ({pipeline})"
-            for pk, stage, pipeline in Stage.objects.filter(
-                pipeline__workspace=workspace
-            ).values_list("pk", "name", "pipeline__name")
-        },
-        tags=dict(Tag.objects.filter(workspace=workspace).values_list("pk", "name")),
-        members=dict(
-            Membership.objects.filter(workspace=workspace).values_list("user_id", "user__username")
-        ),
-    )
-
-
-def describe_trigger(automation: Automation, names: Names) -> str:
+def describe_trigger(automation: Automation, options: WorkspaceOptions) -> str:
     """The trigger as a sentence: 'A deal moves to Proposal (Sales)', 'The tag “hot” is added'."""
     config, trigger = automation.trigger_config, automation.trigger_type
-    stage = names.stages.get(config.get("stage_id"), "a deleted stage")
-    pipeline = names.pipelines.get(config.get("pipeline_id"), "a deleted pipeline")
-    tag = f"“{names.tags.get(config.get('tag_id'), 'a deleted tag')}”"
+    stage_id, pipeline_id, tag_id = (
+        config.get(key) for key in ("stage_id", "pipeline_id", "tag_id")
+    )
     channel = f" on {config['channel']}" if config.get("channel") else ""
     if trigger == TriggerType.DEAL_STAGE_CHANGED:
-        if config.get("stage_id"):
-            return f"A deal moves to {stage}"
-        if config.get("pipeline_id"):
-            return f"A deal in {pipeline} moves to another stage"
+        if stage_id:
+            return f"A deal moves to {options.stage_name(stage_id)}"
+        if pipeline_id:
+            return f"A deal in {options.pipeline_name(pipeline_id)} moves to another stage"
     if trigger == TriggerType.DEAL_CREATED:
-        if config.get("stage_id"):
-            return f"A deal is created at {stage}"
-        if config.get("pipeline_id"):
-            return f"A deal is created in {pipeline}"
-    if trigger in (TriggerType.TAG_ASSIGNED, TriggerType.TAG_REMOVED) and config.get("tag_id"):
+        if stage_id:
+            return f"A deal is created at {options.stage_name(stage_id)}"
+        if pipeline_id:
+            return f"A deal is created in {options.pipeline_name(pipeline_id)}"
+    if trigger in (TriggerType.TAG_ASSIGNED, TriggerType.TAG_REMOVED) and tag_id:
         verb = "added" if trigger == TriggerType.TAG_ASSIGNED else "removed"
-        return f"The tag {tag} is {verb}"
+        return f"The tag “{options.tag_name(tag_id)}” is {verb}"
     if trigger == TriggerType.FIELD_CHANGED and config.get("field"):
         return f"{config['field']} changes"
     if trigger == TriggerType.MESSAGE_KEYWORD_MATCH and config.get("keyword"):
@@ -147,29 +121,12 @@ def describe_trigger(automation: Automation, names: Names) -> str:
     return TriggerType(trigger).label
 
 
-def describe_action(spec: dict[str, Any], names: Names) -> str:
-    """One step as a sentence: 'Add the tag “hot” to the contact'."""
+def describe_action(spec: dict[str, Any], options: WorkspaceOptions) -> str:
+    """One step as a sentence, in its action's words: 'Add the tag “hot” to the contact'."""
     action = ACTIONS.get(spec.get("type", ""))
     if action is None:
         return f"Unavailable action ({spec.get('type')})"
-    p = spec.get("params", {})
-    tag = f"“{names.tags.get(p.get('tag_id'), 'a deleted tag')}”"
-    stage = names.stages.get(p.get("stage_id"), "its first stage")
-    pipeline = names.pipelines.get(p.get("pipeline_id"), "a deleted pipeline")
-    sentences = {
-        "assign_tag": lambda: f"Add the tag {tag} to the {p.get('target', 'contact')}",
-        "remove_tag": lambda: f"Remove the tag {tag} from the {p.get('target', 'contact')}",
-        "change_deal_stage": lambda: f"Move the deal to {stage}",
-        "create_task": lambda: f"Create a {p.get('channel', 'call')} task: {p.get('subject')}",
-        "send_email": lambda: f"Email the contact: {p.get('subject')}",
-        "send_message": lambda: f"Queue a {p.get('channel')} message: {p.get('body', '')[:80]}",
-        "update_field": lambda: f"Set {p.get('field')} to “{p.get('value', '')}”",
-        "create_deal": lambda: f"Create a deal “{p.get('name')}” in {pipeline}",
-        "copy_deal": lambda: f"Copy the deal into {pipeline}",
-        "call_webhook": lambda: f"Call the webhook {p.get('url')}",
-        "notify_admins": lambda: f"Notify the admins: {p.get('title')}",
-    }
-    return sentences[action.type]() if action.type in sentences else action.label
+    return action.describe(spec.get("params") or {}, options)
 
 
 def describe_conditions(group: dict[str, Any]) -> list[str]:

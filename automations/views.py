@@ -18,13 +18,12 @@ from automations.forms import (
     DryRunForm,
     GroupForm,
     GroupFormSet,
-    WorkspaceChoices,
     action_initial,
     condition_initial,
     field_suggestions,
-    updatable_field_suggestions,
 )
 from automations.models import Automation, AutomationExecution
+from automations.options import WorkspaceOptions
 from config.errors import ApplicationError
 from config.pagination import dashboard_page
 from outreach.models import Contact, Deal, OutreachLog, Stage, Tag
@@ -36,14 +35,14 @@ Run = AutomationExecution
 @member_required
 def automation_list(request: HttpRequest) -> HttpResponse:
     automations = selectors.automation_list(workspace=request.workspace)
-    names = selectors.names_for(workspace=request.workspace)
+    options = WorkspaceOptions(request.workspace)
     rows = [
         {
             "automation": automation,
-            "trigger": selectors.describe_trigger(automation, names),
+            "trigger": selectors.describe_trigger(automation, options),
             "steps": [
                 {
-                    "summary": selectors.describe_action(spec, names),
+                    "summary": selectors.describe_action(spec, options),
                     "delay_seconds": spec.get("delay_seconds") or 0,
                 }
                 for spec in automation.actions
@@ -57,10 +56,11 @@ def automation_list(request: HttpRequest) -> HttpResponse:
 @member_required
 def automation_detail(request: HttpRequest, automation_id: int) -> HttpResponse:
     automation = _automation(request, automation_id)
+    options = WorkspaceOptions(request.workspace)
     return render(
         request,
         "automations/automation_detail.html",
-        _detail_context(request, automation, _dry_run_form(request, automation)),
+        _detail_context(request, automation, options, _dry_run_form(request, automation, options)),
     )
 
 
@@ -104,7 +104,10 @@ def automation_delete(request: HttpRequest, automation_id: int) -> HttpResponse:
 def automation_rotate_secret(request: HttpRequest, automation_id: int) -> HttpResponse:
     automation = _automation(request, automation_id)
     secret = services.automation_rotate_secret(automation=automation)
-    context = _detail_context(request, automation, _dry_run_form(request, automation))
+    options = WorkspaceOptions(request.workspace)
+    context = _detail_context(
+        request, automation, options, _dry_run_form(request, automation, options)
+    )
     context["new_secret"] = secret
     return render(request, "automations/automation_detail.html", context)
 
@@ -113,7 +116,8 @@ def automation_rotate_secret(request: HttpRequest, automation_id: int) -> HttpRe
 @require_POST
 def automation_dry_run(request: HttpRequest, automation_id: int) -> HttpResponse:
     automation = _automation(request, automation_id)
-    form = _dry_run_form(request, automation, data=request.POST)
+    options = WorkspaceOptions(request.workspace)
+    form = _dry_run_form(request, automation, options, data=request.POST)
     result, error = None, ""
     if form.is_valid():
         workspace = request.workspace
@@ -139,14 +143,13 @@ def automation_dry_run(request: HttpRequest, automation_id: int) -> HttpResponse
             )
         except ApplicationError as exc:
             error = exc.message
-    names = selectors.names_for(workspace=request.workspace)
     if result:
         for step in result["actions"]:
-            step["summary"] = selectors.describe_action(automation.actions[step["index"]], names)
+            step["summary"] = selectors.describe_action(automation.actions[step["index"]], options)
     context = {"automation": automation, "dry_run_form": form, "result": result, "error": error}
     if request.htmx:
         return render(request, "automations/partials/dry_run.html", context)
-    full = _detail_context(request, automation, form)
+    full = _detail_context(request, automation, options, form)
     full.update(result=result, error=error)
     return render(request, "automations/automation_detail.html", full)
 
@@ -180,7 +183,7 @@ def builder_action_row(request: HttpRequest) -> HttpResponse:
     for name in ("delay_amount", "delay_unit"):
         if request.GET.get(f"{prefix}-{name}"):
             initial[name] = request.GET[f"{prefix}-{name}"]
-    form = ActionForm(prefix=prefix, initial=initial, choices=WorkspaceChoices(request.workspace))
+    form = ActionForm(prefix=prefix, initial=initial, options=WorkspaceOptions(request.workspace))
     return render(
         request, "automations/partials/action_row.html", {"form": form, "number": index + 1}
     )
@@ -214,12 +217,12 @@ def execution_list(request: HttpRequest) -> HttpResponse:
 @member_required
 def execution_detail(request: HttpRequest, execution_id: int) -> HttpResponse:
     execution = _execution(request, execution_id)
-    names = selectors.names_for(workspace=request.workspace)
+    options = WorkspaceOptions(request.workspace)
     logged = {step.action_index: step for step in execution.action_runs.all()}
     steps = [
         {
             "index": index,
-            "summary": selectors.describe_action(spec, names),
+            "summary": selectors.describe_action(spec, options),
             "delay_seconds": spec.get("delay_seconds") or 0,
             "log": logged.get(index),
         }
@@ -266,13 +269,13 @@ def _change_run(request: HttpRequest, execution_id: int, change, done: str) -> H
 
 
 def _builder(request: HttpRequest, automation: Automation) -> HttpResponse:
-    choices = WorkspaceChoices(request.workspace)
+    options = WorkspaceOptions(request.workspace)
     creating = automation.pk is None
     if request.method == "POST":
-        form = AutomationForm(request.POST, choices=choices)
+        form = AutomationForm(request.POST, options=options)
         conditions = ConditionFormSet(request.POST, prefix="conditions")
         groups = GroupFormSet(request.POST, prefix="groups")
-        actions = ActionFormSet(request.POST, prefix="actions", form_kwargs={"choices": choices})
+        actions = ActionFormSet(request.POST, prefix="actions", form_kwargs={"options": options})
         forms_valid = all(
             [form.is_valid(), conditions.is_valid(), groups.is_valid(), actions.is_valid()]
         )
@@ -297,7 +300,7 @@ def _builder(request: HttpRequest, automation: Automation) -> HttpResponse:
         initial_rows, initial_groups = condition_initial(automation.conditions or {})
         form = AutomationForm(
             initial=AutomationForm.initial_for(automation) if not creating else {"match": "and"},
-            choices=choices,
+            options=options,
         )
         conditions = ConditionFormSet(prefix="conditions", initial=initial_rows)
         groups = GroupFormSet(prefix="groups", initial=initial_groups)
@@ -305,7 +308,7 @@ def _builder(request: HttpRequest, automation: Automation) -> HttpResponse:
             prefix="actions",
             initial=[action_initial(spec) for spec in automation.actions]
             or [{"type": "create_task"}],
-            form_kwargs={"choices": choices},
+            form_kwargs={"options": options},
         )
         status = 200
     return render(
@@ -328,7 +331,6 @@ def _builder(request: HttpRequest, automation: Automation) -> HttpResponse:
             "group_formset": groups,
             "actions": actions,
             "field_suggestions": field_suggestions(),
-            "updatable_fields": updatable_field_suggestions(),
             "trigger_filters": {trigger: list(keys) for trigger, keys in TRIGGER_FILTERS.items()},
         },
         status=status,
@@ -425,7 +427,9 @@ def _execution(request: HttpRequest, execution_id: int) -> AutomationExecution:
         raise Http404(exc.message) from exc
 
 
-def _dry_run_form(request: HttpRequest, automation: Automation, data=None) -> DryRunForm:
+def _dry_run_form(
+    request: HttpRequest, automation: Automation, options: WorkspaceOptions, data=None
+) -> DryRunForm:
     workspace = request.workspace
     records = {
         "deals": [
@@ -446,22 +450,21 @@ def _dry_run_form(request: HttpRequest, automation: Automation, data=None) -> Dr
             .values_list("pk", "subject")[:100]
         ),
     }
-    return DryRunForm(
-        data, automation=automation, choices=WorkspaceChoices(workspace), records=records
-    )
+    return DryRunForm(data, automation=automation, options=options, records=records)
 
 
-def _detail_context(request: HttpRequest, automation: Automation, dry_run_form) -> dict:
-    names = selectors.names_for(workspace=request.workspace)
+def _detail_context(
+    request: HttpRequest, automation: Automation, options: WorkspaceOptions, dry_run_form
+) -> dict:
     recent = selectors.execution_list(workspace=request.workspace, automation_id=automation.pk)[:10]
     return {
         "automation": automation,
-        "trigger": selectors.describe_trigger(automation, names),
+        "trigger": selectors.describe_trigger(automation, options),
         "conditions": selectors.describe_conditions(automation.conditions),
         "match": "all" if automation.conditions.get("op", "and") == "and" else "any",
         "steps": [
             {
-                "summary": selectors.describe_action(spec, names),
+                "summary": selectors.describe_action(spec, options),
                 "delay_seconds": spec.get("delay_seconds") or 0,
             }
             for spec in automation.actions

@@ -6,6 +6,7 @@ from automations.actions.base import (
     ActionError,
     ActionSkipped,
     Delivery,
+    Strict,
     TransientActionError,
 )
 from automations.actions.crm import (
@@ -46,5 +47,6 @@ __all__ = [
     "ActionError",
     "ActionSkipped",
     "Delivery",
+    "Strict",
     "TransientActionError",
 ]

@@ -1,13 +1,17 @@
-"""What every action type provides: its parameters, their validation, and how it is performed."""
+"""What every action type provides: its parameters, their form fields, the sentence that
+describes it, their validation, and how it is performed."""
 
 import enum
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ValidationError
+from django import forms
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from automations.context import RuleContext
 from automations.models import Automation, AutomationEvent
+from automations.options import WorkspaceOptions
 from config.errors import ValidationFailed
 from outreach.models import Workspace
 
@@ -46,6 +50,12 @@ class Delivery(enum.Enum):
     IDEMPOTENT_RETRY = "idempotent_retry"
 
 
+class Strict(BaseModel):
+    """Parameters refuse names they do not know, so a typo is an error and not a silent no-op."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 @dataclass
 class ActionCall:
     """Everything an action needs to do its work for one run."""
@@ -81,7 +91,12 @@ class ActionCall:
 
 
 class Action:
-    """One kind of action. Subclasses set `type`, `label`, `Params` and implement `perform`."""
+    """One kind of action, defined in one place: its parameters (`Params`), their fields in the
+    builder (`form_fields`, named as the parameters), the sentence that sums a step up
+    (`describe`), their validation (`clean`, `check`) and the work itself (`perform`).
+
+    Registering an instance in `ACTIONS` is all it takes to offer it in the builder, the API,
+    the pages and the runner."""
 
     type: ClassVar[str]
     label: ClassVar[str]
@@ -89,6 +104,36 @@ class Action:
     delivery: ClassVar[Delivery] = Delivery.TRANSACTIONAL
     # Parameters that hold `{{ variables }}`.
     templated: ClassVar[tuple[str, ...]] = ()
+
+    # --- the builder and the pages ---------------------------------------------------------------
+
+    def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
+        """The builder's fields, one per parameter and named as it is."""
+        return {}
+
+    def to_form(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Stored parameters as the initial values of the form fields."""
+        return dict(params)
+
+    def from_form(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The form's cleaned values as parameters for `clean`."""
+        params = {}
+        for name, value in values.items():
+            field = self.Params.model_fields.get(name)
+            if value in ("", None) and field is not None and not field.is_required():
+                # Left empty: the parameter's default applies.
+                continue
+            params[name] = str(value) if isinstance(value, Decimal) else value
+        return params
+
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        """The step as a sentence for the lists: 'Add the tag “hot” to the contact'.
+
+        `params` are as stored when the step was saved, perhaps by an older version of the
+        action: read them with defaults."""
+        return self.label
+
+    # --- validation and work ---------------------------------------------------------------------
 
     def clean(self, params: Any, *, workspace: Workspace) -> dict[str, Any]:
         """Validated parameters as stored, or ValidationFailed keyed by parameter name."""
@@ -112,9 +157,6 @@ class Action:
 
     def record(self, call: ActionCall, result: dict[str, Any]) -> None:
         """For outside deliveries: database writes made when the action is recorded as done."""
-
-    def describe(self, params: dict[str, Any]) -> str:
-        return self.label
 
     def render(self, call: ActionCall, name: str) -> str:
         return call.context.render(call.params.get(name) or "")

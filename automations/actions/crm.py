@@ -3,9 +3,12 @@
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from django import forms
+from pydantic import Field, field_validator
 
-from automations.actions.base import Action, ActionCall, ActionError, ActionSkipped
+from automations.actions.base import Action, ActionCall, ActionError, ActionSkipped, Strict
+from automations.actions.fields import pick, text
+from automations.options import WorkspaceOptions
 from config.errors import ValidationFailed
 from config.schemas import MAX_ID
 from outreach.crm.services import deals as deal_services
@@ -22,10 +25,7 @@ UPDATABLE_FIELDS: dict[str, tuple[str, ...]] = {
     "prospect": ("name", "website", "status"),
     "deal": ("name", "value"),
 }
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+TARGET_CHOICES = [("contact", "contact"), ("prospect", "prospect"), ("deal", "deal")]
 
 
 class TagParams(Strict):
@@ -66,6 +66,26 @@ class CopyDealParams(Strict):
     stage_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
 
 
+def updatable_field_paths() -> list[str]:
+    return [f"{record}.{name}" for record, names in UPDATABLE_FIELDS.items() for name in names]
+
+
+def pipeline_stage_fields(
+    options: WorkspaceOptions, *, pipeline_label: str
+) -> dict[str, forms.Field]:
+    return {
+        "pipeline_id": pick(options.pipelines, pipeline_label),
+        "stage_id": pick(options.stages, "Stage", required=False, empty="The first stage"),
+    }
+
+
+def where_deal_goes(params: dict[str, Any], options: WorkspaceOptions) -> str:
+    """'Proposal (Sales)' when a stage is chosen, else the pipeline (its first stage)."""
+    if params.get("stage_id"):
+        return options.stage_name(params["stage_id"])
+    return options.pipeline_name(params.get("pipeline_id"))
+
+
 def check_tag(params: dict[str, Any], workspace: Workspace) -> None:
     if not Tag.objects.filter(workspace=workspace, pk=params["tag_id"]).exists():
         raise ValidationFailed.for_field("tag_id", "No such tag in this workspace.")
@@ -85,6 +105,12 @@ def check_pipeline_stage(params: dict[str, Any], workspace: Workspace) -> None:
 class _TagAction(Action):
     Params = TagParams
 
+    def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
+        return {
+            "tag_id": pick(options.tags, "Tag"),
+            "target": forms.ChoiceField(choices=TARGET_CHOICES, initial="contact", label="On the"),
+        }
+
     def check(self, params, *, workspace):
         check_tag(params, workspace)
 
@@ -103,17 +129,31 @@ class AssignTag(_TagAction):
     label = "Add a tag"
     change = staticmethod(tag_services.tag_assign)
 
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        tag = options.tag_name(params.get("tag_id"))
+        return f"Add the tag “{tag}” to the {params.get('target', 'contact')}"
+
 
 class RemoveTag(_TagAction):
     type = "remove_tag"
     label = "Remove a tag"
     change = staticmethod(tag_services.tag_remove)
 
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        tag = options.tag_name(params.get("tag_id"))
+        return f"Remove the tag “{tag}” from the {params.get('target', 'contact')}"
+
 
 class ChangeDealStage(Action):
     type = "change_deal_stage"
     label = "Move the deal to a stage"
     Params = StageParams
+
+    def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
+        return {"stage_id": pick(options.stages, "Stage")}
+
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        return f"Move the deal to {options.stage_name(params.get('stage_id'))}"
 
     def check(self, params, *, workspace):
         if not Stage.objects.filter(pipeline__workspace=workspace, pk=params["stage_id"]).exists():
@@ -140,6 +180,20 @@ class UpdateField(Action):
     label = "Update a field"
     Params = FieldParams
     templated = ("value",)
+
+    def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
+        return {
+            "field": text(
+                "Field",
+                max_length=140,
+                suggestions=updatable_field_paths(),
+                placeholder="contact.title",
+            ),
+            "value": text("New value", required=False, max_length=2000),
+        }
+
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        return f"Set {params.get('field')} to “{params.get('value', '')}”"
 
     def perform(self, call: ActionCall) -> dict[str, Any]:
         kind, _, name = call.params["field"].partition(".")
@@ -169,6 +223,18 @@ class CreateDeal(Action):
     Params = NewDealParams
     templated = ("name",)
 
+    def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
+        return {
+            **pipeline_stage_fields(options, pipeline_label="Pipeline"),
+            "name": text("Deal name", max_length=200, placeholder="{{prospect.name}} renewal"),
+            "value": forms.DecimalField(
+                min_value=0, max_digits=14, decimal_places=2, initial=0, label="Value"
+            ),
+        }
+
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        return f"Create a deal “{params.get('name')}” in {where_deal_goes(params, options)}"
+
     def check(self, params, *, workspace):
         check_pipeline_stage(params, workspace)
 
@@ -192,6 +258,12 @@ class CopyDeal(Action):
     type = "copy_deal"
     label = "Copy the deal into another pipeline"
     Params = CopyDealParams
+
+    def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
+        return pipeline_stage_fields(options, pipeline_label="Into pipeline")
+
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        return f"Copy the deal into {where_deal_goes(params, options)}"
 
     def check(self, params, *, workspace):
         check_pipeline_stage(params, workspace)

@@ -5,6 +5,7 @@ import smtplib
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
+from django import forms
 from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import timezone
@@ -16,9 +17,11 @@ from automations.actions.base import (
     ActionError,
     ActionSkipped,
     Delivery,
+    Strict,
     TransientActionError,
 )
-from automations.actions.crm import Strict
+from automations.actions.fields import area, pick, text
+from automations.options import WorkspaceOptions
 from config.errors import ValidationFailed
 from config.schemas import MAX_ID
 from outreach.crm.services import tasks as task_services
@@ -27,6 +30,7 @@ from outreach.workspaces.services import notifications as notification_services
 
 Channel = Literal["call", "email", "linkedin", "message"]
 Priority = Literal["high", "normal", "low"]
+PRIORITIES = [("normal", "Normal"), ("high", "High"), ("low", "Low")]
 
 
 class TaskParams(Strict):
@@ -59,6 +63,28 @@ class CreateTask(Action):
     label = "Create a task"
     Params = TaskParams
     templated = ("subject", "notes")
+
+    def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
+        return {
+            "subject": text("Subject", wide=True, placeholder="Call {{contact.first_name}}"),
+            "channel": forms.ChoiceField(
+                choices=OutreachLog.Channel.choices, initial="call", label="Channel"
+            ),
+            "priority": forms.ChoiceField(choices=PRIORITIES, initial="normal", label="Priority"),
+            "due_in_hours": forms.IntegerField(
+                min_value=0, max_value=8760, initial=0, label="Due in (hours)"
+            ),
+            "assignee_id": pick(
+                options.members, "Assign to", required=False, empty="The prospect's owner"
+            ),
+            "notes": area("Notes", required=False, rows=2, max_length=5000),
+        }
+
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        sentence = f"Create a {params.get('channel', 'call')} task: {params.get('subject')}"
+        if params.get("assignee_id"):
+            sentence += f" for {options.member_name(params['assignee_id'])}"
+        return sentence
 
     def check(self, params, *, workspace):
         assignee = params.get("assignee_id")
@@ -106,6 +132,17 @@ class SendMessage(Action):
     Params = MessageParams
     templated = ("body",)
 
+    def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
+        return {
+            "channel": forms.ChoiceField(
+                choices=[("linkedin", "LinkedIn"), ("message", "Message")], label="Channel"
+            ),
+            "body": area("Message", rows=3, max_length=5000),
+        }
+
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        return f"Queue a {params.get('channel')} message: {params.get('body', '')[:80]}"
+
     def perform(self, call: ActionCall) -> dict[str, Any]:
         contact = _reachable_contact(call)
         channel = call.params["channel"]
@@ -132,6 +169,17 @@ class SendEmail(Action):
     Params = EmailParams
     templated = ("subject", "body")
     delivery = Delivery.AT_MOST_ONCE
+
+    def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
+        return {
+            "subject": text(
+                "Subject", wide=True, placeholder="Quick question, {{contact.first_name}}"
+            ),
+            "body": area("Body", rows=5),
+        }
+
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        return f"Email the contact: {params.get('subject')}"
 
     def perform(self, call: ActionCall) -> dict[str, Any]:
         contact = _reachable_contact(call)
@@ -178,6 +226,17 @@ class NotifyAdmins(Action):
     label = "Notify the admins"
     Params = NotifyParams
     templated = ("title", "body")
+
+    def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
+        return {
+            "title": text(
+                "Title", max_length=200, wide=True, placeholder="{{deal.name}} reached Proposal"
+            ),
+            "body": area("Details", required=False, rows=2, max_length=2000),
+        }
+
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        return f"Notify the admins: {params.get('title')}"
 
     def perform(self, call: ActionCall) -> dict[str, Any]:
         notifications = notification_services.notify_admins(

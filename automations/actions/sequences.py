@@ -6,10 +6,12 @@ action after a crash finds the enrollment and skips instead of enrolling twice.
 
 from typing import Annotated, Any
 
+from django import forms
 from pydantic import Field
 
-from automations.actions.base import Action, ActionCall, ActionError, ActionSkipped
-from automations.actions.crm import Strict
+from automations.actions.base import Action, ActionCall, ActionError, ActionSkipped, Strict
+from automations.actions.fields import pick
+from automations.options import WorkspaceOptions
 from config.errors import ValidationFailed
 from config.schemas import MAX_ID
 from outreach.models import SequenceTemplate
@@ -24,6 +26,13 @@ class EnrollInSequence(Action):
     type = "enroll_in_sequence"
     label = "Enroll the contact in a sequence"
     Params = EnrollParams
+
+    def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
+        return {"sequence_id": pick(options.sequences, "Sequence")}
+
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        sequence = options.sequence_name(params.get("sequence_id"))
+        return f"Enroll the contact in the sequence “{sequence}”"
 
     def check(self, params, *, workspace):
         if not SequenceTemplate.objects.filter(

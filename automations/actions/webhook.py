@@ -31,6 +31,7 @@ from email.utils import parsedate_to_datetime
 from typing import Annotated, Any
 
 import httpx
+from django import forms
 from django.conf import settings
 from django.utils import timezone
 from pydantic import Field, field_validator
@@ -40,9 +41,11 @@ from automations.actions.base import (
     ActionCall,
     ActionError,
     Delivery,
+    Strict,
     TransientActionError,
 )
-from automations.actions.crm import Strict
+from automations.actions.fields import WIDE, area
+from automations.options import WorkspaceOptions
 from config.outbound import OutboundAddressRefused, outbound_client
 
 RESPONSE_EXCERPT = 1000
@@ -80,6 +83,32 @@ class CallWebhook(Action):
     label = "Call a webhook"
     Params = WebhookParams
     delivery = Delivery.IDEMPOTENT_RETRY
+
+    def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
+        return {
+            "url": forms.URLField(
+                max_length=2000,
+                label="URL",
+                assume_scheme="https",
+                widget=forms.URLInput(attrs={"placeholder": "https://", **WIDE}),
+            ),
+            "data": area(
+                "Extra fields (one “name: value” per line)",
+                required=False,
+                rows=2,
+                max_length=10_000,
+            ),
+        }
+
+    def to_form(self, params: dict[str, Any]) -> dict[str, Any]:
+        data = params.get("data") or {}
+        return {**params, "data": "\n".join(f"{key}: {value}" for key, value in data.items())}
+
+    def from_form(self, values: dict[str, Any]) -> dict[str, Any]:
+        return super().from_form({**values, "data": parse_pairs(values.get("data") or "")})
+
+    def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
+        return f"Call the webhook {params.get('url')}"
 
     def perform(self, call: ActionCall) -> dict[str, Any]:
         body = self.body(call)
@@ -145,8 +174,15 @@ class CallWebhook(Action):
         }
         return json.dumps(document, separators=(",", ":"), sort_keys=True).encode()
 
-    def describe(self, params: dict[str, Any]) -> str:
-        return f"Call a webhook: POST {params.get('url', '')}"
+
+def parse_pairs(text: str) -> dict[str, str]:
+    """'plan: {{contact.custom_fields.plan}}' lines into a dict; lines without ':' are skipped."""
+    pairs = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            pairs[key.strip()] = value.strip()
+    return pairs
 
 
 def retry_after_seconds(header: str | None) -> float | None:

@@ -162,6 +162,15 @@ def test_the_builder_hands_out_rows_for_htmx(alice_client, hot):
     assert "Group 1" in group.content.decode()
 
 
+def test_an_update_field_row_brings_its_own_field_suggestions(alice_client):
+    row = alice_client.get(
+        "/automations/builder/action/", {"index": 1, "actions-1-type": "update_field"}
+    ).content.decode()
+    assert 'list="id_actions-1-field-suggestions"' in row
+    assert '<datalist id="id_actions-1-field-suggestions">' in row
+    assert '<option value="deal.value">' in row
+
+
 def test_turning_off_and_deleting(alice_client, rule):
     alice_client.post(f"/automations/{rule.pk}/toggle/", {"next": "list"})
     rule.refresh_from_db()
