@@ -293,10 +293,8 @@ def deal_patch(request: HttpRequest, deal_id: PathId, payload: DealPatch):
         changes["owner"] = member_user(
             workspace=workspace, user_id=changes.pop("owner_id"), field="owner_id"
         )
-    deal_services.deal_update(deal=deal, changes=changes, tags=tags)
-    if stage_id is not None:
-        stage = selectors.stage_in_pipeline(pipeline_id=deal.pipeline_id, stage_id=stage_id)
-        deal_services.deal_move_stage(deal=deal, stage=stage)
+    stage = selectors.stage_in_pipeline(pipeline_id=deal.pipeline_id, stage_id=stage_id)
+    deal_services.deal_update(deal=deal, changes=changes, tags=tags, stage=stage)
     return _deal(request, deal_id)
 
 

@@ -95,6 +95,38 @@ def test_a_deal_starts_in_the_first_stage_and_moves_within_its_pipeline(api, wor
     assert Deal.objects.get(pk=deal["id"]).stage == proposal
 
 
+def test_a_refused_stage_leaves_the_whole_deal_unchanged(api, workspace):
+    pipeline = PipelineFactory(workspace=workspace, stages=["Qualification", "Proposal"])
+    deal = DealFactory(prospect__workspace=workspace, pipeline=pipeline, name="Annual plan")
+    foreign_stage = PipelineFactory(workspace=workspace).stages.first()
+
+    response = api.patch(
+        f"deals/{deal.pk}",
+        {"name": "Renamed", "value": "99.00", "tags": ["hot"], "stage_id": foreign_stage.pk},
+    )
+
+    assert response.status_code == 422
+    assert "stage_id" in response.json()["errors"]
+    deal.refresh_from_db()
+    assert (deal.name, deal.stage.name, list(deal.tags.all())) == (
+        "Annual plan",
+        "Qualification",
+        [],
+    )
+    assert not workspace.tags.filter(name="hot").exists()
+
+
+def test_a_deal_is_renamed_and_moved_in_one_request(api, workspace):
+    pipeline = PipelineFactory(workspace=workspace, stages=["Qualification", "Proposal"])
+    deal = DealFactory(prospect__workspace=workspace, pipeline=pipeline, name="Annual plan")
+    proposal = pipeline.stages.get(name="Proposal")
+
+    moved = api.patch(f"deals/{deal.pk}", {"name": "Two-year plan", "stage_id": proposal.pk})
+
+    assert moved.status_code == 200
+    assert (moved.json()["name"], moved.json()["stage_name"]) == ("Two-year plan", "Proposal")
+
+
 def test_a_deal_contact_must_work_at_the_deal_prospect(api, workspace):
     deal = DealFactory(prospect__workspace=workspace)
     stranger = ContactFactory(prospect__workspace=workspace)

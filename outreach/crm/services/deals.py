@@ -88,8 +88,16 @@ def deal_create(
 
 
 def deal_update(
-    *, deal: Deal, changes: dict[str, Any], tags: list[str] | None = None
+    *,
+    deal: Deal,
+    changes: dict[str, Any],
+    tags: list[str] | None = None,
+    stage: Stage | None = None,
 ) -> dict[str, tuple[Any, Any]]:
+    """Apply a partial update (and a move to `stage`, if given) in one transaction, checked
+    before anything is written: a refused change leaves the deal as it was."""
+    if stage is not None:
+        _check_stage(deal, stage)
     if "contact" in changes:
         _check_in_workspace(deal.workspace, contact=changes["contact"])
         _check_contact(deal.prospect, changes["contact"])
@@ -104,24 +112,34 @@ def deal_update(
             tags_set(target=deal, tags=tags_resolve(workspace=deal.workspace, names=tags))
         if changed:
             events.announce(events.FieldsChanged(deal, changed))
+        if stage is not None:
+            _move(deal, stage)
     return changed
 
 
 def deal_move_stage(*, deal: Deal, stage: Stage) -> Stage | None:
     """Move the deal to a stage of its pipeline; return the stage it left (None if unchanged)."""
+    _check_stage(deal, stage)
+    with transaction.atomic():
+        return _move(deal, stage)
+
+
+def _move(deal: Deal, stage: Stage) -> Stage | None:
+    if stage.pk == deal.stage_id:
+        return None
+    previous = deal.stage
+    deal.stage = stage
+    deal.stage_changed_at = timezone.now()
+    save_or_conflict(deal, "The deal could not be moved.")
+    events.announce(events.DealStageChanged(deal, from_stage=previous))
+    return previous
+
+
+def _check_stage(deal: Deal, stage: Stage) -> None:
     if stage.pipeline_id != deal.pipeline_id:
         raise ValidationFailed.for_field(
             "stage_id", "The stage must belong to the deal's pipeline."
         )
-    if stage.pk == deal.stage_id:
-        return None
-    previous = deal.stage
-    with transaction.atomic():
-        deal.stage = stage
-        deal.stage_changed_at = timezone.now()
-        save_or_conflict(deal, "The deal could not be moved.")
-        events.announce(events.DealStageChanged(deal, from_stage=previous))
-    return previous
 
 
 def deal_delete(*, deal: Deal) -> None:
