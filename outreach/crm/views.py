@@ -21,7 +21,7 @@ from outreach.models import (
     OutreachLog,
     Prospect,
 )
-from outreach.workspaces.access import member_required
+from outreach.workspaces.access import member_required, next_url
 
 
 @member_required
@@ -156,7 +156,7 @@ def _close_task(request: HttpRequest, task_id: int, close: Callable) -> HttpResp
         messages.error(request, error)
     else:
         messages.success(request, f"Done: {task.subject}")
-    return redirect(request.POST.get("next") or reverse("crm:task_queue"))
+    return redirect(next_url(request, reverse("crm:task_queue")))
 
 
 def prospect_or_404(request: HttpRequest, prospect_id: int) -> Prospect:

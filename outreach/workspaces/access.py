@@ -1,4 +1,5 @@
-"""Who may open a dashboard page: signed-in members of a workspace, and its admins."""
+"""Who may open a dashboard page (signed-in members of a workspace, and its admins), and where a
+form may send them back to."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -7,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from outreach.workspaces.auth import current_membership
 
@@ -41,3 +43,13 @@ def admin_required(view: Callable) -> Callable:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def next_url(request: HttpRequest, default: str) -> str:
+    """The page a form asks to go back to (its `next`), if it is a page of this site; otherwise
+    `default`, so a crafted link cannot send a rep elsewhere."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and safe else default

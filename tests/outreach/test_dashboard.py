@@ -67,6 +67,21 @@ def test_completing_a_task_from_the_queue(alice_client, workspace, alice):
     assert b"already done" in again.content
 
 
+def test_completing_a_task_goes_back_to_the_page_it_was_done_on_but_never_off_site(
+    alice_client, workspace, alice
+):
+    tasks = TouchTaskFactory.create_batch(4, prospect__workspace=workspace, assignee=alice)
+    page = f"/prospects/{tasks[0].prospect_id}/"
+    for task, target, lands in [
+        (tasks[0], page, page),
+        (tasks[1], "https://evil.example/phish", "/tasks/"),
+        (tasks[2], "//evil.example/", "/tasks/"),
+        (tasks[3], "javascript:alert(1)", "/tasks/"),
+    ]:
+        response = alice_client.post(f"/tasks/{task.pk}/complete/", {"next": target})
+        assert (response.status_code, response.url) == (302, lands)
+
+
 def test_a_task_of_another_workspace_cannot_be_completed(alice_client, other_workspace):
     task = TouchTaskFactory(prospect__workspace=other_workspace)
     assert alice_client.post(f"/tasks/{task.pk}/complete/").status_code == 404
