@@ -40,9 +40,13 @@ bench: setup
 fuzz: setup
 	scripts/fuzz_api.sh
 
+# The gates CI runs before the tests (and pre-commit runs on each commit).
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff format .
