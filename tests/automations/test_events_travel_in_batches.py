@@ -9,6 +9,7 @@ from django.db import transaction
 from automations import runner, tasks
 from automations.events import EVENTS_PER_TASK
 from automations.models import AutomationEvent, AutomationExecution, TriggerType
+from automations.runner import dispatch
 from outreach.crm.services.tags import tag_assign
 from outreach.models import OutreachLog
 from tests.factories import ContactFactory
@@ -93,14 +94,14 @@ def test_a_failing_event_does_not_stop_the_rest_of_its_batch(calls_pat, stripe, 
         tag_assign(target=first, tag=hot)
         tag_assign(target=second, tag=hot)
     broken, fine = out.batches[0]
-    real = runner._dispatch
+    real = dispatch._dispatch
 
     def flaky(event, rules):
         if event.pk == broken:
             raise RuntimeError("database went away")
         return real(event, rules)
 
-    with mock.patch.object(runner, "_dispatch", side_effect=flaky):
+    with mock.patch.object(dispatch, "_dispatch", side_effect=flaky):
         assert runner.events_process(event_ids=[broken, fine], budget_seconds=60) == 1
     assert AutomationEvent.objects.get(pk=broken).status == AutomationEvent.Status.PENDING
     assert AutomationExecution.objects.get().event_id == fine
@@ -125,14 +126,14 @@ def test_a_rule_disabled_while_its_batch_is_worked_on_cancels_the_rest(
     with sent() as out, transaction.atomic():
         tag_assign(target=first, tag=hot)
         tag_assign(target=second, tag=hot)
-    real = runner._dispatch
+    real = dispatch._dispatch
 
     def admin_disables_after_the_first_run(event, rules):
         if event.pk == out.batches[0][1]:
             type(calls_pat).objects.filter(pk=calls_pat.pk).update(enabled=False)
         return real(event, rules)
 
-    with mock.patch.object(runner, "_dispatch", side_effect=admin_disables_after_the_first_run):
+    with mock.patch.object(dispatch, "_dispatch", side_effect=admin_disables_after_the_first_run):
         runner.events_process(event_ids=out.batches[0], budget_seconds=60)
     runs = AutomationExecution.objects.order_by("pk")
     assert [run.status for run in runs] == ["completed", "cancelled"]

@@ -101,11 +101,11 @@ def test_a_batch_that_runs_out_of_time_hands_the_rest_on(workspace, automation, 
 
 
 def test_an_event_two_workers_picked_up_starts_its_runs_once(undispatched_event, background):
-    from automations import runner
+    from automations.runner import dispatch
 
     # Both workers read the event while it was pending; the first one dispatches it.
-    (stale,) = runner._pending_events([undispatched_event.pk])
+    (stale,) = dispatch._pending_events([undispatched_event.pk])
     with background():
         assert len(event_dispatch(event_id=undispatched_event.pk)) == 1
-    assert runner._dispatch(stale, runner._Rules()) == []
+    assert dispatch._dispatch(stale, dispatch._Rules()) == []
     assert Run.objects.count() == 1

@@ -1,60 +1,16 @@
-"""The automation runner: turns dispatched events into runs and performs each run's actions in
-order, durably, with each action done once.
-
-How a run moves
----------------
-`events_process` takes a batch of pending events (the ones a transaction emitted). For each,
-in one transaction, it keeps the enabled automations whose trigger filter and conditions hold,
-marks the event dispatched (only one worker can) and creates one `running`
-AutomationExecution per automation (with a copy of the actions). Each run also gets its
-*lease* there: a token and an expiry that say which worker holds it. At most
-AUTOMATION_MAX_CONCURRENT_RUNS runs of a workspace hold a lease at once (counted under a lock
-on the workspace row, so two workers cannot both take the last slot); the others are `queued`
-(and the workspace flagged) and handed on as slots free. Every action is
-claimed by a conditional UPDATE that checks, in the action's own transaction, that the worker
-still holds the lease, that nobody stopped the run and that the automation is still enabled
-(else the run is `cancelled`). A delay parks the run: `waiting` with `resume_at`, lease given
-back, and the beat sweep `executions_resume_due` hands it to a worker when it is due. No
-Celery countdowns: a parked run is only a row. A worker that dies leaves a lease that
-expires; `executions_recover` hands such runs (and runs whose task message was lost) to a
-worker again. The database is the source of truth; the queue only says "look at run N".
-
-Why no action is performed twice for one run
---------------------------------------------
-Every write the runner makes is conditional on the run's lease token and on
-`next_action_index` still pointing at the action, and each action is logged in an
-AutomationActionRun row that is unique per (run, action index). Then, by kind of action:
-
-* Database actions (tags, stages, tasks, fields, deals, notifications) are performed inside the
-  same transaction that moves `next_action_index` on and logs the action as done. Either all of
-  it commits or none of it does: a worker killed half-way leaves no trace, and the next worker
-  performs the action from scratch. Two workers racing for the same action serialise on the
-  run's row lock, and the second one's conditional UPDATE matches nothing, so it rolls back.
-* Emails are sent at most once: the action row is committed as `running` before the send and
-  recorded as done right after. A worker that finds a `running` email row cannot know whether
-  the email left, so it does not send it again: the run fails with that explanation, and an
-  admin who checked can retry it.
-* Webhooks are sent with an `Idempotency-Key` that is the same on every attempt
-  (`run-<id>-action-<index>`). An attempt whose outcome is unknown is sent again with the same
-  key, which a receiver uses to ignore the repeat: delivery at least once, effect once.
-
-Transient failures (timeouts, connection errors, 408/429/5xx) park the run for a backoff
-(Retry-After when given, capped) and are retried up to AUTOMATION_ACTION_MAX_ATTEMPTS times in
-all; anything else fails the run at that action, with the error in its log.
-"""
+"""One run: its actions performed in order from where it stands, each done once."""
 
 import logging
 import random
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any, TypeVar
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from pydantic import ValidationError
 
@@ -67,30 +23,29 @@ from automations.actions import (
     Delivery,
     TransientActionError,
 )
-from automations.conditions import conditions_met, matches_trigger_config
 from automations.context import RuleContext
-from automations.events import Cause, caused_by, hand_events_to_workers
+from automations.events import Cause, caused_by
 from automations.models import (
-    Automation,
     AutomationActionRun,
-    AutomationEvent,
     AutomationExecution,
 )
+from automations.runner.slots import claim, enqueue_runs, hand_on_slot, lease_expiry
 from config.errors import ApplicationError
-from outreach.models import Workspace
 
-logger = logging.getLogger(__name__)
-
-Run = AutomationExecution
 Step = AutomationActionRun
+
+
 T = TypeVar("T")
-# Runs handed to one task by the sweeps: enough to save messages, few enough to spread out.
-RUNS_PER_TASK = 20
+
+
 IN_DOUBT_EMAIL = (
     "A worker stopped while this email was being sent, so it is not known whether it went "
     "out. It was not sent again, so the contact cannot get it twice: check the contact's "
     "outreach log, and retry the run if the email is not there."
 )
+
+logger = logging.getLogger(__name__)
+Run = AutomationExecution
 
 
 class _LeaseLost(Exception):
@@ -104,148 +59,19 @@ class _Disabled(Exception):
 DISABLED = "The automation was disabled, so the run stopped here."
 
 
-# --- events -> runs ----------------------------------------------------------------------------
-
-
-def events_process(*, event_ids: list[int], budget_seconds: float) -> int:
-    """Process these events one after the other, within the time budget (see `_in_time`). An
-    event that fails is logged and left pending for the redispatch sweep; the others go on.
-    Returns how many runs were started."""
-
-    def hand_on(rest: list[AutomationEvent]) -> None:
-        hand_events_to_workers([event.pk for event in rest])
-
-    started, rules = 0, _Rules()
-    for event in _in_time(_pending_events(event_ids), budget_seconds, hand_on=hand_on):
-        try:
-            started += len(_dispatch_and_run(event, rules))
-        except SoftTimeLimitExceeded:
-            raise
-        except Exception:
-            logger.exception(
-                "Automation event %s failed to dispatch; the sweep retries it", event.pk
-            )
-    return started
-
-
-def event_dispatch(*, event_id: int) -> list[int]:
-    """Create a run for each enabled automation the event triggers; mark the event dispatched.
-    Runs that got a slot are leased to the caller (to run them now); the others are `queued`."""
-    events = _pending_events([event_id])
-    return [run.pk for run, _ in _dispatch(events[0], _Rules())] if events else []
-
-
-def _pending_events(event_ids: list[int]) -> list[AutomationEvent]:
-    """The events still to dispatch, in order, each workspace loaded once for all of them."""
-    events = list(
-        AutomationEvent.objects.filter(
-            pk__in=event_ids, status=AutomationEvent.Status.PENDING
-        ).order_by("pk")
-    )
-    workspaces = Workspace.objects.in_bulk({event.workspace_id for event in events})
-    # A workspace deleted meanwhile took its events with it.
-    events = [event for event in events if event.workspace_id in workspaces]
-    for event in events:
-        event.workspace = workspaces[event.workspace_id]
-    return events
-
-
-class _Rules:
-    """The enabled automations of each workspace and trigger type, loaded once for a batch of
-    events. Every event of a batch was emitted before the batch started, so each is matched
-    against the rules as they were after it happened; a rule disabled since is caught by the
-    check before each action, which cancels the run."""
-
-    def __init__(self) -> None:
-        self._loaded: dict[tuple[int, str], list[Automation]] = {}
-
-    def for_event(self, event: AutomationEvent) -> list[Automation]:
-        key = (event.workspace_id, event.event_type)
-        if key not in self._loaded:
-            self._loaded[key] = list(
-                Automation.objects.filter(
-                    workspace_id=event.workspace_id, trigger_type=event.event_type, enabled=True
-                ).order_by("pk")
-            )
-        return self._loaded[key]
-
-
-def _dispatch_and_run(event: AutomationEvent, rules: _Rules) -> list[Run]:
-    started = _dispatch(event, rules)
-    for run, token in started:
-        if token is not None:
-            _RunInProgress(run, token, steps={}).run()
-    return [run for run, _ in started]
-
-
-def _dispatch(event: AutomationEvent, rules: _Rules) -> list[tuple[Run, uuid.UUID | None]]:
-    now = timezone.now()
-    with transaction.atomic():
-        context = RuleContext(
-            workspace_id=event.workspace_id, event_type=event.event_type, payload=event.payload
-        )
-        runs = [
-            Run(
-                workspace=event.workspace,
-                automation=automation,
-                event=event,
-                cascade_depth=event.cascade_depth,
-                actions=automation.actions,
-                enqueued_at=now,
-            )
-            for automation in rules.for_event(event)
-            if matches_trigger_config(
-                trigger_type=automation.trigger_type,
-                config=automation.trigger_config,
-                event_type=event.event_type,
-                payload=event.payload,
-            )
-            and conditions_met(automation.conditions, context)
-        ]
-        # Taking the event is what makes the runs ours to create: a worker that finds it
-        # dispatched already (by the safety net, say) creates nothing.
-        taken = AutomationEvent.objects.filter(
-            pk=event.pk, status=AutomationEvent.Status.PENDING
-        ).update(
-            status=AutomationEvent.Status.DISPATCHED,
-            dispatched_at=now,
-            status_reason="" if runs else "No automation's conditions held.",
-        )
-        if not taken:
-            return []
-        tokens: list[uuid.UUID | None] = []
-        if runs:
-            # New runs take the free slots at once, leased to this worker; the rest queue.
-            free = _free_slots(event.workspace_id, now)
-            for i, run in enumerate(runs):
-                token = uuid.uuid4() if i < free else None
-                tokens.append(token)
-                if token is None:
-                    run.status = Run.Status.QUEUED
-                else:
-                    run.lease_token, run.lease_expires_at = token, _lease_expiry()
-            Run.objects.bulk_create(runs)
-            if len(runs) > free:
-                _mark_queued(event.workspace_id)
-    return list(zip(runs, tokens, strict=True))
-
-
-# --- one run -----------------------------------------------------------------------------------
-
-
 def executions_run(*, execution_ids: list[int], budget_seconds: float) -> int:
-    """Run these runs one after the other, within the time budget (see `_in_time`). Returns
+    """Run these runs one after the other, within the time budget (see `in_time`). Returns
     how many ran."""
 
     def hand_on(rest: list[int]) -> None:
         with transaction.atomic():
             enqueue_runs(rest)
 
-    runs = _in_time(execution_ids, budget_seconds, hand_on=hand_on)
+    runs = in_time(execution_ids, budget_seconds, hand_on=hand_on)
     return sum(execution_run(execution_id=execution_id) is not None for execution_id in runs)
 
 
-def _in_time(items: list[T], budget_seconds: float, *, hand_on) -> Iterator[T]:
+def in_time(items: list[T], budget_seconds: float, *, hand_on) -> Iterator[T]:
     """Yield the items one by one; once the time budget is spent, give the ones left to
     `hand_on` (another task), so a long batch never meets Celery's time limit."""
     deadline = time.monotonic() + budget_seconds
@@ -259,15 +85,15 @@ def _in_time(items: list[T], budget_seconds: float, *, hand_on) -> Iterator[T]:
 def execution_run(*, execution_id: int) -> str | None:
     """Perform the run's actions from where it stands; return its status when we stopped, or
     None when someone else has it (or it is not ours to run now)."""
-    token = _claim(execution_id)
+    token = claim(execution_id)
     if token is None:
         return None
     execution = Run.objects.select_related("automation", "event", "workspace").get(pk=execution_id)
     steps = {step.action_index: step for step in execution.action_runs.all()}
-    return _RunInProgress(execution, token, steps=steps).run()
+    return RunInProgress(execution, token, steps=steps).run()
 
 
-class _RunInProgress:
+class RunInProgress:
     """One worker's go at a run it holds the lease of, up to a park or the end."""
 
     def __init__(self, execution: Run, token: uuid.UUID, *, steps: dict[int, Step]):
@@ -382,7 +208,7 @@ class _RunInProgress:
             with transaction.atomic():
                 # Committed before the outside call: a worker that finds this row `running`
                 # knows an attempt may have reached the other side.
-                self.claim_action(index, lease_expires_at=_lease_expiry())
+                self.claim_action(index, lease_expires_at=lease_expiry())
                 self.log(call, action, Step.Status.RUNNING, started)
         except _Disabled:
             return self.cancel(index, DISABLED)
@@ -445,7 +271,7 @@ class _RunInProgress:
                 index,
                 check_enabled=check_enabled,
                 next_action_index=index + 1,
-                lease_expires_at=_lease_expiry(),
+                lease_expires_at=lease_expiry(),
             )
             self.index = index + 1
             return None
@@ -586,167 +412,3 @@ def retry_delay(*, attempt: int, retry_after: float | None) -> float:
 
 def _ms(clock: float | None) -> int | None:
     return None if clock is None else round((time.monotonic() - clock) * 1000)
-
-
-def _lease_expiry():
-    return timezone.now() + timedelta(seconds=settings.AUTOMATION_RUN_LEASE_SECONDS)
-
-
-# --- leases and the per-workspace slots --------------------------------------------------------
-
-
-def _claim(execution_id: int) -> uuid.UUID | None:
-    """Take the run's lease if it is free and the workspace has a free run slot."""
-    now = timezone.now()
-    free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now)
-    active = [Run.Status.RUNNING, Run.Status.QUEUED]
-    with transaction.atomic():
-        workspace_id = (
-            Run.objects.filter(free, pk=execution_id, status__in=active)
-            .values_list("workspace_id", flat=True)
-            .first()
-        )
-        if workspace_id is None:
-            return None
-        if _free_slots(workspace_id, now) < 1:
-            Run.objects.filter(free, pk=execution_id, status=Run.Status.RUNNING).update(
-                status=Run.Status.QUEUED
-            )
-            _mark_queued(workspace_id)
-            return None
-        token = uuid.uuid4()
-        claimed = Run.objects.filter(free, pk=execution_id, status__in=active).update(
-            status=Run.Status.RUNNING, lease_token=token, lease_expires_at=_lease_expiry()
-        )
-    return token if claimed else None
-
-
-def _free_slots(workspace_id: int, now) -> int:
-    """Run slots of the workspace nobody holds, counted under the workspace's lock (so two
-    workers cannot both take the last one); the lock is held until the caller commits."""
-    _lock_workspace(workspace_id)
-    limit = settings.AUTOMATION_MAX_CONCURRENT_RUNS
-    busy = Run.objects.filter(
-        workspace_id=workspace_id, status=Run.Status.RUNNING, lease_expires_at__gt=now
-    ).values_list("pk", flat=True)[:limit]
-    return limit - len(busy)
-
-
-def hand_on_slot(*, workspace_id: int) -> None:
-    """A slot freed (in the caller's transaction): start the workspace's oldest queued run."""
-    # The same lock as _free_slots: a run queued while we looked is seen here (with the
-    # workspace's flag that says runs are queued), or saw our freed slot itself.
-    if not _lock_workspace(workspace_id):
-        return
-    queued = list(
-        Run.objects.select_for_update(skip_locked=True)
-        .filter(workspace_id=workspace_id, status=Run.Status.QUEUED)
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)[:1]
-    )
-    if queued:
-        Run.objects.filter(pk__in=queued).update(
-            status=Run.Status.RUNNING, enqueued_at=timezone.now()
-        )
-        enqueue_runs(queued)
-    else:
-        # Queued runs that another transaction has locked are being handed to a worker
-        # already; if they find no slot there, they set the flag again.
-        Workspace.objects.filter(pk=workspace_id).update(automation_runs_queued=False)
-
-
-def _lock_workspace(workspace_id: int) -> bool:
-    """Lock the workspace row for run-slot bookkeeping; returns whether runs may be queued."""
-    # FOR NO KEY UPDATE: serialises run-slot bookkeeping without blocking the inserts of rows
-    # that point at the workspace (they take FOR KEY SHARE).
-    locked = (
-        Workspace.objects.select_for_update(no_key=True)
-        .filter(pk=workspace_id)
-        .values_list("automation_runs_queued", flat=True)
-    )
-    return any(locked)
-
-
-def _mark_queued(workspace_id: int) -> None:
-    """Runs of the workspace wait for a slot (under the lock, in the caller's transaction)."""
-    Workspace.objects.filter(pk=workspace_id).update(automation_runs_queued=True)
-
-
-def enqueue_runs(execution_ids: Iterable[int]) -> None:
-    """Ask workers to run these runs once the current transaction commits."""
-    from automations import tasks
-
-    ids = list(execution_ids)
-    for start in range(0, len(ids), RUNS_PER_TASK):
-        chunk = ids[start : start + RUNS_PER_TASK]
-        transaction.on_commit(lambda chunk=chunk: tasks.run_executions.delay(chunk))
-
-
-# --- sweeps ------------------------------------------------------------------------------------
-
-
-def executions_sweep() -> int:
-    """The beat sweep: resume the runs that are due, then recover the stalled ones."""
-    return executions_resume_due() + executions_recover()
-
-
-def executions_resume_due(*, batch_size: int = 1000, max_batches: int = 20) -> int:
-    """Wake the parked runs whose delay (or retry backoff) is over; return how many."""
-    woken = 0
-    for _ in range(max_batches):
-        now = timezone.now()
-        with transaction.atomic():
-            due = list(
-                Run.objects.select_for_update(skip_locked=True)
-                .filter(status=Run.Status.WAITING, resume_at__lte=now)
-                .order_by("resume_at")
-                .values_list("pk", flat=True)[:batch_size]
-            )
-            if not due:
-                break
-            Run.objects.filter(pk__in=due, status=Run.Status.WAITING).update(
-                status=Run.Status.RUNNING, resume_at=None, resumed_at=now, enqueued_at=now
-            )
-            enqueue_runs(due)
-        woken += len(due)
-        if len(due) < batch_size:
-            break
-    return woken
-
-
-def executions_recover(*, batch_size: int = 500) -> int:
-    """Hand to a worker again the runs nobody is working on: a lease that expired (its worker
-    died), or a run whose task never arrived."""
-    now = timezone.now()
-    forgotten = now - timedelta(seconds=settings.AUTOMATION_REQUEUE_AFTER_SECONDS)
-    with transaction.atomic():
-        stalled = list(
-            Run.objects.select_for_update(skip_locked=True)
-            .filter(status__in=[Run.Status.RUNNING, Run.Status.QUEUED])
-            .filter(
-                Q(lease_expires_at__lt=now)
-                | Q(lease_expires_at__isnull=True, enqueued_at__lt=forgotten)
-            )
-            .order_by("pk")
-            .values_list("pk", flat=True)[:batch_size]
-        )
-        if stalled:
-            Run.objects.filter(pk__in=stalled).update(enqueued_at=now)
-            enqueue_runs(stalled)
-    if stalled:
-        logger.info("Handed %s stalled automation runs to workers again", len(stalled))
-    return len(stalled)
-
-
-def events_redispatch(*, batch_size: int = 200) -> int:
-    """The safety net for the after-commit dispatch: events still pending after a while."""
-    forgotten = timezone.now() - timedelta(seconds=settings.AUTOMATION_REQUEUE_AFTER_SECONDS)
-    pending = list(
-        AutomationEvent.objects.filter(
-            status=AutomationEvent.Status.PENDING, created_at__lt=forgotten
-        )
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:batch_size]
-    )
-    hand_events_to_workers(pending)
-    return len(pending)
