@@ -14,7 +14,7 @@ from outreach.workspaces.services.workspaces import ensure_member
 
 TASK_FIELDS = {"subject", "notes", "priority", "due_at", "assignee"}
 # Finishing one of these tasks counts as engagement with the contact.
-ACTIVITY_FOR_DONE_TASK = {
+ACTIVITY_FOR_DONE_TASK: dict[str, str] = {
     OutreachLog.Channel.CALL: Activity.Kind.CALL_DONE,
 }
 

@@ -62,7 +62,7 @@ logger = logging.getLogger(__name__)
 CREATED_BY = "cadence"
 
 
-LOG_TYPE = {
+LOG_TYPE: dict[str, str] = {
     OutreachLog.Channel.EMAIL: OutreachLog.Type.EMAIL,
     OutreachLog.Channel.CALL: OutreachLog.Type.CALL,
     OutreachLog.Channel.LINKEDIN: OutreachLog.Type.LINKEDIN,
@@ -70,7 +70,7 @@ LOG_TYPE = {
 }
 
 
-DEFAULT_TASK_SUBJECT = {
+DEFAULT_TASK_SUBJECT: dict[str, str] = {
     OutreachLog.Channel.EMAIL: "Email {name}",
     OutreachLog.Channel.CALL: "Call {name}",
     OutreachLog.Channel.LINKEDIN: "Reach {name} on LinkedIn",
