@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -20,7 +20,7 @@ class Principal:
 
     workspace: Workspace
     role: str
-    user: AbstractBaseUser | None = None
+    user: User | None = None
     api_key: ApiKey | None = None
 
     @property

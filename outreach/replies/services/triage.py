@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
@@ -138,7 +138,7 @@ def apply_reply_triage(
     *,
     reply: Reply,
     intent: str,
-    by: AbstractBaseUser | None,
+    by: User | None,
     confidence: float | None = None,
     source: str = "rep",
     reason: str = "",
@@ -441,7 +441,7 @@ def _bounce_summary(reply: Reply) -> str:
     return f"{kind}: {detail}" if detail else kind
 
 
-def reply_ignore(*, reply: Reply, by: AbstractBaseUser | None) -> Reply:
+def reply_ignore(*, reply: Reply, by: User | None) -> Reply:
     """Take a reply off the review list without acting on it."""
     with transaction.atomic():
         moved = Reply.objects.filter(

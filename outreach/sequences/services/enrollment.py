@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -39,8 +39,8 @@ def sequence_enroll(
     *,
     template: SequenceTemplate,
     contacts: Iterable[Contact],
-    by: AbstractBaseUser | None = None,
-    sender: AbstractBaseUser | None = None,
+    by: User | None = None,
+    sender: User | None = None,
 ) -> EnrollmentReport:
     """Enroll contacts; those who cannot join are reported with the reason, not raised.
 
@@ -104,8 +104,8 @@ def _enroll_one(
     template: SequenceTemplate,
     steps: list[SequenceTemplateStep],
     contact: Contact,
-    by: AbstractBaseUser | None,
-    sender: AbstractBaseUser | None,
+    by: User | None,
+    sender: User | None,
     now: datetime,
 ) -> tuple[OutreachSequence, OutreachStep]:
     workspace = template.workspace
