@@ -49,6 +49,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -679,7 +680,7 @@ def enqueue_runs(execution_ids: Iterable[int]) -> None:
     ids = list(execution_ids)
     for start in range(0, len(ids), RUNS_PER_TASK):
         chunk = ids[start : start + RUNS_PER_TASK]
-        transaction.on_commit(lambda chunk=chunk: tasks.run_executions.delay(chunk))
+        transaction.on_commit(partial(tasks.run_executions.delay, chunk))
 
 
 # --- sweeps ------------------------------------------------------------------------------------
