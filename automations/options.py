@@ -63,6 +63,8 @@ class WorkspaceOptions:
 
     def stage_name(self, pk: int | None) -> str:
         """'Proposal (Sales)': stage names repeat from one pipeline to the next."""
+        if pk is None:
+            return "a deleted stage"
         return self._stage_names.get(pk, "a deleted stage")
 
     def tag_name(self, pk: int | None) -> str:
@@ -75,6 +77,8 @@ class WorkspaceOptions:
         return self._name("sequences", pk, "a deleted sequence")
 
     def _name(self, kind: str, pk: int | None, missing: str) -> str:
+        if pk is None:
+            return missing
         if kind not in self._names:
             self._names[kind] = dict(getattr(self, kind))
         return self._names[kind].get(pk, missing)

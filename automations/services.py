@@ -3,7 +3,7 @@ to runs (stop one, retry one from its failed action). Running them is automation
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -50,7 +50,7 @@ def automation_create(
     conditions: dict[str, Any] | None = None,
     description: str = "",
     enabled: bool = False,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> Automation:
     definition = clean_definition(
         workspace=workspace,
@@ -113,9 +113,7 @@ def automation_rotate_secret(*, automation: Automation) -> str:
     return automation.signing_secret
 
 
-def execution_cancel(
-    *, execution: AutomationExecution, by: AbstractBaseUser | None
-) -> AutomationExecution:
+def execution_cancel(*, execution: AutomationExecution, by: User | None) -> AutomationExecution:
     """Stop a run that has not finished. An action already in flight finishes; none starts."""
     who = by.get_username() if by else "an integration"
     with transaction.atomic():
@@ -142,9 +140,7 @@ def execution_cancel(
     return execution
 
 
-def execution_retry(
-    *, execution: AutomationExecution, by: AbstractBaseUser | None
-) -> AutomationExecution:
+def execution_retry(*, execution: AutomationExecution, by: User | None) -> AutomationExecution:
     """Run a failed run again from the action that failed, with the automation's current
     settings for that action and the ones after it (so a fixed setting takes effect)."""
     with transaction.atomic():

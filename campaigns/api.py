@@ -35,7 +35,7 @@ def campaign_list(request: HttpRequest):
 def campaign_create(request: HttpRequest, payload: CampaignIn):
     principal = principal_of(request)
     workspace = principal.workspace
-    targets = []
+    targets: list[services.ExistingTarget | services.NewTarget] = []
     for index, item in enumerate(payload.prospects):
         if item.prospect_id is not None:
             prospect = ref_in_workspace(

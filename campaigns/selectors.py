@@ -11,7 +11,7 @@ from outreach.workspaces.selectors import get_in_workspace
 
 Status = CampaignProspect.Status
 # The five steps in order: the prospect's status while each runs, and its name.
-STEP_ORDER = [
+STEP_ORDER: list[tuple[str, str]] = [
     (Status.RESEARCHING, "research"),
     (Status.SCRIPTING, "script"),
     (Status.GENERATING_VOICE, "voice"),
@@ -61,7 +61,7 @@ def finished_video_for_prospect(*, prospect: Prospect) -> CampaignProspect | Non
 
 
 STEP_LABELS = ["Research", "Script", "Voice", "Visuals", "Video"]
-COUNT_LABELS = {
+COUNT_LABELS: dict[str, str] = {
     Status.QUEUED: "Queued",
     Status.RESEARCHING: "Research",
     Status.SCRIPTING: "Script",

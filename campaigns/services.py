@@ -4,7 +4,7 @@ failed video, and a prospect playing their video."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -54,7 +54,7 @@ def campaign_create(
     brief: str = "",
     sender_company_description: str = "",
     voice_id: str = "",
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> Campaign:
     """Create a draft campaign and its prospects (new ones added to the CRM), all or nothing."""
     if not targets:

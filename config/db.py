@@ -1,11 +1,14 @@
 """Database helpers shared by the apps' services."""
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
+M = TypeVar("M", bound=models.Model)
 
-def bulk_insert(objs: Sequence[models.Model]) -> Sequence[models.Model]:
+
+def bulk_insert(objs: Sequence[M]) -> Sequence[M]:
     """Insert new rows of one model and set their ids: `bulk_create`, but through COPY on
     PostgreSQL, where building bulk_create's parameter arrays in Python costs more than the
     insert itself. Takes the ids from the table's sequence first, as bulk_create returns them.
@@ -17,11 +20,11 @@ def bulk_insert(objs: Sequence[models.Model]) -> Sequence[models.Model]:
     # up over a value per field per row.
     connection = connections[DEFAULT_DB_ALIAS]
     if connection.vendor != "postgresql":
-        return model.objects.bulk_create(objs)
+        return model._default_manager.bulk_create(objs)
     meta = model._meta
     fields = meta.concrete_fields
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
+    columns = ", ".join(quote(_column(field)) for field in fields)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
@@ -42,3 +45,10 @@ def bulk_insert(objs: Sequence[models.Model]) -> Sequence[models.Model]:
         obj._state.adding = False
         obj._state.db = connection.alias
     return objs
+
+
+def _column(field: models.Field) -> str:
+    # Every concrete field has a column (that is what makes it concrete); the stubs type
+    # `column` as optional for the fields that have none.
+    assert field.column is not None, f"{field} is not a concrete field"
+    return field.column

@@ -9,10 +9,18 @@ import mimetypes
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from django.utils._os import safe_join
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
@@ -24,7 +32,7 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
 @require_safe
-def serve_media(request: HttpRequest, path: str) -> HttpResponse:
+def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
     try:
         full = Path(safe_join(settings.MEDIA_ROOT, path))
     except SuspiciousFileOperation:
@@ -50,6 +58,7 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponse:
 
     content_type = mimetypes.guess_type(full.name)[0] or "application/octet-stream"
     wanted = _byte_range(request, etag, stat.st_size)
+    response: HttpResponseBase
     if wanted is None:
         if request.method == "HEAD":
             response = HttpResponse(content_type=content_type)
@@ -73,7 +82,9 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponse:
     return _with(response, headers)
 
 
-def _byte_range(request: HttpRequest, etag: str, size: int):
+def _byte_range(
+    request: HttpRequest, etag: str, size: int
+) -> tuple[int, int] | Literal["unsatisfiable"] | None:
     """(first, last) byte of a single range the request asks for; "unsatisfiable"; or None for
     the whole file (no Range, one we do not serve in parts, or an If-Range that no longer
     holds). Malformed ranges are ignored, as HTTP says."""
@@ -114,7 +125,7 @@ def _read(path: Path, start: int, length: int) -> Iterator[bytes]:
             yield chunk
 
 
-def _with(response: HttpResponse, headers: dict[str, str]) -> HttpResponse:
+def _with(response: HttpResponseBase, headers: dict[str, str]) -> HttpResponseBase:
     for name, value in headers.items():
         response[name] = value
     return response

@@ -65,7 +65,15 @@ def _resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise OutboundAddressRefused(f"The host name {host} could not be resolved.") from exc
-    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    addresses = []
+    for _family, _type, _proto, _canonical_name, socket_address in infos:
+        host_address = socket_address[0]
+        if not isinstance(host_address, str):
+            # Only a Python built without IPv6 support answers with a raw (family, bytes) pair,
+            # which cannot be checked, so it is refused.
+            raise OutboundAddressRefused(f"{host} resolves to an address that cannot be checked.")
+        addresses.append(ipaddress.ip_address(host_address.split("%")[0]))
+    return addresses
 
 
 def _is_internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:

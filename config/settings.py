@@ -119,7 +119,7 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     # A task taken by a worker that dies is handed to another one after this long.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, str | int | float] = {
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)
     }
 else:

@@ -4,7 +4,7 @@ its website shipped in sites/, and launching starts at the script."""
 
 from pathlib import Path
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from campaigns.models import Campaign
 from campaigns.services import ExistingTarget, campaign_create
@@ -23,7 +23,7 @@ DEMO_CAMPAIGN = {
 }
 
 
-def demo_campaign_seed(*, workspace: Workspace, by: AbstractBaseUser) -> Campaign | None:
+def demo_campaign_seed(*, workspace: Workspace, by: User) -> Campaign | None:
     """Create the draft demo campaign once; None when the workspace already has campaigns."""
     if Campaign.objects.filter(workspace=workspace).exists():
         return None

@@ -1,9 +1,10 @@
 """Reads of engagement scoring: the grouped activity behind a batch of scores, and the lists
 and details the API and dashboard show. Always scoped to one workspace."""
 
-from typing import Any
+from datetime import datetime
+from typing import TypedDict
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Aggregate, Count, F, Max, Q, QuerySet
 
 from config.errors import NotFound
 from engagement.models import (
@@ -36,13 +37,31 @@ def engagement_settings_for(*, workspace: Workspace) -> EngagementSettings:
     )
 
 
+class ContactToScore(TypedDict):
+    """A contact as scoring reads it, with its company's name and its current score's inputs
+    (None when it has no score yet)."""
+
+    pk: int
+    prospect_id: int
+    first_name: str
+    last_name: str
+    email: str
+    created_at: datetime
+    updated_at: datetime
+    outreach_status: str
+    prospect_name: str
+    scored_hash: str | None
+    scored_model_version: str | None
+    scored_at: datetime | None
+
+
 def contacts_to_score(
     *,
     workspace: Workspace,
     after_contact_id: int = 0,
     limit: int,
     contact_ids: list[int] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[ContactToScore]:
     """The next contacts by id, with their company and what their current score was made of
     (one query: the score is a LEFT JOIN)."""
     contacts = Contact.objects.filter(workspace=workspace, pk__gt=after_contact_id)
@@ -100,7 +119,7 @@ def _counts(
     counted_reply = reply & (
         Q(metadata__intent__isnull=True) | ~Q(metadata__intent__in=UNCOUNTED_REPLY_INTENTS)
     )
-    aggregates = {
+    aggregates: dict[str, Aggregate] = {
         f"n_{kind}": Count("pk", filter=in_window & Q(kind=kind)) for kind in ENGAGEMENT_KINDS
     }
     aggregates |= {

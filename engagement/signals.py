@@ -29,6 +29,7 @@ until something new happens: that is what lets a rerun skip every unchanged cont
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -176,7 +177,7 @@ def counts_from_row(row: dict[str, Any]) -> ActivityCounts:
 
 def build_signals(
     *,
-    contact: dict[str, Any],
+    contact: Mapping[str, Any],
     own: ActivityCounts,
     company: ActivityCounts,
     clock: ScoringClock,

@@ -1,5 +1,7 @@
 """Celery tasks of engagement scoring (thin: each calls one service)."""
 
+from functools import partial
+
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
@@ -13,7 +15,7 @@ def compute_scores() -> int:
     """The daily run: one task per workspace, so workspaces are scored side by side."""
     workspace_ids = list(Workspace.objects.order_by("pk").values_list("pk", flat=True))
     for workspace_id in workspace_ids:
-        transaction.on_commit(lambda pk=workspace_id: compute_workspace_scores.delay(pk))
+        transaction.on_commit(partial(compute_workspace_scores.delay, workspace_id))
     return len(workspace_ids)
 
 

@@ -91,6 +91,12 @@ def scene_count(campaign_prospect: CampaignProspect) -> int:
     return len(campaign_prospect.script.get("scenes", []))
 
 
+def _scene(job: GenerationJob) -> int:
+    """The scene a job of a per-scene step is for: jobs_ensure numbers every one of them."""
+    assert job.scene_index is not None, f"{job} belongs to a per-scene step but has no scene"
+    return job.scene_index
+
+
 def step_is_done(campaign_prospect: CampaignProspect, step: Step) -> bool:
     cp = campaign_prospect
     if step.name == "research":
@@ -150,7 +156,7 @@ def _run_step(cp: CampaignProspect, step: Step, deadline: float) -> Outcome:
     for _ in range(MAX_ROUNDS_PER_STEP):
         jobs = list(cp.generation_jobs.filter(job_type=step.job_type).order_by("scene_index"))
         if count is not None:
-            jobs = [job for job in jobs if job.scene_index < count]
+            jobs = [job for job in jobs if _scene(job) < count]
         failed = next((job for job in jobs if job.status == Job.Status.FAILED), None)
         if failed is not None:
             return Outcome(error=_failure_message(step, failed))
@@ -280,7 +286,7 @@ def _persist_scene_assets(cp: CampaignProspect, step: Step, jobs: list[Generatio
     assets = [dict(asset) for asset in (cp.scene_assets or [])][:count]
     assets += [{"index": i} for i in range(len(assets), count)]
     for job in jobs:
-        asset = assets[job.scene_index]
+        asset = assets[_scene(job)]
         if step.name == "voice":
             narration = float(job.result.get("narration_seconds", 0))
             asset.update(
@@ -354,7 +360,7 @@ def _script_work(cp: CampaignProspect, provider) -> Work:
 
 
 def _voice_work(cp: CampaignProspect, provider, job: GenerationJob) -> Work:
-    text = cp.script["scenes"][job.scene_index]["narration"]
+    text = cp.script["scenes"][_scene(job)]["narration"]
     voice_id = cp.campaign.voice_id or settings.ELEVENLABS_VOICE_ID
 
     def work(report: ReportExternalId) -> Product:
@@ -367,9 +373,10 @@ def _voice_work(cp: CampaignProspect, provider, job: GenerationJob) -> Work:
 
 
 def _visual_work(cp: CampaignProspect, provider, job: GenerationJob) -> Work:
-    scene = cp.script["scenes"][job.scene_index]
+    index = _scene(job)
+    scene = cp.script["scenes"][index]
     request = SceneVisualRequest(
-        index=job.scene_index,
+        index=index,
         scene_count=scene_count(cp),
         prompt=scene["visual_prompt"],
         headline=scene["headline"],

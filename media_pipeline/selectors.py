@@ -9,7 +9,7 @@ from media_pipeline.models import GenerationJob
 
 Job = GenerationJob
 # The step each job type belongs to, by the step names campaigns use.
-STEP_OF_JOB_TYPE = {
+STEP_OF_JOB_TYPE: dict[str, str] = {
     Job.Type.RESEARCH: "research",
     Job.Type.SCRIPT: "script",
     Job.Type.VOICE: "voice",

@@ -23,7 +23,11 @@ Status = CampaignProspect.Status
 # worker.
 MAX_RETRY_AFTER_SECONDS = 600
 SWEEP_BATCH = 100
-FILE_STEMS = {Job.Type.VOICE: "voice", Job.Type.VISUAL: "visual", Job.Type.ASSEMBLY: "video"}
+FILE_STEMS: dict[str, str] = {
+    Job.Type.VOICE: "voice",
+    Job.Type.VISUAL: "visual",
+    Job.Type.ASSEMBLY: "video",
+}
 
 
 def lease_seconds() -> int:

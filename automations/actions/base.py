@@ -1,6 +1,7 @@
 """What every action type provides: its parameters, their form fields, the sentence that
 describes it, their validation, and how it is performed."""
 
+import builtins
 import enum
 from dataclasses import dataclass
 from decimal import Decimal
@@ -100,7 +101,8 @@ class Action:
 
     type: ClassVar[str]
     label: ClassVar[str]
-    Params: ClassVar[type[BaseModel]]
+    # builtins.type: in this class body `type` is the action's type name above.
+    Params: ClassVar[builtins.type[BaseModel]]
     delivery: ClassVar[Delivery] = Delivery.TRANSACTIONAL
     # Parameters that hold `{{ variables }}`.
     templated: ClassVar[tuple[str, ...]] = ()

@@ -1,5 +1,6 @@
 """Actions on CRM records: tags, deal stages, fields, and new or copied deals."""
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
@@ -199,6 +200,7 @@ class UpdateField(Action):
         kind, _, name = call.params["field"].partition(".")
         record = call.record(kind)
         value: Any = self.render(call, "value")
+        changes: dict[str, Any]
         if name.startswith("custom_fields."):
             key = name.removeprefix("custom_fields.")
             changes = {"custom_fields": {**record.custom_fields, key: value}}
@@ -206,12 +208,13 @@ class UpdateField(Action):
             changes = {"value": _amount(value)}
         else:
             changes = {name: value}
-        update = {
+        # Each returns what changed, as {field: (old, new)}.
+        updates: dict[str, Callable[..., dict[str, tuple[Any, Any]]]] = {
             "contact": prospect_services.contact_update,
             "prospect": prospect_services.prospect_update,
             "deal": deal_services.deal_update,
-        }[kind]
-        changed = update(**{kind: record}, changes=changes)
+        }
+        changed = updates[kind](**{kind: record}, changes=changes)
         if not changed:
             raise ActionSkipped(f"{call.params['field']} already is {value!r}.")
         return {kind: record.pk, "field": call.params["field"], "value": str(value)}

@@ -5,6 +5,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -114,4 +115,4 @@ def enqueue_runs(execution_ids: Iterable[int]) -> None:
     ids = list(execution_ids)
     for start in range(0, len(ids), RUNS_PER_TASK):
         chunk = ids[start : start + RUNS_PER_TASK]
-        transaction.on_commit(lambda chunk=chunk: tasks.run_executions.delay(chunk))
+        transaction.on_commit(partial(tasks.run_executions.delay, chunk))

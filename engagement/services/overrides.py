@@ -3,7 +3,7 @@ and the history of both."""
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -22,7 +22,7 @@ def engagement_override_set(
     level: str,
     notes: str,
     expires_at: datetime | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     by_label: str = "",
 ) -> MemberEngagement:
     """Pin a contact's level (an admin's call); the computation keeps scoring underneath."""
@@ -82,7 +82,7 @@ def engagement_override_clear(
     *,
     contact: Contact,
     notes: str = "",
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     by_label: str = "",
 ) -> MemberEngagement:
     """Hand the contact's level back to the computation."""
@@ -138,7 +138,7 @@ def _clear(
     engagements: list[MemberEngagement],
     *,
     notes: str,
-    by: AbstractBaseUser | None,
+    by: User | None,
     label: str,
     now: datetime | None = None,
 ) -> None:
@@ -175,7 +175,7 @@ def _clear(
     EngagementOverrideHistory.objects.bulk_create(history)
 
 
-def _performer_label(by: AbstractBaseUser | None, by_label: str) -> str:
+def _performer_label(by: User | None, by_label: str) -> str:
     if by is not None:
         return by.get_username()
     return by_label or SYSTEM_LABEL

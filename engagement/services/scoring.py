@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Field
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
@@ -129,7 +129,7 @@ def engagement_compute_workspace_soon(*, workspace: Workspace) -> None:
 
 def _stale_inputs(
     workspace: Workspace,
-    contacts: list[dict],
+    contacts: list[selectors.ContactToScore],
     clock: ScoringClock,
     provider: EngagementProvider,
     *,
@@ -151,10 +151,12 @@ def _stale_inputs(
             clock=clock,
         )
         digest = signals_digest(signals, clock.thresholds)
+        scored_at = contact["scored_at"]  # None when the contact has no score yet
         unchanged = (
-            contact["scored_hash"] == digest
+            scored_at is not None
+            and contact["scored_hash"] == digest
             and contact["scored_model_version"] == provider.model_version
-            and contact["scored_at"] >= fresh_since
+            and scored_at >= fresh_since
         )
         if unchanged and not force:
             continue
@@ -288,7 +290,11 @@ def _copy_and_upsert(workspace: Workspace, scores: list[_Score], now: datetime) 
     quote = connection.ops.quote_name
 
     def column(name: str) -> str:
-        return quote(MemberEngagement._meta.get_field(name).column)
+        model_field = MemberEngagement._meta.get_field(name)
+        # Every name asked for is a concrete field of the model, which has a column; the stubs
+        # also allow a reverse relation, which has none.
+        assert isinstance(model_field, Field) and model_field.column is not None, name
+        return quote(model_field.column)
 
     table = quote(MemberEngagement._meta.db_table)
     computed = [column(name) for name in COMPUTED_FIELDS]

@@ -1,6 +1,6 @@
 """A workspace's engagement thresholds."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from config.errors import ValidationFailed
@@ -11,7 +11,7 @@ from outreach.models import Workspace
 
 
 def engagement_settings_update(
-    *, workspace: Workspace, changes: dict[str, int], by: AbstractBaseUser | None = None
+    *, workspace: Workspace, changes: dict[str, int], by: User | None = None
 ) -> EngagementSettings:
     """Change the workspace's thresholds; the next computation rescores every contact."""
     row = selectors.engagement_settings_for(workspace=workspace)

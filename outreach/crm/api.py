@@ -341,7 +341,7 @@ def task_create(request: HttpRequest, payload: TaskIn):
             workspace=workspace, user_id=data.pop("assignee_id"), field="assignee_id"
         ),
         by=principal.user,
-        created_by_label="" if principal.user else f"api:{principal.api_key.name}",
+        created_by_label=f"api:{principal.api_key.name}" if principal.api_key else "",
         **data,
     )
     return Status(201, _task(request, task.pk))

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from outreach.models import Prospect
+from outreach.workspaces.access import MemberRequest
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class ProspectPanel:
 
     name: str
     template: str
-    context: Callable[[HttpRequest, Prospect], dict[str, Any]]
+    context: Callable[[MemberRequest, Prospect], dict[str, Any]]
     order: int = 100
 
 
@@ -34,7 +34,7 @@ def register_prospect_panel(panel: ProspectPanel) -> None:
     _panels[panel.name] = panel
 
 
-def render_prospect_panels(request: HttpRequest, prospect: Prospect) -> list[SafeString]:
+def render_prospect_panels(request: MemberRequest, prospect: Prospect) -> list[SafeString]:
     """Every registered panel, rendered for this prospect, in order."""
     return [
         # A template's output is already marked safe: the engine escaped what it shows.

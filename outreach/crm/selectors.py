@@ -14,6 +14,7 @@ from outreach.models import (
     TaskPriority,
     Workspace,
 )
+from outreach.models.querysets import TaggedQuerySet
 
 
 def stage_in_pipeline(*, pipeline_id: int, stage_id: int | None) -> Stage | None:
@@ -32,7 +33,7 @@ def prospect_list(
     status: str | None = None,
     tag: str | None = None,
     owner_id: int | None = None,
-) -> QuerySet[Prospect]:
+) -> TaggedQuerySet[Prospect]:
     prospects = Prospect.objects.filter(workspace=workspace)
     if q:
         prospects = prospects.filter(Q(name__icontains=q) | Q(domain__icontains=q))
@@ -98,7 +99,7 @@ def contact_list(
     prospect_id: int | None = None,
     outreach_status: str | None = None,
     tag: str | None = None,
-) -> QuerySet[Contact]:
+) -> TaggedQuerySet[Contact]:
     contacts = Contact.objects.filter(workspace=workspace)
     if q:
         contacts = contacts.filter(
@@ -127,7 +128,7 @@ def deal_list(
     pipeline_id: int | None = None,
     stage_id: int | None = None,
     prospect_id: int | None = None,
-) -> QuerySet[Deal]:
+) -> TaggedQuerySet[Deal]:
     deals = Deal.objects.filter(workspace=workspace)
     if pipeline_id:
         deals = deals.filter(pipeline_id=pipeline_id)

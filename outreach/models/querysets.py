@@ -1,11 +1,14 @@
 """Query sets for tagged records."""
 
 from collections import defaultdict
+from typing import Self, TypeVar
 
 from django.db import models
 
+_M = TypeVar("_M", bound=models.Model)
 
-class TaggedQuerySet(models.QuerySet):
+
+class TaggedQuerySet(models.QuerySet[_M]):
     """`.with_tag_names()` fetches every row's tag names in one extra query.
 
     Lists show tags as names only; `prefetch_related("tags")` would build a Tag and a related
@@ -14,12 +17,12 @@ class TaggedQuerySet(models.QuerySet):
 
     _with_tag_names = False
 
-    def with_tag_names(self) -> "TaggedQuerySet":
+    def with_tag_names(self) -> Self:
         clone = self._chain()
         clone._with_tag_names = True
         return clone
 
-    def _clone(self) -> "TaggedQuerySet":
+    def _clone(self) -> Self:
         clone = super()._clone()
         clone._with_tag_names = self._with_tag_names
         return clone

@@ -134,9 +134,8 @@ def reply_link_contact(request: HttpRequest, reply_id: PathId, payload: LinkCont
 
 
 def _detail(request: HttpRequest, reply_id: int) -> Reply:
-    reply = selectors.reply_get(workspace=principal_of(request).workspace, reply_id=reply_id)
-    reply.thread = selectors.reply_thread(reply=reply)
-    return reply
+    # ReplyDetailOut adds the thread, the triage history and the effects.
+    return selectors.reply_get(workspace=principal_of(request).workspace, reply_id=reply_id)
 
 
 def _mailbox_out(request: HttpRequest, mailbox: InboundMailbox, principal: Principal) -> dict:

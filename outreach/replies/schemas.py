@@ -8,6 +8,7 @@ from pydantic import AfterValidator
 
 from config.schemas import Id, UtcDatetime
 from outreach.models import Reply
+from outreach.replies.selectors import ThreadMessage, reply_thread
 
 AddressText = Annotated[str, Field(min_length=1, max_length=320)]
 MessageIdText = Annotated[str, Field(min_length=1, max_length=998)]
@@ -156,6 +157,10 @@ class ReplyDetailOut(ReplyOut):
     @staticmethod
     def resolve_effects(obj: Any) -> list[Any]:
         return list(obj.effects.all())
+
+    @staticmethod
+    def resolve_thread(obj: Reply) -> list[ThreadMessage]:
+        return reply_thread(reply=obj)
 
 
 class ReplyFilter(Schema):

@@ -2,16 +2,15 @@
 
 from typing import Any
 
-from django.http import HttpRequest
-
 from outreach import events
 from outreach.crm.panels import ProspectPanel, register_prospect_panel
 from outreach.models import Contact, Prospect
 from outreach.sequences import selectors
 from outreach.sequences.services import enrollment
+from outreach.workspaces.access import MemberRequest
 
 
-def _prospect_panel(request: HttpRequest, prospect: Prospect) -> dict[str, Any]:
+def _prospect_panel(request: MemberRequest, prospect: Prospect) -> dict[str, Any]:
     return {
         "sequence_panel": selectors.prospect_sequence_panel(
             workspace=request.workspace, prospect=prospect

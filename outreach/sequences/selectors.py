@@ -127,7 +127,7 @@ def step_states(sequence: OutreachSequence) -> list[StepState]:
 def _subject(step: OutreachStep, context: merge_fields.MergeContext) -> str:
     """What the step is called for this contact: its task's or email's subject once it has
     one, else the template's wording filled in."""
-    if step.outreach_log_id:
+    if step.outreach_log is not None:  # no query when the step has no log
         return step.outreach_log.subject
     if step.template_step is None:
         return ""

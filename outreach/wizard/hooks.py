@@ -2,14 +2,13 @@
 
 from typing import Any
 
-from django.http import HttpRequest
-
 from outreach.crm.panels import ProspectPanel, register_prospect_panel
 from outreach.models import Prospect
 from outreach.wizard import selectors
+from outreach.workspaces.access import MemberRequest
 
 
-def _prospect_panel(request: HttpRequest, prospect: Prospect) -> dict[str, Any]:
+def _prospect_panel(request: MemberRequest, prospect: Prospect) -> dict[str, Any]:
     return {"wizard_links": selectors.wizard_links_for_prospect(prospect=prospect)}
 
 

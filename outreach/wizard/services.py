@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import DateTimeField, F, PositiveSmallIntegerField, Q, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -31,7 +31,7 @@ ENGAGEABLE_STATUSES = (Prospect.Status.NEW, Prospect.Status.CONTACTED, Prospect.
 PDF_NOTIFY_QUIET_PERIOD = timedelta(hours=24)
 
 
-def wizard_link_create(*, prospect: Prospect, by: AbstractBaseUser | None = None) -> WizardLink:
+def wizard_link_create(*, prospect: Prospect, by: User | None = None) -> WizardLink:
     with transaction.atomic():
         link = WizardLink.objects.create(
             workspace=prospect.workspace, prospect=prospect, created_by=by

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -20,7 +20,7 @@ class Principal:
 
     workspace: Workspace
     role: str
-    user: AbstractBaseUser | None = None
+    user: User | None = None
     api_key: ApiKey | None = None
 
     @property
@@ -30,7 +30,9 @@ class Principal:
 
 def principal_of(request: HttpRequest) -> Principal:
     """Who an API request acts as: what the API's authentication found."""
-    return request.auth
+    principal = getattr(request, "auth", None)  # set by django-ninja's authentication
+    assert isinstance(principal, Principal), "the API route has no authentication"
+    return principal
 
 
 def require_admin(principal: Principal, *, to: str = "do this") -> Principal:
@@ -57,7 +59,8 @@ def current_membership(request: HttpRequest) -> Membership | None:
             membership = memberships.order_by("workspace__name", "pk").first()
             if membership is not None:
                 request.session[SESSION_WORKSPACE_KEY] = membership.workspace_id
-    request._membership = membership
+    # A per-request cache, which HttpRequest does not declare.
+    request._membership = membership  # type: ignore[attr-defined]
     return membership
 
 
@@ -78,6 +81,8 @@ class SessionWorkspaceAuth(APIKeyCookie):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Principal | None:
         membership = current_membership(request)
-        if membership is None:
+        user = request.user
+        # Only a signed-in user has a membership; the second test tells the checker so.
+        if membership is None or not user.is_authenticated:
             return None
-        return Principal(workspace=membership.workspace, role=membership.role, user=request.user)
+        return Principal(workspace=membership.workspace, role=membership.role, user=user)

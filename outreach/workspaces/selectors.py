@@ -1,6 +1,9 @@
 """Reads scoped to one workspace: objects by id, references in payloads, and members."""
 
-from django.db.models import QuerySet
+from typing import TypeVar, overload
+
+from django.contrib.auth.models import User
+from django.db.models import Manager, Model, QuerySet
 
 from config.errors import NotFound, ValidationFailed
 from outreach.models import (
@@ -8,8 +11,12 @@ from outreach.models import (
     Workspace,
 )
 
+_M = TypeVar("_M", bound=Model)
 
-def get_in_workspace(queryset: QuerySet, *, workspace: Workspace, pk: int, label: str):
+
+def get_in_workspace(
+    queryset: QuerySet[_M] | Manager[_M], *, workspace: Workspace, pk: int, label: str
+) -> _M:
     """The object with this id in the workspace, or a 404 that says nothing of other tenants."""
     obj = queryset.filter(workspace=workspace, pk=pk).first()
     if obj is None:
@@ -17,7 +24,17 @@ def get_in_workspace(queryset: QuerySet, *, workspace: Workspace, pk: int, label
     return obj
 
 
-def ref_in_workspace(queryset: QuerySet, *, workspace: Workspace, pk: int | None, field: str):
+@overload
+def ref_in_workspace(
+    queryset: QuerySet[_M] | Manager[_M], *, workspace: Workspace, pk: int, field: str
+) -> _M: ...
+@overload
+def ref_in_workspace(
+    queryset: QuerySet[_M] | Manager[_M], *, workspace: Workspace, pk: int | None, field: str
+) -> _M | None: ...
+def ref_in_workspace(
+    queryset: QuerySet[_M] | Manager[_M], *, workspace: Workspace, pk: int | None, field: str
+) -> _M | None:
     """An object a payload points at (by `field`), which must be in the workspace."""
     if pk is None:
         return None
@@ -27,7 +44,7 @@ def ref_in_workspace(queryset: QuerySet, *, workspace: Workspace, pk: int | None
     return obj
 
 
-def member_user(*, workspace: Workspace, user_id: int | None, field: str):
+def member_user(*, workspace: Workspace, user_id: int | None, field: str) -> User | None:
     if user_id is None:
         return None
     membership = (

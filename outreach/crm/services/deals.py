@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -54,7 +54,7 @@ def deal_create(
     stage: Stage | None = None,
     contact: Contact | None = None,
     value: Decimal = Decimal("0"),
-    owner: AbstractBaseUser | None = None,
+    owner: User | None = None,
     custom_fields: dict[str, Any] | None = None,
     tags: list[str] | None = None,
 ) -> Deal:

@@ -20,12 +20,12 @@ class TriggerSource(models.TextChoices):
     INTERESTED_REPLY = "interested_reply", "Interested reply"
 
 
-SUBJECTS = {
+SUBJECTS: dict[str, str] = {
     TriggerSource.WIZARD_STEP3: "Follow-up: prospect engaged with wizard (step 3+)",
     TriggerSource.PDF_DOWNLOAD: "Follow-up: prospect downloaded PDF report",
     TriggerSource.INTERESTED_REPLY: "Follow-up: prospect replied with interest",
 }
-DEFAULT_NOTES = {
+DEFAULT_NOTES: dict[str, str] = {
     TriggerSource.WIZARD_STEP3: "{prospect} went through their wizard to the video step. "
     "Call while it is fresh.",
     TriggerSource.PDF_DOWNLOAD: "{prospect} downloaded their PDF report. "

@@ -4,7 +4,7 @@ from collections.abc import Collection
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from config.errors import ValidationFailed
@@ -34,7 +34,7 @@ def prospect_create(
     domain: str = "",
     website: str = "",
     status: str = Prospect.Status.NEW,
-    owner: AbstractBaseUser | None = None,
+    owner: User | None = None,
     custom_fields: dict[str, Any] | None = None,
     tags: list[str] | None = None,
 ) -> Prospect:

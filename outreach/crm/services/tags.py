@@ -41,7 +41,7 @@ def tags_resolve(*, workspace: Workspace, names: Iterable[str]) -> list[Tag]:
     wanted = {_clean_name(name).lower(): _clean_name(name) for name in names}
     if not wanted:
         return []
-    found = {
+    found: dict[str, Tag] = {
         tag.lname: tag
         for tag in Tag.objects.annotate(lname=Lower("name")).filter(
             workspace=workspace, lname__in=list(wanted)

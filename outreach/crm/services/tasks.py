@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,7 +14,7 @@ from outreach.workspaces.services.workspaces import ensure_member
 
 TASK_FIELDS = {"subject", "notes", "priority", "due_at", "assignee"}
 # Finishing one of these tasks counts as engagement with the contact.
-ACTIVITY_FOR_DONE_TASK = {
+ACTIVITY_FOR_DONE_TASK: dict[str, str] = {
     OutreachLog.Channel.CALL: Activity.Kind.CALL_DONE,
 }
 
@@ -30,8 +30,8 @@ def touch_task_create(
     notes: str = "",
     priority: str = "normal",
     due_at: datetime | None = None,
-    assignee: AbstractBaseUser | None = None,
-    by: AbstractBaseUser | None = None,
+    assignee: User | None = None,
+    by: User | None = None,
     created_by_label: str = "",
     extra_metadata: dict[str, Any] | None = None,
 ) -> OutreachLog:
@@ -70,8 +70,8 @@ def touch_task_build(
     notes: str = "",
     priority: str = "normal",
     due_at: datetime | None = None,
-    assignee: AbstractBaseUser | None = None,
-    by: AbstractBaseUser | None = None,
+    assignee: User | None = None,
+    by: User | None = None,
     created_by_label: str = "",
     extra_metadata: dict[str, Any] | None = None,
 ) -> OutreachLog:
@@ -127,16 +127,12 @@ def touch_task_update(*, task: OutreachLog, changes: dict[str, Any]) -> Outreach
     return task
 
 
-def touch_task_complete(
-    *, task: OutreachLog, by: AbstractBaseUser | None, outcome: str = ""
-) -> OutreachLog:
+def touch_task_complete(*, task: OutreachLog, by: User | None, outcome: str = "") -> OutreachLog:
     """Mark an open task done. Only the first of two concurrent completions counts."""
     return _close_task(task=task, status=OutreachLog.Status.DONE, by=by, outcome=outcome)
 
 
-def touch_task_skip(
-    *, task: OutreachLog, by: AbstractBaseUser | None, reason: str = ""
-) -> OutreachLog:
+def touch_task_skip(*, task: OutreachLog, by: User | None, reason: str = "") -> OutreachLog:
     return _close_task(task=task, status=OutreachLog.Status.SKIPPED, by=by, outcome=reason)
 
 
@@ -161,7 +157,7 @@ def outreach_log_record(
     subject: str = "",
     body: str = "",
     metadata: dict[str, Any] | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> OutreachLog:
     """Record a touch that happened (an email sent, a call made, a reply received)."""
     _check_prospect_contact(workspace, prospect, contact)
@@ -203,9 +199,7 @@ def activity_record(
         )
 
 
-def _close_task(
-    *, task: OutreachLog, status: str, by: AbstractBaseUser | None, outcome: str
-) -> OutreachLog:
+def _close_task(*, task: OutreachLog, status: str, by: User | None, outcome: str) -> OutreachLog:
     now = timezone.now()
     with transaction.atomic():
         claimed = OutreachLog.objects.filter(

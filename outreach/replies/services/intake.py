@@ -97,7 +97,7 @@ def reply_receive(*, workspace: Workspace, message: InboundMessage, source: str)
                 created=False,
             )
         if reply.prospect is not None:
-            reply.log_entry = _log_entry(reply)
+            reply.log_entry = _log_entry(reply, reply.prospect)
             reply.save(update_fields=["log_entry"])
         if reply.contact is not None and reply.kind == Reply.Kind.HUMAN:
             # Automations hear of what a person wrote, not of bounces or vacation notices.
@@ -164,11 +164,11 @@ def _match(workspace: Workspace, message: InboundMessage, bounce: Bounce | None)
     return _Match(contact=contact, prospect=prospect, answers=answers, matched_by=matched_by)
 
 
-def _log_entry(reply: Reply) -> OutreachLog:
+def _log_entry(reply: Reply, prospect: Prospect) -> OutreachLog:
     """The reply's line in the prospect's outreach log (a bounce is a failed email)."""
     return outreach_log_record(
         workspace=reply.workspace,
-        prospect=reply.prospect,
+        prospect=prospect,
         contact=reply.contact,
         log_type=OutreachLog.Type.EMAIL,
         channel=OutreachLog.Channel.EMAIL,
@@ -199,7 +199,8 @@ def reply_link_contact(*, reply: Reply, contact: Contact) -> Reply:
             raise Conflict("This reply already belongs to a contact.")
         reply.refresh_from_db()
         if reply.log_entry_id is None:
-            reply.log_entry = _log_entry(reply)
+            # The reply's prospect is now the contact's, as the update above set it.
+            reply.log_entry = _log_entry(reply, contact.prospect)
             reply.save(update_fields=["log_entry"])
     return reply
 

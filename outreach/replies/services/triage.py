@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
@@ -93,8 +93,8 @@ def reply_process(*, reply_id: int) -> str:
             source=classification.source,
             reason=classification.reason[:500],
         )
-        if reply.kind == HUMAN and reply.prospect_id is not None:
-            _record_reply_activity(reply, classification.intent)
+        if reply.kind == HUMAN and reply.prospect is not None:
+            _record_reply_activity(reply, reply.prospect, classification.intent)
     if not (actionable and confident):
         return state
     apply_reply_triage(
@@ -138,7 +138,7 @@ def apply_reply_triage(
     *,
     reply: Reply,
     intent: str,
-    by: AbstractBaseUser | None,
+    by: User | None,
     confidence: float | None = None,
     source: str = "rep",
     reason: str = "",
@@ -197,8 +197,8 @@ def apply_reply_triage(
             )
         else:
             _mark_last_triage_applied(reply)
-        if reply.kind == HUMAN and reply.prospect_id is not None:
-            _record_reply_activity(reply, intent)
+        if reply.kind == HUMAN and reply.prospect is not None:
+            _record_reply_activity(reply, reply.prospect, intent)
         _act(reply, intent, outcome)
     return outcome
 
@@ -246,18 +246,21 @@ def _act(reply: Reply, intent: str, outcome: TriageOutcome) -> None:
                 contact=contact, changes={"outreach_status": Contact.OutreachStatus.OPTED_OUT}
             )
         _result(reply, Effect.OPT_OUT, {"from": before})
+    # A reply's contact always has its prospect set beside it, but the two columns are
+    # nullable apart, so the prospect the new contacts and tasks belong to is checked.
     if (
         intent == Intent.REFERRAL
         and reply.referral
+        and prospect is not None
         and _claim(reply, Effect.REFERRAL_CONTACT, outcome)
     ):
-        _result(reply, Effect.REFERRAL_CONTACT, _referred_contact(reply))
+        _result(reply, Effect.REFERRAL_CONTACT, _referred_contact(reply, prospect))
     if (
         intent in {Intent.QUESTION, Intent.REFERRAL}
         and prospect is not None
         and _claim(reply, Effect.FOLLOW_UP_TASK, outcome)
     ):
-        task = _follow_up_task(reply, intent)
+        task = _follow_up_task(reply, prospect, intent)
         _result(reply, Effect.FOLLOW_UP_TASK, {"taskId": task.pk})
     if contact is None:
         return
@@ -304,7 +307,7 @@ def _call_task(reply: Reply, prospect: Prospect) -> reply_effects.CallTaskResult
         return reply_effects.CallTaskResult(created=False, reason=f"failed: {exc}"[:300])
 
 
-def _referred_contact(reply: Reply) -> dict:
+def _referred_contact(reply: Reply, prospect: Prospect) -> dict:
     referral = reply.referral
     email = (referral.get("email") or "").lower()
     if email:
@@ -318,7 +321,7 @@ def _referred_contact(reply: Reply) -> dict:
     try:
         contact = contact_create(
             workspace=reply.workspace,
-            prospect=reply.prospect,
+            prospect=prospect,
             first_name=first[:100],
             last_name=last[:100],
             email=email,
@@ -329,7 +332,7 @@ def _referred_contact(reply: Reply) -> dict:
     return {"contactId": contact.pk, "created": True}
 
 
-def _follow_up_task(reply: Reply, intent: str) -> OutreachLog:
+def _follow_up_task(reply: Reply, prospect: Prospect, intent: str) -> OutreachLog:
     who = str(reply.contact) if reply.contact else reply.from_name or reply.from_email
     if intent == Intent.REFERRAL:
         person = (
@@ -346,7 +349,7 @@ def _follow_up_task(reply: Reply, intent: str) -> OutreachLog:
         subject = f"Answer {who}'s question"
     return touch_task_create(
         workspace=reply.workspace,
-        prospect=reply.prospect,
+        prospect=prospect,
         contact=reply.contact,
         channel=OutreachLog.Channel.EMAIL,
         log_type=OutreachLog.Type.FOLLOW_UP,
@@ -371,7 +374,7 @@ def _pause_until(reply: Reply, contact: Contact) -> datetime:
     )
 
 
-def _record_reply_activity(reply: Reply, intent: str) -> None:
+def _record_reply_activity(reply: Reply, prospect: Prospect, intent: str) -> None:
     """One REPLY activity per human reply; a later triage corrects its intent."""
     effect = ReplyEffect.objects.filter(reply=reply, effect=Effect.ACTIVITY).first()
     if effect is None:
@@ -383,7 +386,7 @@ def _record_reply_activity(reply: Reply, intent: str) -> None:
         else:
             activity = activity_record(
                 workspace=reply.workspace,
-                prospect=reply.prospect,
+                prospect=prospect,
                 contact=reply.contact,
                 kind=Activity.Kind.REPLY,
                 occurred_at=reply.received_at,
@@ -401,8 +404,9 @@ def _record_reply_activity(reply: Reply, intent: str) -> None:
 def _process_bounce(reply: Reply) -> str:
     """A hard bounce marks the contact BOUNCED and stops its sequences; a soft one is kept for
     the record (the sending server retries by itself)."""
-    hard = reply.kind == Reply.Kind.BOUNCE_HARD
-    acts = hard and reply.contact_id is not None
+    # Only a hard bounce from a known contact acts on anyone.
+    contact = reply.contact if reply.kind == Reply.Kind.BOUNCE_HARD else None
+    acts = contact is not None
     state = Reply.State.APPLIED if acts else Reply.State.IGNORED
     outcome = TriageOutcome(reply=reply)
     with transaction.atomic():
@@ -416,9 +420,8 @@ def _process_bounce(reply: Reply) -> str:
         )
         if not claimed:
             return "already triaged"
-        if not acts:
+        if contact is None:
             return state
-        contact = reply.contact
         if _claim(reply, Effect.BOUNCED, outcome):
             before = contact.outreach_status
             if before == Contact.OutreachStatus.ACTIVE:
@@ -441,7 +444,7 @@ def _bounce_summary(reply: Reply) -> str:
     return f"{kind}: {detail}" if detail else kind
 
 
-def reply_ignore(*, reply: Reply, by: AbstractBaseUser | None) -> Reply:
+def reply_ignore(*, reply: Reply, by: User | None) -> Reply:
     """Take a reply off the review list without acting on it."""
     with transaction.atomic():
         moved = Reply.objects.filter(

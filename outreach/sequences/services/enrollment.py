@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -39,8 +39,8 @@ def sequence_enroll(
     *,
     template: SequenceTemplate,
     contacts: Iterable[Contact],
-    by: AbstractBaseUser | None = None,
-    sender: AbstractBaseUser | None = None,
+    by: User | None = None,
+    sender: User | None = None,
 ) -> EnrollmentReport:
     """Enroll contacts; those who cannot join are reported with the reason, not raised.
 
@@ -75,13 +75,15 @@ def sequence_enroll(
                 continue
             try:
                 with transaction.atomic():
-                    sequence, first = _enroll_one(template, steps, contact, by, sender, now)
+                    sequence, first, first_ready_at = _enroll_one(
+                        template, steps, contact, by, sender, now
+                    )
             except IntegrityError:
                 # Enrolled by someone else a moment ago: the constraint keeps it to one.
                 report.skipped.append((contact, f"{contact} is already in this sequence."))
                 continue
             report.enrolled.append(sequence)
-            if first.next_step_ready_at <= now:
+            if first_ready_at <= now:
                 due.append(first.pk)
         if due:
             # A first step due now goes at once instead of waiting for the next sweep.
@@ -104,10 +106,11 @@ def _enroll_one(
     template: SequenceTemplate,
     steps: list[SequenceTemplateStep],
     contact: Contact,
-    by: AbstractBaseUser | None,
-    sender: AbstractBaseUser | None,
+    by: User | None,
+    sender: User | None,
     now: datetime,
-) -> tuple[OutreachSequence, OutreachStep]:
+) -> tuple[OutreachSequence, OutreachStep, datetime]:
+    """The new sequence, its first step, and when that step may go."""
     workspace = template.workspace
     sequence = OutreachSequence.objects.create(
         workspace=workspace,
@@ -134,7 +137,7 @@ def _enroll_one(
         )
         for position, step in enumerate(steps, start=1)
     )
-    return sequence, created[0]
+    return sequence, created[0], ready
 
 
 def sequence_pause(
@@ -185,9 +188,11 @@ def sequence_advance(
         locked = _lock_live(sequence)
         if locked.status != OutreachSequence.Status.ACTIVE:
             raise Conflict("Resume the sequence first.")
-        busy = locked.steps.filter(status__in=[*OutreachStep.IN_FLIGHT, OutreachStep.Status.OPEN])
-        if busy.exists():
-            raise Conflict(f"Step {busy.first().step_order} is still under way; finish it first.")
+        busy = locked.steps.filter(
+            status__in=[*OutreachStep.IN_FLIGHT, OutreachStep.Status.OPEN]
+        ).first()
+        if busy is not None:
+            raise Conflict(f"Step {busy.step_order} is still under way; finish it first.")
         following = locked.steps.filter(status=OutreachStep.Status.PENDING).first()
         if following is None:
             raise Conflict("Every step of this sequence has run.")
@@ -298,7 +303,9 @@ def sequences_on_task_closed(*, task: OutreachLog, status: str) -> None:
                 )
     if task.metadata.get("createdBy") == state.ENGAGEMENT_TRIGGER:
         # A call task on the company (no contact) held every contact there.
-        contacts = [task.contact] if task.contact_id else list(task.prospect.contacts.all())
+        contacts = (
+            [task.contact] if task.contact is not None else list(task.prospect.contacts.all())
+        )
         still_held = set(
             OutreachLog.objects.filter(
                 prospect_id=task.prospect_id,

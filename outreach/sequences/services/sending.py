@@ -158,12 +158,15 @@ def _email_message(
     sequence: OutreachSequence, step: OutreachStep
 ) -> tuple[EmailMultiAlternatives, str]:
     """The email and its body as written (what the outreach log shows, without the footer)."""
+    template_step = step.template_step
+    # A step taken out of the sequence is refused (see _cannot_send) before this is built.
+    assert template_step is not None, "a removed step is never sent"
     contact = sequence.contact
     context = merge_fields.MergeContext(
         contact=contact, prospect=sequence.prospect, sender=sequence.sender
     )
-    subject = " ".join(merge_fields.render(step.template_step.subject_template, context).split())
-    body = merge_fields.render(step.template_step.body_template, context)
+    subject = " ".join(merge_fields.render(template_step.subject_template, context).split())
+    body = merge_fields.render(template_step.body_template, context)
     unsubscribe = email_links.unsubscribe_url(contact.pk)
     from_email = settings.DEFAULT_FROM_EMAIL
     if sequence.sender is not None and sequence.sender.email:
@@ -194,7 +197,7 @@ def _record_sent(step_id: int, message: EmailMultiAlternatives, body: str) -> No
     with transaction.atomic():
         step = OutreachStep.objects.filter(pk=step_id).first()
         sequence = lock_sequence(step.sequence_id) if step else None
-        if sequence is None:
+        if step is None or sequence is None:
             return  # the contact was deleted while the email was on its way
         log = task_services.outreach_log_record(
             workspace=sequence.workspace,
@@ -203,7 +206,8 @@ def _record_sent(step_id: int, message: EmailMultiAlternatives, body: str) -> No
             log_type=OutreachLog.Type.EMAIL,
             channel=OutreachLog.Channel.EMAIL,
             status=OutreachLog.Status.SENT,
-            subject=message.subject,
+            # A plain str (see _email_message); the stubs also allow a lazy translation.
+            subject=str(message.subject),
             body=body,
             metadata={
                 "sequenceId": sequence.pk,

@@ -12,13 +12,13 @@ import time as monotonic_clock
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from functools import partial
+from typing import Any, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
+from django.contrib.auth.models import User
+from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -62,7 +62,7 @@ logger = logging.getLogger(__name__)
 CREATED_BY = "cadence"
 
 
-LOG_TYPE = {
+LOG_TYPE: dict[str, str] = {
     OutreachLog.Channel.EMAIL: OutreachLog.Type.EMAIL,
     OutreachLog.Channel.CALL: OutreachLog.Type.CALL,
     OutreachLog.Channel.LINKEDIN: OutreachLog.Type.LINKEDIN,
@@ -70,7 +70,7 @@ LOG_TYPE = {
 }
 
 
-DEFAULT_TASK_SUBJECT = {
+DEFAULT_TASK_SUBJECT: dict[str, str] = {
     OutreachLog.Channel.EMAIL: "Email {name}",
     OutreachLog.Channel.CALL: "Call {name}",
     OutreachLog.Channel.LINKEDIN: "Reach {name} on LinkedIn",
@@ -191,6 +191,9 @@ class _WaitingStep(NamedTuple):
     template_step: SequenceTemplateStep | None
 
 
+_Row = TypeVar("_Row", bound=models.Model)
+
+
 class SharedRows:
     """Workspaces, templates, senders and template steps, which most of a batch shares: read
     each once per sweep run and handed to every sequence, instead of joined (and built again)
@@ -199,29 +202,32 @@ class SharedRows:
     def __init__(self) -> None:
         self.workspaces: dict[int, Workspace] = {}
         self.templates: dict[int, SequenceTemplate] = {}
-        self.users: dict[int, AbstractBaseUser] = {}
+        self.users: dict[int, User] = {}
         self.template_steps: dict[int, SequenceTemplateStep] = {}
 
     def attach(self, sequences: list[OutreachSequence]) -> None:
         self._load(self.workspaces, Workspace, {s.workspace_id for s in sequences})
         self._load(self.templates, SequenceTemplate, {s.template_id for s in sequences})
         user_ids = {s.sender_id for s in sequences} | {s.prospect.owner_id for s in sequences}
-        self._load(self.users, get_user_model(), user_ids - {None})
+        self._load(self.users, User, {pk for pk in user_ids if pk is not None})
         for sequence in sequences:
             sequence.workspace = self.workspaces[sequence.workspace_id]
             sequence.template = self.templates[sequence.template_id]
-            sequence.sender = self.users.get(sequence.sender_id)
-            sequence.prospect.owner = self.users.get(sequence.prospect.owner_id)
+            sequence.sender = self._user(sequence.sender_id)
+            sequence.prospect.owner = self._user(sequence.prospect.owner_id)
 
     def steps(self, ids: set[int]) -> dict[int, SequenceTemplateStep]:
         self._load(self.template_steps, SequenceTemplateStep, ids)
         return self.template_steps
 
+    def _user(self, pk: int | None) -> User | None:
+        return self.users.get(pk) if pk is not None else None
+
     @staticmethod
-    def _load(known: dict, model, ids: set[int]) -> None:
+    def _load(known: dict[int, _Row], model: type[_Row], ids: set[int]) -> None:
         missing = ids - known.keys()
         if missing:
-            known.update(model.objects.in_bulk(missing))
+            known.update(model._default_manager.in_bulk(missing))
 
 
 def _waiting_steps(sequence_ids: set[int], shared: SharedRows) -> dict[int, list[_WaitingStep]]:
@@ -294,15 +300,21 @@ def _decide(
         if not sequence.steps.filter(status__in=[*OutreachStep.IN_FLIGHT, Status.OPEN]).exists():
             complete(sequence)
         return
-    if target.template_step.sends_itself:
+    template_step = target.template_step
+    assert template_step is not None  # the loop above stops only at a step that has one
+    if template_step.sends_itself:
         batch.emails.append((sequence, target, cursor_ids))
         return
     batch.consume(cursor_ids)
-    batch.tasks.append((target.pk, _touch_task(sequence, target, now)))
+    batch.tasks.append((target.pk, _touch_task(sequence, target, template_step, now)))
 
 
-def _touch_task(sequence: OutreachSequence, step: _WaitingStep, now: datetime) -> OutreachLog:
-    template_step = step.template_step
+def _touch_task(
+    sequence: OutreachSequence,
+    step: _WaitingStep,
+    template_step: SequenceTemplateStep,
+    now: datetime,
+) -> OutreachLog:
     context = merge_fields.MergeContext(
         contact=sequence.contact, prospect=sequence.prospect, sender=sequence.sender
     )
@@ -404,12 +416,12 @@ def _write(batch: _Batch) -> None:
             wait_reason=WaitReason.DAILY_LIMIT, updated_at=now
         )
     for step_id in batch.queued:
-        transaction.on_commit(
-            lambda step_id=step_id: sequence_tasks.send_sequence_email.delay(step_id)
-        )
+        transaction.on_commit(partial(sequence_tasks.send_sequence_email.delay, step_id))
 
 
-def _open_and_clear(links: list[tuple[int, int]], cleared: set[int], values: dict) -> None:
+def _open_and_clear(
+    links: list[tuple[int, int]], cleared: set[int], promoted: dict[str, Any]
+) -> None:
     """In one statement: mark each promoted step open, pointing at its new task, and clear
     the ready time of the cursors that were used up.
 
@@ -436,10 +448,10 @@ def _open_and_clear(links: list[tuple[int, int]], cleared: set[int], values: dic
     )
     values = [
         Status.OPEN,
-        values["scheduled_at"],
-        values["triggered_by"],
-        values["wait_reason"],
-        values["updated_at"],
+        promoted["scheduled_at"],
+        promoted["triggered_by"],
+        promoted["wait_reason"],
+        promoted["updated_at"],
     ]
     if connection.vendor == "postgresql":
         # Two array parameters instead of two per row: the statement stays the same whatever

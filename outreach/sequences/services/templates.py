@@ -4,7 +4,7 @@ contacts' history."""
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from config.errors import Conflict, ValidationFailed
@@ -43,7 +43,7 @@ def sequence_template_create(
     name: str,
     steps: Sequence[Mapping[str, Any]],
     description: str = "",
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> SequenceTemplate:
     template = SequenceTemplate(
         workspace=workspace, name=name.strip(), description=description.strip(), created_by=by

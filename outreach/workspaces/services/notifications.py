@@ -1,7 +1,7 @@
 """Notifications to workspace members: a row in their dashboard inbox, and an email."""
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -30,7 +30,7 @@ def notify_admins(
     return notifications
 
 
-def notifications_mark_read(*, workspace: Workspace, recipient: AbstractBaseUser) -> int:
+def notifications_mark_read(*, workspace: Workspace, recipient: User) -> int:
     with transaction.atomic():
         return Notification.objects.filter(
             workspace=workspace, recipient=recipient, read_at__isnull=True

@@ -5,7 +5,7 @@ from datetime import date, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -16,7 +16,7 @@ from outreach.models import ApiKey, Membership, Role, Workspace
 
 
 def workspace_create(
-    *, name: str, owner: AbstractBaseUser, slug: str = "", time_zone: str = "UTC"
+    *, name: str, owner: User, slug: str = "", time_zone: str = "UTC"
 ) -> Workspace:
     with transaction.atomic():
         workspace = Workspace(name=name, slug=slug or _free_slug(name), time_zone=time_zone)
@@ -66,7 +66,7 @@ def workspace_update(
     return workspace
 
 
-def membership_add(*, workspace: Workspace, user: AbstractBaseUser, role: str) -> Membership:
+def membership_add(*, workspace: Workspace, user: User, role: str) -> Membership:
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(
             workspace=workspace, user=user, defaults={"role": role}
@@ -78,7 +78,7 @@ def membership_add(*, workspace: Workspace, user: AbstractBaseUser, role: str) -
 
 
 def api_key_create(
-    *, workspace: Workspace, name: str, role: str = Role.REP, by: AbstractBaseUser | None
+    *, workspace: Workspace, name: str, role: str = Role.REP, by: User | None
 ) -> tuple[ApiKey, str]:
     """Create a key and return it with its secret, which is never stored and never shown again."""
     if not name.strip():
@@ -124,9 +124,7 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     return api_key
 
 
-def ensure_member(
-    *, workspace: Workspace, user: AbstractBaseUser | None, field: str = "owner_id"
-) -> None:
+def ensure_member(*, workspace: Workspace, user: User | None, field: str = "owner_id") -> None:
     """Refuse a user who is not in the workspace (as an owner or assignee, say)."""
     if user is not None and not Membership.objects.filter(workspace=workspace, user=user).exists():
         raise ValidationFailed.for_field(field, "That person is not a member of this workspace.")
