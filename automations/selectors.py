@@ -16,6 +16,7 @@ from automations.models import (
 )
 from automations.options import WorkspaceOptions
 from config.errors import NotFound
+from config.filters import given
 from outreach.models import Workspace
 
 
@@ -53,11 +54,9 @@ def execution_list(
     automation_id: int | None = None,
     status: str | None = None,
 ) -> QuerySet[AutomationExecution]:
-    executions = AutomationExecution.objects.filter(workspace=workspace)
-    if automation_id:
-        executions = executions.filter(automation_id=automation_id)
-    if status:
-        executions = executions.filter(status=status)
+    executions = AutomationExecution.objects.filter(
+        workspace=workspace, **given(automation_id=automation_id, status=status)
+    )
     return (
         executions.select_related("automation", "event", "event__caused_by_execution")
         .prefetch_related(

@@ -7,6 +7,7 @@ from typing import TypedDict
 from django.db.models import Aggregate, Count, F, Max, Q, QuerySet
 
 from config.errors import NotFound
+from config.filters import given, text_search
 from engagement.models import (
     EngagementLevel,
     EngagementOverrideHistory,
@@ -148,18 +149,17 @@ def engagement_list(
     prospect_id: int | None = None,
     overridden: bool | None = None,
 ) -> QuerySet[MemberEngagement]:
-    engagements = MemberEngagement.objects.filter(workspace=workspace)
-    if level:
-        engagements = engagements.filter(level=level)
-    if q:
-        engagements = engagements.filter(
-            Q(contact__first_name__icontains=q)
-            | Q(contact__last_name__icontains=q)
-            | Q(contact__email__icontains=q)
-            | Q(contact__prospect__name__icontains=q)
-        )
-    if prospect_id:
-        engagements = engagements.filter(contact__prospect_id=prospect_id)
+    engagements = MemberEngagement.objects.filter(
+        text_search(
+            q,
+            "contact__first_name",
+            "contact__last_name",
+            "contact__email",
+            "contact__prospect__name",
+        ),
+        workspace=workspace,
+        **given(level=level, contact__prospect_id=prospect_id),
+    )
     if overridden is not None:
         engagements = (
             engagements.exclude(override_level="")

@@ -4,6 +4,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from config.errors import ValidationFailed
+from config.filters import given, text_search
 from outreach.models import (
     Contact,
     Deal,
@@ -34,15 +35,11 @@ def prospect_list(
     tag: str | None = None,
     owner_id: int | None = None,
 ) -> TaggedQuerySet[Prospect]:
-    prospects = Prospect.objects.filter(workspace=workspace)
-    if q:
-        prospects = prospects.filter(Q(name__icontains=q) | Q(domain__icontains=q))
-    if status:
-        prospects = prospects.filter(status=status)
-    if tag:
-        prospects = prospects.filter(tags__name__iexact=tag)
-    if owner_id:
-        prospects = prospects.filter(owner_id=owner_id)
+    prospects = Prospect.objects.filter(
+        text_search(q, "name", "domain"),
+        workspace=workspace,
+        **given(status=status, tags__name__iexact=tag, owner_id=owner_id),
+    )
     return prospects.order_by("name", "pk")
 
 
@@ -100,17 +97,11 @@ def contact_list(
     outreach_status: str | None = None,
     tag: str | None = None,
 ) -> TaggedQuerySet[Contact]:
-    contacts = Contact.objects.filter(workspace=workspace)
-    if q:
-        contacts = contacts.filter(
-            Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(email__icontains=q)
-        )
-    if prospect_id:
-        contacts = contacts.filter(prospect_id=prospect_id)
-    if outreach_status:
-        contacts = contacts.filter(outreach_status=outreach_status)
-    if tag:
-        contacts = contacts.filter(tags__name__iexact=tag)
+    contacts = Contact.objects.filter(
+        text_search(q, "first_name", "last_name", "email"),
+        workspace=workspace,
+        **given(prospect_id=prospect_id, outreach_status=outreach_status, tags__name__iexact=tag),
+    )
     return contacts.order_by("last_name", "first_name", "pk")
 
 
@@ -129,13 +120,10 @@ def deal_list(
     stage_id: int | None = None,
     prospect_id: int | None = None,
 ) -> TaggedQuerySet[Deal]:
-    deals = Deal.objects.filter(workspace=workspace)
-    if pipeline_id:
-        deals = deals.filter(pipeline_id=pipeline_id)
-    if stage_id:
-        deals = deals.filter(stage_id=stage_id)
-    if prospect_id:
-        deals = deals.filter(prospect_id=prospect_id)
+    deals = Deal.objects.filter(
+        workspace=workspace,
+        **given(pipeline_id=pipeline_id, stage_id=stage_id, prospect_id=prospect_id),
+    )
     return deals.select_related("stage").order_by("-created_at", "-pk")
 
 
@@ -159,10 +147,7 @@ def task_queue(
     tasks = tasks.filter(status__in=statuses)
     if priority:
         tasks = tasks.filter(priority=TaskPriority.from_label(priority))
-    if assignee_id:
-        tasks = tasks.filter(assignee_id=assignee_id)
-    if prospect_id:
-        tasks = tasks.filter(prospect_id=prospect_id)
+    tasks = tasks.filter(**given(assignee_id=assignee_id, prospect_id=prospect_id))
     if overdue:
         tasks = tasks.filter(status=OutreachLog.Status.TOUCH_OPEN, due_at__lt=timezone.now())
     ordering = ["priority", "due_at", "pk"] if status == "open" else ["-updated_at", "-pk"]

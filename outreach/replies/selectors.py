@@ -4,11 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
 from config.errors import NotFound
+from config.filters import given, text_search
 from outreach.models import InboundMailbox, OutreachLog, Reply, ReplyEffect, ReplyTriage, Workspace
 
 THREAD_LIMIT = 50
@@ -25,23 +26,15 @@ def reply_list(
     prospect_id: int | None = None,
 ) -> QuerySet[Reply]:
     """The inbox, newest first; `state` "open" means new or waiting for a rep."""
-    replies = Reply.objects.filter(workspace=workspace)
-    if intent:
-        replies = replies.filter(intent=intent)
+    replies = Reply.objects.filter(workspace=workspace, **given(intent=intent))
     if state == "open":
         replies = replies.filter(state__in=[Reply.State.NEW, Reply.State.NEEDS_REVIEW])
     elif state:
         replies = replies.filter(state=state)
-    if kind:
-        replies = replies.filter(kind=kind)
-    if q:
-        replies = replies.filter(
-            Q(subject__icontains=q) | Q(from_email__icontains=q) | Q(from_name__icontains=q)
-        )
-    if contact_id:
-        replies = replies.filter(contact_id=contact_id)
-    if prospect_id:
-        replies = replies.filter(prospect_id=prospect_id)
+    replies = replies.filter(
+        text_search(q, "subject", "from_email", "from_name"),
+        **given(kind=kind, contact_id=contact_id, prospect_id=prospect_id),
+    )
     return (
         replies.select_related("contact", "prospect")
         .defer("text", "html", "headers", "references", "to", "cc")

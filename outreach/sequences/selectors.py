@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from config.filters import given
 from outreach.models import (
     OutreachSequence,
     OutreachStep,
@@ -50,15 +51,12 @@ def enrollment_list(
     status: str | None = None,
 ) -> QuerySet[OutreachSequence]:
     """Enrollments, newest first, with everything their step states need already loaded."""
-    enrollments = OutreachSequence.objects.filter(workspace=workspace)
-    if sequence_id:
-        enrollments = enrollments.filter(template_id=sequence_id)
-    if contact_id:
-        enrollments = enrollments.filter(contact_id=contact_id)
-    if prospect_id:
-        enrollments = enrollments.filter(prospect_id=prospect_id)
-    if status:
-        enrollments = enrollments.filter(status=status)
+    enrollments = OutreachSequence.objects.filter(
+        workspace=workspace,
+        **given(
+            template_id=sequence_id, contact_id=contact_id, prospect_id=prospect_id, status=status
+        ),
+    )
     return (
         enrollments.select_related("template", "contact", "prospect", "workspace", "sender")
         .prefetch_related(

@@ -1,7 +1,7 @@
 """The outreach log: touch tasks a rep must do, touches that happened, and activity."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -19,85 +19,63 @@ ACTIVITY_FOR_DONE_TASK: dict[str, str] = {
 }
 
 
-def touch_task_create(
-    *,
-    workspace: Workspace,
-    prospect: Prospect,
-    channel: str,
-    subject: str,
-    contact: Contact | None = None,
-    log_type: str = OutreachLog.Type.FOLLOW_UP,
-    notes: str = "",
-    priority: str = "normal",
-    due_at: datetime | None = None,
-    assignee: User | None = None,
-    by: User | None = None,
-    created_by_label: str = "",
-    extra_metadata: dict[str, Any] | None = None,
-) -> OutreachLog:
-    """Put a task in a rep's queue. `created_by_label` names a system creator (no user)."""
-    _check_prospect_contact(workspace, prospect, contact)
-    ensure_member(workspace=workspace, user=assignee, field="assignee_id")
-    if not subject.strip():
+class TouchTask(TypedDict, total=False):
+    """What a touch task is made of: every task in a rep's queue has this shape, whoever makes
+    it. `priority` is "high", "normal" (the default) or "low"; `due_at` defaults to now and
+    `assignee` to the prospect's owner; `created_by_label` names a system creator (no user)."""
+
+    workspace: Required[Workspace]
+    prospect: Required[Prospect]
+    channel: Required[str]
+    subject: Required[str]
+    contact: Contact | None
+    log_type: str
+    notes: str
+    priority: str
+    due_at: datetime | None
+    assignee: User | None
+    by: User | None
+    created_by_label: str
+    extra_metadata: dict[str, Any] | None
+
+
+def touch_task_create(**task: Unpack[TouchTask]) -> OutreachLog:
+    """Put a task in a rep's queue."""
+    workspace = task["workspace"]
+    _check_prospect_contact(workspace, task["prospect"], task.get("contact"))
+    ensure_member(workspace=workspace, user=task.get("assignee"), field="assignee_id")
+    if not task["subject"].strip():
         raise ValidationFailed.for_field("subject", "A task needs a subject.")
-    task = touch_task_build(
-        workspace=workspace,
-        prospect=prospect,
-        channel=channel,
-        subject=subject,
-        contact=contact,
-        log_type=log_type,
-        notes=notes,
-        priority=priority,
-        due_at=due_at,
-        assignee=assignee,
-        by=by,
-        created_by_label=created_by_label,
-        extra_metadata=extra_metadata,
-    )
-    task.save()
-    return task
+    entry = touch_task_build(**task)
+    entry.save()
+    return entry
 
 
-def touch_task_build(
-    *,
-    workspace: Workspace,
-    prospect: Prospect,
-    channel: str,
-    subject: str,
-    contact: Contact | None = None,
-    log_type: str = OutreachLog.Type.FOLLOW_UP,
-    notes: str = "",
-    priority: str = "normal",
-    due_at: datetime | None = None,
-    assignee: User | None = None,
-    by: User | None = None,
-    created_by_label: str = "",
-    extra_metadata: dict[str, Any] | None = None,
-) -> OutreachLog:
-    """An unsaved touch task in the one shape every task has, for callers that create many
-    at once and have already checked who and what it is for."""
-    rank = _priority(priority)
-    due_at = due_at or timezone.now()
+def touch_task_build(**task: Unpack[TouchTask]) -> OutreachLog:
+    """An unsaved touch task, for callers that create many at once and have already checked
+    who and what it is for."""
+    rank = _priority(task.get("priority", "normal"))
+    due_at = task.get("due_at") or timezone.now()
+    by, prospect = task.get("by"), task["prospect"]
     return OutreachLog(
-        workspace=workspace,
+        workspace=task["workspace"],
         prospect=prospect,
-        contact=contact,
-        log_type=log_type,
-        channel=channel,
+        contact=task.get("contact"),
+        log_type=task.get("log_type", OutreachLog.Type.FOLLOW_UP),
+        channel=task["channel"],
         status=OutreachLog.Status.TOUCH_OPEN,
-        subject=subject.strip(),
+        subject=task["subject"].strip(),
         priority=rank,
         due_at=due_at,
-        assignee=assignee or prospect.owner,
+        assignee=task.get("assignee") or prospect.owner,
         created_by=by,
         metadata={
-            **(extra_metadata or {}),
+            **(task.get("extra_metadata") or {}),
             "kind": OutreachLog.TOUCH_TASK,
             "priority": rank.label,
             "dueAt": due_at.isoformat(),
-            "notes": notes,
-            "createdBy": created_by_label or (by.get_username() if by else "api"),
+            "notes": task.get("notes", ""),
+            "createdBy": task.get("created_by_label") or (by.get_username() if by else "api"),
         },
     )
 
