@@ -137,7 +137,9 @@ else:
     }
     _queue_dir = VAR_DIR / "broker"
     _queue_dir.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    # kombu reads the host from the URL and, given none, warns that it falls back to
+    # "localhost"; the filesystem transport ignores the host, so name it and stay quiet.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
