@@ -22,6 +22,8 @@ from pathlib import Path
 from types import FrameType
 
 ENTRY = re.compile(r"^(?P<name>[A-Za-z0-9_-]+):\s*(?P<command>\S.*)$")
+# Leading `NAME=value` words of a command, which must come before `exec`, not after it.
+ASSIGNMENTS = re.compile(r"""^(?:[A-Za-z_][A-Za-z0-9_]*=(?:'[^']*'|"[^"]*"|[^\s'"])*\s+)*""")
 COLOURS = ["36", "33", "32", "35", "34", "31"]
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 SYSTEM = "system"
@@ -125,9 +127,7 @@ class Supervisor:
         env.setdefault("PYTHONUNBUFFERED", "1")
         for index, (name, command) in enumerate(self.entries):
             popen = subprocess.Popen(
-                # `exec` makes the program itself the process we signal, not a shell that
-                # would not pass the signal on.
-                ["/bin/sh", "-c", f"exec {command}"],
+                ["/bin/sh", "-c", exec_line(command)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
@@ -209,6 +209,14 @@ class Supervisor:
             return 128 - returncode if returncode < 0 else returncode
         # A stop that was asked for and went to plan is a success, and `make` stays quiet.
         return 1 if self.killed else 0
+
+
+def exec_line(command: str) -> str:
+    """The command for `sh -c` with `exec` in front of the program, so that the program itself
+    is the process we signal, not a shell that would not pass the signal on."""
+    assignments = ASSIGNMENTS.match(command)
+    assert assignments is not None  # the pattern matches the empty string
+    return f"{assignments[0]}exec {command[assignments.end() :]}"
 
 
 def describe(returncode: int) -> str:

@@ -125,6 +125,10 @@ def prospect_client(db) -> Client:
 
 
 def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "processes: starts make run's real web, worker and beat processes (about 30 s)",
+    )
     # Playwright drives the browser from an event loop in the test thread; the ORM calls that
     # the same thread makes around it are safe there.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
