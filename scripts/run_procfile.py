@@ -138,7 +138,7 @@ class Supervisor:
             self.processes.append(process)
             assert popen.stdout is not None
             self.selector.register(popen.stdout, selectors.EVENT_READ, process)
-            self.say(f"{name} started (pid {popen.pid}): {command}")
+            self.say(f"{name} started (pid {popen.pid})")
 
     def on_signal(self, signum: int, frame: FrameType | None) -> None:
         self.stop_requests += 1
