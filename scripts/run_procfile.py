@@ -32,7 +32,6 @@ SYSTEM = "system"
 @dataclass
 class Process:
     name: str
-    command: str
     popen: subprocess.Popen[bytes]
     colour_index: int
     partial: bytes = b""
@@ -89,6 +88,7 @@ class Supervisor:
         self.stop_deadline: float | None = None
         self.killed = False
         self.first_exit: Process | None = None
+        self.output_lost = False
 
     # --- output -------------------------------------------------------------------------
     def prefix(self, name: str, index: int) -> bytes:
@@ -101,10 +101,19 @@ class Supervisor:
         self.write(SYSTEM, 0, [message.encode()])
 
     def write(self, name: str, colour_index: int, lines: list[bytes]) -> None:
+        if self.output_lost:
+            return
         prefix = self.prefix(name, colour_index)
-        # Lines go out whole and at once, so lines of two processes never interleave.
-        sys.stdout.buffer.write(b"".join(prefix + line + b"\n" for line in lines))
-        sys.stdout.buffer.flush()
+        try:
+            # Lines go out whole and at once, so lines of two processes never interleave.
+            sys.stdout.buffer.write(b"".join(prefix + line + b"\n" for line in lines))
+            sys.stdout.buffer.flush()
+        except OSError:
+            # The terminal or pipe is gone (a closed window, `| head`): nobody sees the
+            # processes any more, so they are stopped rather than left running unseen.
+            self.output_lost = True
+            self.stop_requests = max(self.stop_requests, 1)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
     def relay(self, process: Process) -> None:
         assert process.popen.stdout is not None
@@ -134,7 +143,7 @@ class Supervisor:
                 env=env,
                 start_new_session=True,
             )
-            process = Process(name, command, popen, colour_index=index)
+            process = Process(name, popen, colour_index=index)
             self.processes.append(process)
             assert popen.stdout is not None
             self.selector.register(popen.stdout, selectors.EVENT_READ, process)

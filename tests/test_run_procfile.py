@@ -222,6 +222,39 @@ def test_when_one_process_exits_the_others_stop_and_its_exit_code_is_the_runs(st
     assert not [pid for pid in pids if running(pid)]
 
 
+def test_when_nobody_reads_the_output_any_more_the_processes_stop(tmp_path):
+    procfile = write_procfile(
+        tmp_path,
+        {
+            "worker": f"{sys.executable} pool.py",
+            "ticker": "sh -c 'while true; do echo tick; sleep 0.1; done'",
+        },
+    )
+    supervisor = subprocess.Popen(
+        [sys.executable, str(SUPERVISOR), str(procfile)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    assert supervisor.stdout is not None
+    seen = b""
+    while b"| children " not in seen or not seen.endswith(b"\n"):
+        seen += supervisor.stdout.read1(4096)
+    pool = [int(pid) for pid in seen.split(b"| children ")[1].split(b"\n")[0].split()]
+    pids = [int(line.split(b"(pid ")[1].split(b")")[0]) for line in seen.splitlines()[:2]]
+
+    supervisor.stdout.close()  # as a terminal window closing
+
+    try:
+        assert supervisor.wait(timeout=15) == 0
+    finally:
+        for pid in [supervisor.pid, *pids]:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+    assert not [pid for pid in pids + pool if running(pid)]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
