@@ -21,10 +21,12 @@ $(STAMP): pyproject.toml
 migrate: setup
 	$(BIN)/python manage.py migrate --noinput
 
+# The Procfile's processes run under scripts/run_procfile.py rather than `honcho start`: on
+# Ctrl-C it signals each main process alone, so Celery stops its own pool (see the script).
 run: export DEBUG ?= true
 run: migrate
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/honcho start
+	$(BIN)/python scripts/run_procfile.py Procfile
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -9,6 +9,10 @@ from automations.models import (
     AutomationExecution,
 )
 
+# Workspaces, users and rules are picked by autocomplete. Events and runs are the big tables
+# (every CRM change makes an event, every matching rule a run), have no name to search by and
+# are reached by id from a page or a log line, so references to them stay raw ids.
+
 
 @admin.register(Automation)
 class AutomationAdmin(admin.ModelAdmin):
@@ -16,7 +20,9 @@ class AutomationAdmin(admin.ModelAdmin):
     list_filter = ["enabled", "trigger_type"]
     list_select_related = ["workspace"]
     search_fields = ["name"]
-    raw_id_fields = ["workspace", "created_by"]
+    # Autocomplete pages through this order; without one, its pages may repeat or skip rules.
+    ordering = ["name"]
+    autocomplete_fields = ["workspace", "created_by"]
     exclude = ["signing_secret"]
 
 
@@ -25,7 +31,8 @@ class AutomationEventAdmin(admin.ModelAdmin):
     list_display = ["pk", "event_type", "workspace", "status", "cascade_depth", "created_at"]
     list_filter = ["status", "event_type"]
     list_select_related = ["workspace"]
-    raw_id_fields = ["workspace", "caused_by_execution"]
+    autocomplete_fields = ["workspace"]
+    raw_id_fields = ["caused_by_execution"]
 
 
 class ActionRunInline(admin.TabularInline):
@@ -40,6 +47,7 @@ class AutomationExecutionAdmin(admin.ModelAdmin):
     list_display = ["pk", "automation", "status", "cascade_depth", "created_at", "finished_at"]
     list_filter = ["status"]
     list_select_related = ["automation"]
-    raw_id_fields = ["workspace", "automation", "event", "stopped_by"]
+    autocomplete_fields = ["workspace", "automation", "stopped_by"]
+    raw_id_fields = ["event"]
     readonly_fields = ["lease_token", "lease_expires_at", "enqueued_at", "resumed_at"]
     inlines = [ActionRunInline]

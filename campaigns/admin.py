@@ -19,7 +19,9 @@ class CampaignAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["workspace"]
     search_fields = ["name", "sender_company"]
-    raw_id_fields = ["workspace", "created_by"]
+    # Autocomplete pages through this order; without one, its pages may repeat or skip rows.
+    ordering = ["-pk"]
+    autocomplete_fields = ["workspace", "created_by"]
 
 
 @admin.register(CampaignProspect)
@@ -28,5 +30,6 @@ class CampaignProspectAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["prospect", "campaign"]
     search_fields = ["prospect__name", "campaign__name"]
-    raw_id_fields = ["workspace", "campaign", "prospect", "contact"]
+    ordering = ["-pk"]
+    autocomplete_fields = ["workspace", "campaign", "prospect", "contact"]
     readonly_fields = ["media_key", "created_at", "updated_at"]

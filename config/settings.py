@@ -29,8 +29,13 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The port `make run` serves on (the Procfile's web line reads it too).
+WEB_PORT = env_int("WEB_PORT", 8000)
+if not 0 < WEB_PORT < 65536:
+    raise ImproperlyConfigured(f"WEB_PORT={WEB_PORT} is not a TCP port (1-65535).")
 # The address prospects and email recipients see in links (wizard pages, unsubscribe, tracking).
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Unset, it is the address `make run` serves, so every link printed or sent locally opens.
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{WEB_PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -133,7 +138,9 @@ else:
     }
     _queue_dir = VAR_DIR / "broker"
     _queue_dir.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    # kombu reads the host from the URL and, given none, warns that it falls back to
+    # "localhost"; the filesystem transport ignores the host, so name it and stay quiet.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),

@@ -33,7 +33,7 @@ class MemberEngagementAdmin(admin.ModelAdmin):
     list_filter = ["level", "model_version"]
     list_select_related = ["contact", "workspace"]
     search_fields = ["contact__first_name", "contact__last_name", "contact__email"]
-    raw_id_fields = ["workspace", "contact", "overridden_by"]
+    autocomplete_fields = ["workspace", "contact", "overridden_by"]
     readonly_fields = ["signals", "signals_hash", "model_version", "fallback_reason", "computed_at"]
     inlines = [OverrideHistoryInline]
 
@@ -42,4 +42,4 @@ class MemberEngagementAdmin(admin.ModelAdmin):
 class EngagementSettingsAdmin(admin.ModelAdmin):
     list_display = ["workspace", *EngagementSettings.DEFAULTS, "updated_at"]
     list_select_related = ["workspace"]
-    raw_id_fields = ["workspace", "updated_by"]
+    autocomplete_fields = ["workspace", "updated_by"]

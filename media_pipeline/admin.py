@@ -20,5 +20,6 @@ class GenerationJobAdmin(admin.ModelAdmin):
     list_filter = ["status", "job_type", "provider"]
     list_select_related = ["campaign_prospect__prospect", "campaign_prospect__campaign"]
     search_fields = ["external_id", "campaign_prospect__prospect__name"]
-    raw_id_fields = ["workspace", "campaign_prospect"]
+    # A campaign prospect is found by its prospect's or campaign's name.
+    autocomplete_fields = ["workspace", "campaign_prospect"]
     readonly_fields = ["created_at", "updated_at"]

@@ -1,6 +1,10 @@
 """Django admin for every outreach model: a support tool, so lists are searchable and light."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.forms.models import BaseInlineFormSet
 
 from outreach.models import (
     Activity,
@@ -26,17 +30,24 @@ from outreach.models import (
     Workspace,
 )
 
+# Foreign keys are picked by autocomplete (a search box that loads a page of matches), which
+# stays light however many workspaces, users, prospects or contacts there are; an admin that
+# autocomplete searches has an `ordering`, without which its pages may repeat or skip rows.
+# The outreach log is the exception: millions of rows with no name to search by, reached from
+# an id seen in a page or a log line, so references to it stay raw ids.
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
-    raw_id_fields = ["user"]
+    autocomplete_fields = ["user"]
 
 
 @admin.register(Workspace)
 class WorkspaceAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "time_zone", "created_at"]
     search_fields = ["name", "slug"]
+    ordering = ["name"]
     inlines = [MembershipInline]
 
 
@@ -45,7 +56,8 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "workspace", "role", "created_at"]
     list_filter = ["role"]
     list_select_related = ["user", "workspace"]
-    raw_id_fields = ["user", "workspace"]
+    search_fields = ["user__username", "user__email", "workspace__name"]
+    autocomplete_fields = ["user", "workspace"]
 
 
 @admin.register(ApiKey)
@@ -61,7 +73,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["workspace"]
     readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
-    raw_id_fields = ["workspace", "created_by"]
+    autocomplete_fields = ["workspace", "created_by"]
 
 
 @admin.register(Tag)
@@ -69,10 +81,36 @@ class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "workspace", "color"]
     list_select_related = ["workspace"]
     search_fields = ["name"]
+    autocomplete_fields = ["workspace"]
+
+
+class ContactInlineFormSet(BaseInlineFormSet):
+    def _construct_form(self, i: int, **kwargs: object) -> forms.ModelForm:
+        form = super()._construct_form(i, **kwargs)
+        # A contact belongs to its prospect's workspace, which the inline does not ask for: a
+        # new one takes it from the prospect (already built from the main form when the
+        # inline forms are validated, even on the add page).
+        if form.instance._state.adding:
+            form.instance.workspace_id = self.instance.workspace_id
+        return form
+
+
+class ContactInlineForm(forms.ModelForm):
+    def validate_unique(self) -> None:
+        super().validate_unique()
+        # Django skips the constraints on fields the form does not show, and the workspace is
+        # one: check them here, or a second contact with the same email fails as a 500. The
+        # prospect may not be saved yet, so its constraints are left to the database.
+        try:
+            self.instance.validate_constraints(exclude={"prospect"})
+        except ValidationError as error:
+            self._update_errors(error)
 
 
 class ContactInline(admin.TabularInline):
     model = Contact
+    form = ContactInlineForm
+    formset = ContactInlineFormSet
     extra = 0
     fields = ["first_name", "last_name", "email", "title", "outreach_status"]
     show_change_link = True
@@ -84,8 +122,12 @@ class ProspectAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["workspace", "owner"]
     search_fields = ["name", "domain"]
-    raw_id_fields = ["workspace", "owner"]
+    ordering = ["-pk"]
+    autocomplete_fields = ["workspace", "owner"]
     filter_horizontal = ["tags"]
+    # Websites typed without a scheme are read as https, Django 6's default (and saying so
+    # keeps Django 5.2 from warning on every form).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [ContactInline]
 
 
@@ -95,7 +137,8 @@ class ContactAdmin(admin.ModelAdmin):
     list_filter = ["outreach_status"]
     list_select_related = ["prospect", "workspace"]
     search_fields = ["first_name", "last_name", "email"]
-    raw_id_fields = ["workspace", "prospect"]
+    ordering = ["-pk"]
+    autocomplete_fields = ["workspace", "prospect"]
 
 
 class StageInline(admin.TabularInline):
@@ -107,6 +150,9 @@ class StageInline(admin.TabularInline):
 class PipelineAdmin(admin.ModelAdmin):
     list_display = ["name", "workspace"]
     list_select_related = ["workspace"]
+    search_fields = ["name", "workspace__name"]
+    ordering = ["name"]
+    autocomplete_fields = ["workspace"]
     inlines = [StageInline]
 
 
@@ -114,6 +160,8 @@ class PipelineAdmin(admin.ModelAdmin):
 class StageAdmin(admin.ModelAdmin):
     list_display = ["name", "pipeline", "position"]
     list_select_related = ["pipeline"]
+    search_fields = ["name", "pipeline__name"]
+    autocomplete_fields = ["pipeline"]
 
 
 @admin.register(Deal)
@@ -121,7 +169,7 @@ class DealAdmin(admin.ModelAdmin):
     list_display = ["name", "prospect", "pipeline", "stage", "value", "workspace"]
     list_select_related = ["prospect", "pipeline", "stage", "workspace"]
     search_fields = ["name"]
-    raw_id_fields = ["workspace", "prospect", "contact", "owner", "pipeline", "stage"]
+    autocomplete_fields = ["workspace", "prospect", "contact", "owner", "pipeline", "stage"]
 
 
 @admin.register(OutreachLog)
@@ -130,7 +178,7 @@ class OutreachLogAdmin(admin.ModelAdmin):
     list_filter = ["status", "channel", "log_type"]
     list_select_related = ["prospect"]
     search_fields = ["subject"]
-    raw_id_fields = [
+    autocomplete_fields = [
         "workspace",
         "prospect",
         "contact",
@@ -145,7 +193,7 @@ class ActivityAdmin(admin.ModelAdmin):
     list_display = ["kind", "prospect", "contact", "occurred_at"]
     list_filter = ["kind"]
     list_select_related = ["prospect", "contact"]
-    raw_id_fields = ["workspace", "prospect", "contact"]
+    autocomplete_fields = ["workspace", "prospect", "contact"]
 
 
 class SequenceTemplateStepInline(admin.TabularInline):
@@ -157,12 +205,17 @@ class SequenceTemplateStepInline(admin.TabularInline):
 class SequenceTemplateAdmin(admin.ModelAdmin):
     list_display = ["name", "workspace", "updated_at"]
     list_select_related = ["workspace"]
+    search_fields = ["name", "workspace__name"]
+    ordering = ["name"]
+    autocomplete_fields = ["workspace", "created_by"]
     inlines = [SequenceTemplateStepInline]
 
 
 class OutreachStepInline(admin.TabularInline):
     model = OutreachStep
     extra = 0
+    # Template steps have no admin of their own to search (they are edited inside their
+    # template), and the outreach log is too big for a select.
     raw_id_fields = ["outreach_log", "template_step"]
 
 
@@ -171,7 +224,8 @@ class OutreachSequenceAdmin(admin.ModelAdmin):
     list_display = ["contact", "template", "status", "stop_reason", "updated_at"]
     list_filter = ["status"]
     list_select_related = ["contact", "template"]
-    raw_id_fields = ["workspace", "template", "prospect", "contact", "enrolled_by", "sender"]
+    search_fields = ["contact__email", "template__name"]
+    autocomplete_fields = ["workspace", "template", "prospect", "contact", "enrolled_by", "sender"]
     inlines = [OutreachStepInline]
 
 
@@ -195,14 +249,14 @@ class WizardLinkAdmin(admin.ModelAdmin):
     list_select_related = ["prospect", "workspace"]
     search_fields = ["prospect__name"]
     readonly_fields = ["token", "created_at"]
-    raw_id_fields = ["workspace", "prospect", "created_by"]
+    autocomplete_fields = ["workspace", "prospect", "created_by"]
     inlines = [WizardSessionInline]
 
 
 class ReplyTriageInline(admin.TabularInline):
     model = ReplyTriage
     extra = 0
-    raw_id_fields = ["by"]
+    autocomplete_fields = ["by"]
 
 
 class ReplyEffectInline(admin.TabularInline):
@@ -216,7 +270,8 @@ class ReplyAdmin(admin.ModelAdmin):
     list_filter = ["kind", "intent", "state", "source"]
     list_select_related = ["workspace"]
     search_fields = ["subject", "from_email", "message_id"]
-    raw_id_fields = ["workspace", "contact", "prospect", "answers", "log_entry", "applied_by"]
+    autocomplete_fields = ["workspace", "contact", "prospect", "applied_by"]
+    raw_id_fields = ["answers", "log_entry"]  # outreach log entries
     inlines = [ReplyTriageInline, ReplyEffectInline]
 
 
@@ -224,4 +279,4 @@ class ReplyAdmin(admin.ModelAdmin):
 class InboundMailboxAdmin(admin.ModelAdmin):
     list_display = ["workspace", "address_token", "created_at", "rotated_at"]
     list_select_related = ["workspace"]
-    raw_id_fields = ["workspace"]
+    autocomplete_fields = ["workspace"]

@@ -19,6 +19,9 @@ MEDIA_ROOT = VAR_DIR / f"test-media-{os.getpid()}"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 
+# Tests check links against this address, whatever WEB_PORT or SITE_URL the shell has set.
+SITE_URL = "http://127.0.0.1:8000"
+
 # Tests serve websites and webhooks from 127.0.0.1.
 OUTBOUND_ALLOW_PRIVATE_ADDRESSES = True
 

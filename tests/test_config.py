@@ -99,3 +99,61 @@ def test_workers_keep_their_database_connection_between_tasks():
     """Celery closes Django's connection around every task unless told to reuse it; a new
     PostgreSQL connection per task cost more than the tasks themselves."""
     assert app.conf.get("CELERY_DB_REUSE_MAX", 0) >= 100
+
+
+def settings_in_a_fresh_process(tmp_path, *names: str, **environ: str) -> list[str]:
+    """The values config.settings gives these names when started from this environment."""
+    script = f"from config import settings\nfor name in {names!r}: print(getattr(settings, name))"
+    unset = {"SITE_URL", "WEB_PORT", "REDIS_URL", "DATABASE_URL"}
+    env = {key: value for key, value in os.environ.items() if key not in unset}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env={**env, "VAR_DIR": str(tmp_path), **environ},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.splitlines()
+
+
+def test_links_point_at_the_port_the_app_is_served_on(tmp_path):
+    assert settings_in_a_fresh_process(tmp_path, "SITE_URL") == ["http://127.0.0.1:8000"]
+    assert settings_in_a_fresh_process(tmp_path, "SITE_URL", WEB_PORT="8123") == [
+        "http://127.0.0.1:8123"
+    ]
+    assert settings_in_a_fresh_process(
+        tmp_path, "SITE_URL", WEB_PORT="8123", SITE_URL="https://crm.example.com/"
+    ) == ["https://crm.example.com"]
+
+
+def test_the_embedded_queue_works_without_kombu_warning_of_a_missing_host(tmp_path):
+    """With REDIS_URL unset the broker is kombu's filesystem transport; a URL without a host
+    made kombu warn "No hostname was supplied" in every worker and beat start-up."""
+    script = """
+import logging, os
+logging.basicConfig(level=logging.WARNING)
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+import django
+django.setup()
+from config.celery import app
+with app.connection_for_write() as connection:
+    print(connection.transport_cls, connection.info()["hostname"])
+    queue = connection.SimpleQueue("config-check")
+    queue.put({"hello": "queue"})
+    print(queue.get(timeout=5).payload)
+    queue.close()
+"""
+    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env={**env, "VAR_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.splitlines() == ["filesystem localhost", "{'hello': 'queue'}"]
+    assert "hostname" not in result.stderr, result.stderr

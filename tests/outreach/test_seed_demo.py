@@ -61,3 +61,14 @@ def test_seeding_prints_the_same_working_demo_wizard_link_every_time(
     page = prospect_client.get(path)
     assert page.status_code == 200
     assert b"Hi Brex team" in page.content
+
+
+def test_every_printed_link_is_on_the_site_url(db, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    settings.SITE_URL = "http://127.0.0.1:8123"
+    output = StringIO()
+    call_command("seed_demo", stdout=output)
+
+    links = [word for word in output.getvalue().split() if "://" in word]
+    assert len(links) == 3  # the dashboard, the API docs and the demo wizard
+    assert all(link.startswith("http://127.0.0.1:8123/") for link in links), links

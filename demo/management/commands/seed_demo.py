@@ -183,8 +183,8 @@ class Command(BaseCommand):
         wizard_link = self._demo_wizard_link(admin)
 
         self.stdout.write("")
-        self.stdout.write("  Dashboard:  http://127.0.0.1:8000/")
-        self.stdout.write("  API docs:   http://127.0.0.1:8000/api/v1/docs")
+        self.stdout.write(f"  Dashboard:  {settings.SITE_URL}/")
+        self.stdout.write(f"  API docs:   {settings.SITE_URL}/api/v1/docs")
         self.stdout.write(f"  Demo login: admin / {password}")
         if wizard_link is not None:
             self.stdout.write(
