@@ -24,7 +24,7 @@ RECORD_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "prospect": ("id", "name", "domain", "website", "status", "owner", "tags"),
     "deal": ("id", "name", "value", "pipeline", "stage", "owner", "tags"),
-    "task": ("id", "subject", "channel", "status", "priority", "due_at", "outcome"),
+    "task": ("id", "subject", "channel", "status", "priority", "due_at", "outcome", "call_outcome"),
     "tag": ("id", "name"),
 }
 ROOTS = (*RECORD_FIELDS, "event")
@@ -147,6 +147,7 @@ class RuleContext:
                 "priority": obj.priority_label,
                 "due_at": obj.due_at.isoformat() if obj.due_at else None,
                 "outcome": obj.metadata.get("outcome", ""),
+                "call_outcome": obj.metadata.get("callOutcome", ""),
             }
         if hasattr(obj, "custom_fields"):
             record["custom_fields"] = obj.custom_fields

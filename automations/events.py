@@ -17,7 +17,7 @@ Payload, by event type (JSON; amounts and dates are strings):
     tag.assigned       tag {id, name}
     tag.removed        tag {id, name}
     field.changed      field {name: "contact.title", "deal.custom_fields.plan"…, old, new}
-    task.completed     task {id, subject, channel, log_type, due_at, outcome}
+    task.completed     task {id, subject, channel, log_type, due_at, outcome, call_outcome}
     task.overdue       the same
     message.received   message {channel, subject, body, outreach_log_id}
     message.keyword_match  the same, and keyword: the automation's keyword found in the text
@@ -314,6 +314,7 @@ def _payload(record: Record, tag: Tag | None) -> dict[str, Any]:
             "log_type": task.log_type,
             "due_at": task.due_at.isoformat() if task.due_at else None,
             "outcome": task.metadata.get("outcome", ""),
+            "call_outcome": task.metadata.get("callOutcome", ""),
         }
         contact, prospect = task.contact, task.prospect
     if contact is not None:

@@ -23,12 +23,15 @@ def validate_model(instance: models.Model, *, exclude: Iterable[str] = ()) -> No
         raise ValidationFailed(_first_message(errors), field_errors=errors) from exc
 
 
-def save_or_conflict(instance: models.Model, message: str, **save_kwargs: Any) -> None:
-    """Save, turning a uniqueness race lost to a concurrent request into a 409."""
+def save_or_conflict(
+    instance: models.Model, message: str, *, field: str | None = None, **save_kwargs: Any
+) -> None:
+    """Save, turning a uniqueness race lost to a concurrent request into a 409 (about `field`,
+    when one field's value is what is taken, so a form can say it next to that field)."""
     try:
         instance.save(**save_kwargs)
     except IntegrityError as exc:
-        raise Conflict(message) from exc
+        raise Conflict(message, field_errors={field: [message]} if field else None) from exc
 
 
 def apply_changes(

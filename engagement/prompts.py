@@ -8,7 +8,7 @@ from typing import Any
 from engagement.models import EngagementLevel
 
 # Part of every score's model_version: changing the prompt or the tool makes every score stale.
-PROMPT_VERSION = "engagement-prompt-1"
+PROMPT_VERSION = "engagement-prompt-2"
 
 CLASSIFY_TOOL_NAME = "classify_engagement"
 
@@ -34,6 +34,12 @@ PDF reports downloaded, videos played, and replies that are interested, a questi
 referral or not yet triaged. Emails we sent, out-of-office replies, and not-interested or \
 unsubscribe replies are not engagement. Company events were recorded for the contact's \
 company, not for a named person, and are counted for each of its contacts.
+
+Calls carry the outcome the rep recorded (calls_by_outcome). Connected calls and booked \
+meetings are calls held; a meeting booked in the window is the strongest signal and makes \
+the contact highly engaged. Voicemails and unanswered calls are our own attempts, not \
+engagement. last_call_said_no is set when the latest call ended not interested or at a wrong \
+number and nothing since counts as engagement: the contact is then at risk at best.
 
 Write two explanations:
 - admin_explanation: for the sales team. Name the level, and cite the signals that decide \

@@ -16,14 +16,16 @@ from engagement.models import (
 )
 from engagement.signals import (
     ENGAGEMENT_KINDS,
+    NEGATIVE_CALL_OUTCOMES,
     REPLY_INTENTS,
+    UNCOUNTED_CALL_OUTCOMES,
     UNCOUNTED_REPLY_INTENTS,
     ActivityCounts,
     ScoringClock,
     Thresholds,
     counts_from_row,
 )
-from outreach.models import Activity, Contact, Workspace
+from outreach.models import Activity, CallOutcome, Contact, Workspace
 
 
 def thresholds_for(*, workspace: Workspace) -> Thresholds:
@@ -120,17 +122,35 @@ def _counts(
     counted_reply = reply & (
         Q(metadata__intent__isnull=True) | ~Q(metadata__intent__in=UNCOUNTED_REPLY_INTENTS)
     )
+    call = Q(kind=Activity.Kind.CALL_DONE)
+    counted_call = call & (
+        Q(metadata__outcome__isnull=True) | ~Q(metadata__outcome__in=UNCOUNTED_CALL_OUTCOMES)
+    )
+    counted = {kind: Q(kind=kind) for kind in ENGAGEMENT_KINDS} | {
+        Activity.Kind.CALL_DONE: counted_call
+    }
     aggregates: dict[str, Aggregate] = {
-        f"n_{kind}": Count("pk", filter=in_window & Q(kind=kind)) for kind in ENGAGEMENT_KINDS
+        f"n_{kind}": Count("pk", filter=in_window & counted[kind]) for kind in ENGAGEMENT_KINDS
     }
     aggregates |= {
         f"reply_{intent}": Count("pk", filter=in_window & reply & Q(metadata__intent=intent))
         for intent in REPLY_INTENTS
     }
+    aggregates |= {
+        f"call_{outcome}": Count("pk", filter=in_window & call & Q(metadata__outcome=outcome))
+        for outcome in CallOutcome.values
+    }
+    aggregates |= {
+        f"last_{outcome}_at": Max(
+            "occurred_at", filter=in_window & call & Q(metadata__outcome=outcome)
+        )
+        for outcome in NEGATIVE_CALL_OUTCOMES
+    }
     aggregates["replies"] = Count("pk", filter=in_window & reply)
     aggregates["emails_sent"] = Count("pk", filter=in_window & Q(kind=Activity.Kind.EMAIL_SENT))
     aggregates["last_engagement_at"] = Max(
-        "occurred_at", filter=Q(kind__in=ENGAGEMENT_KINDS) | counted_reply
+        "occurred_at",
+        filter=(Q(kind__in=ENGAGEMENT_KINDS) & ~call) | counted_call | counted_reply,
     )
     rows = (
         activities.filter(occurred_at__lte=clock.now).values(key).annotate(**aggregates).order_by()

@@ -11,6 +11,17 @@ An *engagement event* is something the contact (or their company) chose to do:
 - `reply` whose intent is `interested`, `question` or `referral`, or a reply not triaged yet:
   a person wrote back.
 
+Calls carry the outcome the rep recorded (`metadata.outcome`, a CallOutcome):
+
+- `connected` and `meeting_booked` are conversations, and count like any call held (so does a
+  call recorded without an outcome). A booked meeting is the strongest signal there is: a
+  contact who booked one in the window is highly engaged, however few their other events.
+- `left_voicemail` and `no_answer` are our own attempts, like emails sent: context, not
+  engagement.
+- `not_interested` and `wrong_number` count against: when the latest call in the window ended
+  that way and nothing the contact did since counts as engagement, the contact is at risk at
+  best, whatever came before.
+
 Not engagement:
 
 - `email_sent`: our own touch. It is kept as context ("we wrote 4 times").
@@ -30,12 +41,12 @@ until something new happens: that is what lets a rerun skip every unchanged cont
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from engagement.models import EngagementLevel, EngagementSettings
-from outreach.models import Activity
+from outreach.models import Activity, CallOutcome
 
 Kind = Activity.Kind
 
@@ -73,6 +84,10 @@ REPLY_INTENTS = (
 UNTRIAGED_INTENT = "untriaged"
 # Replies that are not engagement: the contact said stop, or a machine answered.
 UNCOUNTED_REPLY_INTENTS = ("not_interested", "unsubscribe", "out_of_office")
+# Calls that reached nobody, and calls that said no: neither is a conversation held.
+UNANSWERED_CALL_OUTCOMES = (CallOutcome.LEFT_VOICEMAIL, CallOutcome.NO_ANSWER)
+NEGATIVE_CALL_OUTCOMES = (CallOutcome.NOT_INTERESTED, CallOutcome.WRONG_NUMBER)
+UNCOUNTED_CALL_OUTCOMES = (*UNANSWERED_CALL_OUTCOMES, *NEGATIVE_CALL_OUTCOMES)
 
 
 @dataclass(frozen=True)
@@ -130,6 +145,9 @@ class ActivityCounts:
     replies_by_intent: dict[str, int]
     emails_sent: int
     last_engagement_at: datetime | None
+    calls_by_outcome: dict[str, int] = field(default_factory=dict)
+    # The latest call in the window that ended not interested or at a wrong number.
+    last_said_no: tuple[datetime, str] | None = None
 
     @property
     def events(self) -> int:
@@ -167,11 +185,22 @@ def counts_from_row(row: dict[str, Any]) -> ActivityCounts:
     counted_replies = row["replies"] - sum(intents.get(i, 0) for i in UNCOUNTED_REPLY_INTENTS)
     if counted_replies:
         events[Kind.REPLY] = counted_replies
+    said_no = [
+        (row[f"last_{outcome}_at"], outcome)
+        for outcome in NEGATIVE_CALL_OUTCOMES
+        if row[f"last_{outcome}_at"] is not None
+    ]
     return ActivityCounts(
         events_by_kind=events,
         replies_by_intent=intents,
         emails_sent=row["emails_sent"],
         last_engagement_at=row["last_engagement_at"],
+        calls_by_outcome={
+            outcome: row[f"call_{outcome}"]
+            for outcome in CallOutcome.values
+            if row[f"call_{outcome}"]
+        },
+        last_said_no=max(said_no) if said_no else None,
     )
 
 
@@ -193,6 +222,17 @@ def build_signals(
         (t for t in (own.last_engagement_at, company.last_engagement_at) if t is not None),
         default=None,
     )
+    calls_by_outcome = dict(own.calls_by_outcome)
+    for outcome, n in company.calls_by_outcome.items():
+        calls_by_outcome[outcome] = calls_by_outcome.get(outcome, 0) + n
+    said_no = max(
+        (pair for pair in (own.last_said_no, company.last_said_no) if pair is not None),
+        default=None,
+    )
+    # A refusal counts until the contact engages again.
+    if said_no is not None and last_activity is not None and last_activity > said_no[0]:
+        said_no = None
+    meetings_booked = calls_by_outcome.get(CallOutcome.MEETING_BOOKED, 0)
     signals = {
         "window_days": clock.thresholds.window_days,
         "events_in_window": events,
@@ -200,6 +240,10 @@ def build_signals(
         "company_events_in_window": company.events,
         "replies_by_intent": dict(sorted(own.replies_by_intent.items())),
         "emails_sent_in_window": own.emails_sent,
+        "calls_by_outcome": dict(sorted(calls_by_outcome.items())),
+        "last_call_said_no": (
+            {"outcome": said_no[1], "at": _iso(said_no[0])} if said_no is not None else None
+        ),
         "last_activity_at": _iso(last_activity),
         "contact_added_at": _iso(contact["created_at"]),
         "profile_updated_at": _iso(contact["updated_at"]),
@@ -210,6 +254,8 @@ def build_signals(
         last_activity_at=last_activity,
         added_at=contact["created_at"],
         clock=clock,
+        meetings_booked=meetings_booked,
+        said_no=said_no is not None,
     )
     return signals
 
@@ -220,9 +266,35 @@ def rule_level(
     last_activity_at: datetime | None,
     added_at: datetime,
     clock: ScoringClock,
+    meetings_booked: int = 0,
+    said_no: bool = False,
 ) -> str:
     """The level the workspace's thresholds give. Engagement wins over newness: a contact added
-    last week who already booked a meeting is engaged, not merely new."""
+    last week who already engaged is engaged, not merely new. A meeting booked in the window
+    makes the contact highly engaged; a call that said no, with nothing since, caps the level
+    at at risk."""
+    level = _level_by_events(events_in_window, last_activity_at, added_at, clock)
+    if meetings_booked:
+        level = EngagementLevel.HIGHLY_ENGAGED
+    if said_no and level in CAPPED_BY_A_NO:
+        level = EngagementLevel.AT_RISK
+    return level
+
+
+# The levels a refusal on the phone brings down to at risk (inactive stays inactive).
+CAPPED_BY_A_NO = (
+    EngagementLevel.HIGHLY_ENGAGED,
+    EngagementLevel.MODERATE,
+    EngagementLevel.NEW,
+)
+
+
+def _level_by_events(
+    events_in_window: int,
+    last_activity_at: datetime | None,
+    added_at: datetime,
+    clock: ScoringClock,
+) -> str:
     thresholds = clock.thresholds
     if events_in_window >= thresholds.highly_engaged_min_events:
         return EngagementLevel.HIGHLY_ENGAGED

@@ -6,10 +6,21 @@ from datetime import date, datetime
 from engagement.models import EngagementLevel
 from engagement.providers import Classification
 from engagement.signals import KIND_NOUNS, ScoringInput, Thresholds
-from outreach.models import Activity, Contact
+from outreach.models import Activity, CallOutcome, Contact
 
-RULES_VERSION = "rules-1"
+RULES_VERSION = "rules-2"
 
+# How explanations name the calls that are not engagement: (one, several).
+UNCOUNTED_CALLS = {
+    CallOutcome.LEFT_VOICEMAIL: ("voicemail left", "voicemails left"),
+    CallOutcome.NO_ANSWER: ("call not answered", "calls not answered"),
+    CallOutcome.NOT_INTERESTED: ("call ending not interested", "calls ending not interested"),
+    CallOutcome.WRONG_NUMBER: ("call to a wrong number", "calls to a wrong number"),
+}
+SAID_NO = {
+    CallOutcome.NOT_INTERESTED: "the contact said they were not interested",
+    CallOutcome.WRONG_NUMBER: "the number called was a wrong number",
+}
 UNCOUNTED_REPLIES = {
     "not_interested": ("reply saying not interested", "replies saying not interested"),
     "unsubscribe": ("reply asking to unsubscribe", "replies asking to unsubscribe"),
@@ -68,11 +79,27 @@ def admin_explanation(item: ScoringInput, thresholds: Thresholds) -> str:
     last = _day(signals["last_activity_at"])
     added = _day(signals["contact_added_at"])
     level = item.rule_level
+    meetings = signals.get("calls_by_outcome", {}).get(CallOutcome.MEETING_BOOKED, 0)
+    said_no = signals.get("last_call_said_no")
     parts = []
-    if level == EngagementLevel.HIGHLY_ENGAGED:
+    if level == EngagementLevel.HIGHLY_ENGAGED and events < thresholds.highly_engaged_min_events:
+        parts.append(
+            f"Highly engaged: {_count(meetings, 'meeting was', 'meetings were')} booked on a "
+            f"call in the last {window} days, the strongest signal there is "
+            f"({_events(events)} in all)."
+        )
+    elif level == EngagementLevel.HIGHLY_ENGAGED:
         parts.append(
             f"Highly engaged: {_events(events)} in the last {window} days, at or above the "
             f"{thresholds.highly_engaged_min_events} that make a contact highly engaged."
+        )
+        if meetings:
+            parts.append(f"{_count(meetings, 'meeting was', 'meetings were')} booked on a call.")
+    elif level == EngagementLevel.AT_RISK and said_no:
+        parts.append(
+            f"At risk: on the latest call, on {_day(said_no['at'])}, "
+            f"{SAID_NO[said_no['outcome']]}, and nothing since counts as engagement "
+            f"({_events(events)} in the last {window} days)."
         )
     elif level == EngagementLevel.MODERATE:
         parts.append(
@@ -134,6 +161,11 @@ def admin_explanation(item: ScoringInput, thresholds: Thresholds) -> str:
         _count(n, *UNCOUNTED_REPLIES[intent])
         for intent, n in signals["replies_by_intent"].items()
         if intent in UNCOUNTED_REPLIES
+    ]
+    not_counted += [
+        _count(n, *UNCOUNTED_CALLS[outcome])
+        for outcome, n in signals.get("calls_by_outcome", {}).items()
+        if outcome in UNCOUNTED_CALLS
     ]
     if signals["emails_sent_in_window"]:
         not_counted.append(

@@ -20,6 +20,7 @@ from outreach.crm.schemas import (
     OutreachLogOut,
     PipelineIn,
     PipelineOut,
+    PipelinePatch,
     ProspectFilter,
     ProspectIn,
     ProspectOut,
@@ -32,6 +33,9 @@ from outreach.crm.schemas import (
     TaskIn,
     TaskOut,
     TaskPatch,
+    TaskSkipIn,
+    TaskSnoozeIn,
+    TouchIn,
 )
 from outreach.crm.services import deals as deal_services
 from outreach.crm.services import prospects as prospect_services
@@ -190,6 +194,22 @@ def contact_patch(request: HttpRequest, contact_id: PathId, payload: ContactPatc
     return _contact(request, contact_id)
 
 
+@router.post("/contacts/{contact_id}/touches", response={201: OutreachLogOut}, tags=["contacts"])
+def contact_touch_log(request: HttpRequest, contact_id: PathId, payload: TouchIn):
+    """Log a touch made outside the app on the contact's timeline: a call (with its outcome,
+    which engagement scoring counts), an email sent from another mailbox, or a note."""
+    entry = task_services.contact_touch_log(
+        contact=_contact(request, contact_id),
+        kind=payload.kind,
+        by=principal_of(request).user,
+        subject=payload.subject,
+        body=payload.body,
+        call_outcome=payload.call_outcome or "",
+        occurred_at=payload.occurred_at,
+    )
+    return Status(201, entry)
+
+
 @router.delete("/contacts/{contact_id}", response={204: None}, tags=["contacts"])
 def contact_delete(request: HttpRequest, contact_id: PathId):
     prospect_services.contact_delete(contact=_contact(request, contact_id))
@@ -230,6 +250,25 @@ def pipeline_get(request: HttpRequest, pipeline_id: PathId):
         pk=pipeline_id,
         label="pipeline",
     )
+
+
+@router.patch("/pipelines/{pipeline_id}", response=PipelineOut, tags=["deals"])
+def pipeline_patch(request: HttpRequest, pipeline_id: PathId, payload: PipelinePatch):
+    principal = principal_of(request)
+    require_admin(principal)
+    pipeline = get_in_workspace(
+        Pipeline.objects, workspace=principal.workspace, pk=pipeline_id, label="pipeline"
+    )
+    deal_services.pipeline_update(
+        pipeline=pipeline,
+        name=payload.name,
+        stages=(
+            [{"id": stage.id, "name": stage.name} for stage in payload.stages]
+            if payload.stages is not None
+            else None
+        ),
+    )
+    return selectors.pipeline_list(workspace=principal.workspace).get(pk=pipeline.pk)
 
 
 @router.delete("/pipelines/{pipeline_id}", response={204: None}, tags=["deals"])
@@ -367,13 +406,25 @@ def task_patch(request: HttpRequest, task_id: PathId, payload: TaskPatch):
 @router.post("/tasks/{task_id}/complete", response=TaskOut, tags=["tasks"])
 def task_complete(request: HttpRequest, task_id: PathId, payload: TaskCloseIn):
     task_services.touch_task_complete(
-        task=_task(request, task_id), by=principal_of(request).user, outcome=payload.outcome
+        task=_task(request, task_id),
+        by=principal_of(request).user,
+        outcome=payload.outcome,
+        call_outcome=payload.call_outcome or "",
+    )
+    return _task(request, task_id)
+
+
+@router.post("/tasks/{task_id}/snooze", response=TaskOut, tags=["tasks"])
+def task_snooze(request: HttpRequest, task_id: PathId, payload: TaskSnoozeIn):
+    """Take an open task out of the queue until `until`, when it comes back due."""
+    task_services.touch_task_snooze(
+        task=_task(request, task_id), until=payload.until, by=principal_of(request).user
     )
     return _task(request, task_id)
 
 
 @router.post("/tasks/{task_id}/skip", response=TaskOut, tags=["tasks"])
-def task_skip(request: HttpRequest, task_id: PathId, payload: TaskCloseIn):
+def task_skip(request: HttpRequest, task_id: PathId, payload: TaskSkipIn):
     task_services.touch_task_skip(
         task=_task(request, task_id), by=principal_of(request).user, reason=payload.outcome
     )

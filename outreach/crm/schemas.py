@@ -8,7 +8,7 @@ from ninja import Field, Schema
 from pydantic import BaseModel
 
 from config.schemas import CustomFields, Id, UtcDatetime
-from outreach.models import Contact, OutreachLog, Prospect, TaskPriority
+from outreach.models import CallOutcome, Contact, OutreachLog, Prospect, TaskPriority
 
 TagName = Annotated[str, Field(min_length=1, max_length=60)]
 
@@ -154,6 +154,22 @@ class PipelineOut(Schema):
         return list(obj.stages.all())
 
 
+class StageIn(Schema):
+    id: Id | None = Field(None, description="An existing stage of the pipeline; none: new.")
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class PipelinePatch(Schema):
+    name: Annotated[str, Field(min_length=1, max_length=100)] = None
+    stages: list[StageIn] = Field(
+        None,
+        min_length=1,
+        max_length=30,
+        description="Every stage, in order: listed ids keep their deals, missing ones are "
+        "removed (refused while they hold deals), entries without an id are added.",
+    )
+
+
 class PipelineIn(Schema):
     name: Annotated[str, Field(min_length=1, max_length=100)]
     stages: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
@@ -273,7 +289,22 @@ class TaskPatch(Schema):
 
 
 class TaskCloseIn(Schema):
-    outcome: Annotated[str, Field(max_length=5000)] = ""
+    outcome: Annotated[str, Field(max_length=5000)] = Field(
+        "", description="The rep's note on how it went (or why it was skipped)."
+    )
+    call_outcome: CallOutcome | None = Field(
+        None,
+        description="What happened on a call task (completing only); engagement scoring "
+        "counts it: a booked meeting strongly, a refusal or a wrong number against.",
+    )
+
+
+class TaskSkipIn(Schema):
+    outcome: Annotated[str, Field(max_length=5000)] = Field("", description="Why it was skipped.")
+
+
+class TaskSnoozeIn(Schema):
+    until: UtcDatetime = Field(description="When the task comes back into the queue, due.")
 
 
 class TaskFilter(Schema):
@@ -284,11 +315,21 @@ class TaskFilter(Schema):
     overdue: bool = Field(False, description="Only open tasks past their due time.")
 
 
+class TouchIn(Schema):
+    kind: Literal["call", "email", "note"] = Field(
+        description="A call made, an email sent from another mailbox, or a note."
+    )
+    subject: Annotated[str, Field(max_length=300)] = ""
+    body: Annotated[str, Field(max_length=20_000)] = ""
+    call_outcome: CallOutcome | None = Field(None, description="Needed for a call.")
+    occurred_at: UtcDatetime | None = Field(None, description="Defaults to now.")
+
+
 class OutreachLogOut(Schema):
     id: int
     contact_id: int | None
     log_type: OutreachLog.Type
-    channel: OutreachLog.Channel
+    channel: OutreachLog.Channel | Literal[""] = Field(description="Blank for a note.")
     status: OutreachLog.Status
     subject: str
     body: str

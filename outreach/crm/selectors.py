@@ -1,6 +1,10 @@
 """Reads of the CRM, always scoped to one workspace and shaped to avoid N+1 queries."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from config.errors import ValidationFailed
@@ -135,8 +139,12 @@ def task_queue(
     assignee_id: int | None = None,
     prospect_id: int | None = None,
     overdue: bool = False,
+    snoozed: bool | None = None,
 ) -> QuerySet[OutreachLog]:
-    """Touch tasks, open ones high priority first and soonest due; closed ones newest first."""
+    """Touch tasks, open ones high priority first and soonest due; closed ones newest first.
+
+    `snoozed=False` leaves out the tasks a rep snoozed until a time still to come (the queue
+    a rep works through); `snoozed=True` keeps only those."""
     tasks = OutreachLog.objects.filter(workspace=workspace, metadata__kind=OutreachLog.TOUCH_TASK)
     statuses = {
         "open": [OutreachLog.Status.TOUCH_OPEN],
@@ -150,6 +158,9 @@ def task_queue(
     tasks = tasks.filter(**given(assignee_id=assignee_id, prospect_id=prospect_id))
     if overdue:
         tasks = tasks.filter(status=OutreachLog.Status.TOUCH_OPEN, due_at__lt=timezone.now())
+    if snoozed is not None:
+        asleep = Q(metadata__has_key="snoozedUntil", due_at__gt=timezone.now())
+        tasks = tasks.filter(asleep) if snoozed else tasks.exclude(asleep)
     ordering = ["priority", "due_at", "pk"] if status == "open" else ["-updated_at", "-pk"]
     return tasks.select_related("prospect", "contact").order_by(*ordering)
 
@@ -160,3 +171,70 @@ def outreach_log_for_prospect(*, prospect: Prospect) -> QuerySet[OutreachLog]:
         .select_related("contact", "created_by", "completed_by")
         .order_by("-created_at", "-pk")
     )
+
+
+def outreach_log_for_contact(*, contact: Contact) -> QuerySet[OutreachLog]:
+    """The contact's timeline: every touch and closed task, newest first (open tasks are the
+    queue's)."""
+    return (
+        OutreachLog.objects.filter(workspace_id=contact.workspace_id, contact=contact)
+        .exclude(status=OutreachLog.Status.TOUCH_OPEN)
+        .select_related("created_by", "completed_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+# A column shows the deals that arrived in its stage last; the rest are counted in its head.
+BOARD_CARDS_PER_STAGE = 50
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    stage: Stage
+    deal_count: int
+    total_value: Decimal
+    cards: list[Deal]
+    # The stages on either side, where a card's buttons move it.
+    previous: Stage | None
+    next: Stage | None
+
+    @property
+    def hidden_count(self) -> int:
+        return self.deal_count - len(self.cards)
+
+
+def deal_board(*, pipeline: Pipeline) -> list[BoardColumn]:
+    """The pipeline's stages in order, each with its deal count and value and its newest
+    cards: three queries, however many deals and stages there are."""
+    stages = list(pipeline.stages.order_by("position", "pk"))
+    deals = Deal.objects.filter(workspace_id=pipeline.workspace_id, pipeline=pipeline)
+    totals = {
+        row["stage_id"]: (row["n"], row["total"] or Decimal("0"))
+        for row in deals.values("stage_id").annotate(n=Count("pk"), total=Sum("value")).order_by()
+    }
+    cards: dict[int, list[Deal]] = {stage.pk: [] for stage in stages}
+    ranked = (
+        deals.select_related("prospect", "contact")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("stage_id")],
+                order_by=[F("stage_changed_at").desc(nulls_last=True), F("pk").desc()],
+            )
+        )
+        .filter(rank__lte=BOARD_CARDS_PER_STAGE)
+        .order_by("stage_id", "rank")
+    )
+    for deal in ranked:
+        cards.setdefault(deal.stage_id, []).append(deal)
+    return [
+        BoardColumn(
+            stage=stage,
+            deal_count=totals.get(stage.pk, (0, Decimal("0")))[0],
+            total_value=totals.get(stage.pk, (0, Decimal("0")))[1],
+            cards=cards[stage.pk],
+            previous=stages[i - 1] if i > 0 else None,
+            next=stages[i + 1] if i + 1 < len(stages) else None,
+        )
+        for i, stage in enumerate(stages)
+    ]

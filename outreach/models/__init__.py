@@ -2,7 +2,7 @@
 
 from outreach.models.crm import Contact, Deal, Pipeline, Prospect, Stage, Tag
 from outreach.models.notifications import Notification
-from outreach.models.outreach_log import Activity, OutreachLog, TaskPriority
+from outreach.models.outreach_log import Activity, CallOutcome, OutreachLog, TaskPriority
 from outreach.models.replies import InboundMailbox, Reply, ReplyEffect, ReplyTriage
 from outreach.models.sequences import (
     OutreachSequence,
@@ -17,6 +17,7 @@ from outreach.models.workspaces import ApiKey, Membership, Role, Workspace
 __all__ = [
     "Activity",
     "ApiKey",
+    "CallOutcome",
     "Contact",
     "Deal",
     "InboundMailbox",

@@ -24,6 +24,18 @@ class TaskPriority(models.IntegerChoices):
         raise ValueError(f"Unknown priority {label!r}")
 
 
+class CallOutcome(models.TextChoices):
+    """What happened on a call, as the rep records it when the call task is done (or the call
+    is logged): engagement scoring reads it from the call's activity."""
+
+    CONNECTED = "connected", "Connected"
+    LEFT_VOICEMAIL = "left_voicemail", "Left voicemail"
+    NO_ANSWER = "no_answer", "No answer"
+    WRONG_NUMBER = "wrong_number", "Wrong number"
+    MEETING_BOOKED = "meeting_booked", "Meeting booked"
+    NOT_INTERESTED = "not_interested", "Not interested"
+
+
 def _someone(related_name: str = "+") -> models.ForeignKey:
     """A person a row may name (indexed by a partial index in Meta: most rows name nobody)."""
     return models.ForeignKey(
@@ -86,7 +98,8 @@ class OutreachLog(models.Model):
         db_index=False,
     )
     log_type = models.CharField(max_length=12, choices=Type.choices)
-    channel = models.CharField(max_length=10, choices=Channel.choices)
+    # Blank for a note, which is no touch on any channel.
+    channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices)
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField(blank=True)
@@ -158,6 +171,16 @@ class OutreachLog(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.TOUCH_OPEN
+
+    @property
+    def is_snoozed(self) -> bool:
+        """Open, and out of the queue until its due time (see touch_task_snooze)."""
+        return (
+            self.is_open
+            and "snoozedUntil" in self.metadata
+            and self.due_at is not None
+            and self.due_at > timezone.now()
+        )
 
     @property
     def priority_label(self) -> str:

@@ -75,7 +75,7 @@ def test_a_contacts_engagement_has_both_explanations_and_its_signals(
         "Thanks for keeping in touch, Avery. It has been good to hear from you recently."
     )
     assert body["signals"]["events_by_kind"] == {"meeting_done": 1}
-    assert body["model_version"] == "rules-1"
+    assert body["model_version"] == "rules-2"
 
 
 def test_a_contact_not_scored_yet_is_404_until_recomputed(api, workspace):

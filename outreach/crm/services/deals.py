@@ -1,10 +1,12 @@
 """Pipelines, their stages, and deals moving through them."""
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from config.errors import Conflict, ValidationFailed
@@ -17,20 +19,90 @@ from outreach.workspaces.services.workspaces import ensure_member
 DEAL_FIELDS = {"name", "value", "contact", "owner", "custom_fields"}
 
 
+class StageSpec(TypedDict):
+    """A stage as a pipeline's editor sends it: an existing stage by id (renamed, moved), or a
+    new one (no id). Its place in the list is its position."""
+
+    id: int | None
+    name: str
+
+
 def pipeline_create(*, workspace: Workspace, name: str, stages: list[str]) -> Pipeline:
-    names = [" ".join(stage.split()) for stage in stages]
-    if not names or not all(names):
-        raise ValidationFailed.for_field("stages", "A pipeline needs at least one named stage.")
-    if len({n.lower() for n in names}) != len(names):
-        raise ValidationFailed.for_field("stages", "Stage names must be different.")
+    names = _stage_names(stages)
     pipeline = Pipeline(workspace=workspace, name=name.strip())
     with transaction.atomic():
         validate_model(pipeline, exclude=["workspace"])
-        save_or_conflict(pipeline, f"A pipeline named {pipeline.name!r} already exists.")
+        save_or_conflict(
+            pipeline, f"A pipeline named {pipeline.name!r} already exists.", field="name"
+        )
         Stage.objects.bulk_create(
             Stage(pipeline=pipeline, name=stage, position=i) for i, stage in enumerate(names)
         )
     return pipeline
+
+
+def pipeline_update(
+    *, pipeline: Pipeline, name: str | None = None, stages: list[StageSpec] | None = None
+) -> Pipeline:
+    """Rename the pipeline and make its stages exactly `stages`, in that order: existing ones
+    keep their id (so their deals and the automations that name them follow), missing ones
+    are removed, which is refused for a stage that still holds deals."""
+    if name is not None:
+        pipeline.name = name.strip()
+        validate_model(pipeline, exclude=["workspace"])
+    if stages is None:
+        with transaction.atomic():
+            save_or_conflict(
+                pipeline, f"A pipeline named {pipeline.name!r} already exists.", field="name"
+            )
+        return pipeline
+    names = _stage_names([stage["name"] for stage in stages])
+    current = {stage.pk: stage for stage in pipeline.stages.all()}
+    kept_ids = [stage["id"] for stage in stages if stage["id"] is not None]
+    unknown = [pk for pk in kept_ids if pk not in current]
+    if unknown or len(set(kept_ids)) != len(kept_ids):
+        raise ValidationFailed.for_field("stages", "A stage listed is not one of this pipeline's.")
+    removed = [stage for pk, stage in current.items() if pk not in kept_ids]
+    with transaction.atomic():
+        # Counted inside the transaction, and the stage's PROTECT keeps a deal that arrives
+        # meanwhile from being lost with it.
+        for stage in removed:
+            deal_count = stage.deals.count()
+            if deal_count:
+                message = (
+                    f"The stage {stage.name!r} still has {deal_count} "
+                    f"deal{'s' if deal_count > 1 else ''}; move them to another stage first."
+                )
+                raise Conflict(message, field_errors={"stages": [message]})
+        save_or_conflict(
+            pipeline, f"A pipeline named {pipeline.name!r} already exists.", field="name"
+        )
+        Stage.objects.filter(pk__in=[stage.pk for stage in removed]).delete()
+        # Names are unique in a pipeline: swapping two stages' names would collide halfway,
+        # so every kept stage first takes a placeholder no cleaned name can be (a leading
+        # space).
+        Stage.objects.filter(pk__in=kept_ids).update(
+            name=Concat(Value(" "), Cast("pk", CharField()))
+        )
+        for position, (spec, stage_name) in enumerate(zip(stages, names, strict=True)):
+            if spec["id"] is None:
+                Stage.objects.create(pipeline=pipeline, name=stage_name, position=position)
+            else:
+                Stage.objects.filter(pk=spec["id"]).update(name=stage_name, position=position)
+    return pipeline
+
+
+def _stage_names(stages: list[str]) -> list[str]:
+    names = [" ".join(stage.split()) for stage in stages]
+    if not names:
+        raise ValidationFailed.for_field("stages", "A pipeline needs at least one stage.")
+    if not all(names):
+        raise ValidationFailed.for_field("stages", "Every stage needs a name.")
+    if len({n.lower() for n in names}) != len(names):
+        raise ValidationFailed.for_field("stages", "Stage names must be different.")
+    if any(len(n) > 100 for n in names):
+        raise ValidationFailed.for_field("stages", "A stage name is at most 100 characters.")
+    return names
 
 
 def pipeline_delete(*, pipeline: Pipeline) -> None:

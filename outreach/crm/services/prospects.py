@@ -50,7 +50,11 @@ def prospect_create(
     ensure_member(workspace=workspace, user=owner)
     with transaction.atomic():
         validate_model(prospect, exclude=["workspace", "owner"])
-        save_or_conflict(prospect, f"A prospect with the domain {prospect.domain} already exists.")
+        save_or_conflict(
+            prospect,
+            f"A prospect with the domain {prospect.domain} already exists.",
+            field="domain",
+        )
         if tags:
             tags_set(target=prospect, tags=tags_resolve(workspace=workspace, names=tags))
     return prospect
@@ -72,7 +76,9 @@ def prospect_update(
         if changed:
             validate_model(prospect, exclude=["workspace", "owner"])
             save_or_conflict(
-                prospect, f"A prospect with the domain {prospect.domain} already exists."
+                prospect,
+                f"A prospect with the domain {prospect.domain} already exists.",
+                field="domain",
             )
         if tags is not None:
             tags_set(target=prospect, tags=tags_resolve(workspace=prospect.workspace, names=tags))
@@ -134,7 +140,9 @@ def contact_create(
         raise ValidationFailed.for_field("first_name", "Give the contact a name or an email.")
     with transaction.atomic():
         validate_model(contact, exclude=["workspace", "prospect"])
-        save_or_conflict(contact, f"A contact with the email {contact.email} already exists.")
+        save_or_conflict(
+            contact, f"A contact with the email {contact.email} already exists.", field="email"
+        )
         if tags:
             tags_set(target=contact, tags=tags_resolve(workspace=workspace, names=tags))
         events.announce(events.ContactCreated(contact))
@@ -151,7 +159,9 @@ def contact_update(
     with transaction.atomic():
         if changed:
             validate_model(contact, exclude=["workspace", "prospect"])
-            save_or_conflict(contact, f"A contact with the email {contact.email} already exists.")
+            save_or_conflict(
+                contact, f"A contact with the email {contact.email} already exists.", field="email"
+            )
         if tags is not None:
             tags_set(target=contact, tags=tags_resolve(workspace=contact.workspace, names=tags))
         if changed:

@@ -17,7 +17,7 @@ def tag_create(*, workspace: Workspace, name: str, color: str = "#64748b") -> Ta
     tag = Tag(workspace=workspace, name=_clean_name(name), color=color)
     with transaction.atomic():
         validate_model(tag, exclude=["workspace"])
-        save_or_conflict(tag, f"A tag named {tag.name!r} already exists.")
+        save_or_conflict(tag, f"A tag named {tag.name!r} already exists.", field="name")
     return tag
 
 
@@ -27,7 +27,7 @@ def tag_update(*, tag: Tag, changes: dict) -> Tag:
     apply_changes(tag, changes, allowed={"name", "color"})
     with transaction.atomic():
         validate_model(tag, exclude=["workspace"])
-        save_or_conflict(tag, f"A tag named {tag.name!r} already exists.")
+        save_or_conflict(tag, f"A tag named {tag.name!r} already exists.", field="name")
     return tag
 
 
