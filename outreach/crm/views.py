@@ -1,18 +1,15 @@
-"""Dashboard pages of the CRM: the overview, prospects and the task queue."""
-
-from collections.abc import Callable
+"""Dashboard pages of the CRM: the overview, the prospect list and a prospect's page."""
 
 from django.contrib import messages
 from django.db.models import F, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError
 from config.pagination import dashboard_page
 from outreach.crm import selectors
-from outreach.crm.forms import ProspectFilterForm, TaskFilterForm, TaskForm
+from outreach.crm.forms import INLINE_PROSPECT_FIELDS, ProspectFilterForm, TaskForm
 from outreach.crm.panels import render_prospect_panels
 from outreach.crm.services import tasks as task_services
 from outreach.models import (
@@ -21,7 +18,7 @@ from outreach.models import (
     OutreachLog,
     Prospect,
 )
-from outreach.workspaces.access import member_required, next_url
+from outreach.workspaces.access import member_required
 
 
 @member_required
@@ -104,61 +101,6 @@ def prospect_task_create(request: HttpRequest, prospect_id: int) -> HttpResponse
     return render(request, "outreach/crm/prospect_detail.html", context, status=422)
 
 
-@member_required
-def task_queue(request: HttpRequest) -> HttpResponse:
-    form = TaskFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    scope = filters.get("scope") or "mine"
-    tasks = selectors.task_queue(
-        workspace=request.workspace,
-        assignee_id=request.user.pk if scope == "mine" else None,
-        priority=filters.get("priority") or None,
-    )
-    page = dashboard_page(request, tasks)
-    return render(
-        request, "outreach/crm/task_queue.html", {"form": form, "page": page, "scope": scope}
-    )
-
-
-@member_required
-@require_POST
-def task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
-    return _close_task(request, task_id, task_services.touch_task_complete)
-
-
-@member_required
-@require_POST
-def task_skip(request: HttpRequest, task_id: int) -> HttpResponse:
-    def skip(*, task: OutreachLog, by, outcome: str) -> OutreachLog:
-        return task_services.touch_task_skip(task=task, by=by, reason=outcome)
-
-    return _close_task(request, task_id, skip)
-
-
-def _close_task(request: HttpRequest, task_id: int, close: Callable) -> HttpResponse:
-    task = (
-        OutreachLog.objects.select_related("prospect", "contact", "workspace")
-        .filter(workspace=request.workspace, pk=task_id, metadata__kind=OutreachLog.TOUCH_TASK)
-        .first()
-    )
-    if task is None:
-        raise Http404("No such task.")
-    error = ""
-    try:
-        close(task=task, by=request.user, outcome=request.POST.get("outcome", "")[:5000])
-    except ApplicationError as exc:
-        error = exc.message
-    if request.htmx:
-        return render(
-            request, "outreach/crm/partials/task_row.html", {"task": task, "error": error}
-        )
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, f"Done: {task.subject}")
-    return redirect(next_url(request, reverse("crm:task_queue")))
-
-
 def prospect_or_404(request: HttpRequest, prospect_id: int) -> Prospect:
     prospect = (
         Prospect.objects.select_related("owner")
@@ -184,7 +126,8 @@ def _detail_context(request: HttpRequest, prospect: Prospect, form: TaskForm) ->
     deals = (
         Deal.objects.filter(prospect=prospect)
         .select_related("pipeline", "stage", "contact")
-        .order_by("-created_at")
+        .prefetch_related("pipeline__stages")
+        .order_by("-created_at", "-pk")
     )
     log = selectors.outreach_log_for_prospect(prospect=prospect).exclude(
         status=OutreachLog.Status.TOUCH_OPEN
@@ -195,5 +138,6 @@ def _detail_context(request: HttpRequest, prospect: Prospect, form: TaskForm) ->
         "open_tasks": selectors.task_queue(workspace=request.workspace, prospect_id=prospect.pk),
         "log": log[:50],
         "task_form": form,
+        "inline_fields": INLINE_PROSPECT_FIELDS,
         "panels": render_prospect_panels(request, prospect),
     }

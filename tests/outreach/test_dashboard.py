@@ -55,8 +55,13 @@ def test_another_workspace_prospect_is_not_found(alice_client, other_workspace):
 
 
 def test_completing_a_task_from_the_queue(alice_client, workspace, alice):
-    task = TouchTaskFactory(prospect__workspace=workspace, assignee=alice, subject="Call Avery")
-    assert "Call Avery" in alice_client.get("/tasks/").content.decode()
+    task = TouchTaskFactory(
+        prospect__workspace=workspace,
+        assignee=alice,
+        subject="Email Avery",
+        channel=OutreachLog.Channel.EMAIL,
+    )
+    assert "Email Avery" in alice_client.get("/tasks/").content.decode()
     response = alice_client.post(f"/tasks/{task.pk}/complete/", headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert b"Done" in response.content
@@ -78,7 +83,9 @@ def test_completing_a_task_goes_back_to_the_page_it_was_done_on_but_never_off_si
         (tasks[2], "//evil.example/", "/tasks/"),
         (tasks[3], "javascript:alert(1)", "/tasks/"),
     ]:
-        response = alice_client.post(f"/tasks/{task.pk}/complete/", {"next": target})
+        response = alice_client.post(
+            f"/tasks/{task.pk}/complete/", {"next": target, "call_outcome": "connected"}
+        )
         assert (response.status_code, response.url) == (302, lands)
 
 
