@@ -39,11 +39,16 @@ document.documentElement.classList.add("js");
       toggle.focus();
       return;
     }
-    // Escape in an in-place editor is its Cancel.
+    // Escape in an in-place editor is its Cancel (asked for directly: a quick Escape may come
+    // before htmx has wired up the editor it just swapped in).
     var editor = event.target.closest && event.target.closest(".inline-editor");
-    if (editor) {
-      var cancel = editor.querySelector("[data-cancel]");
-      if (cancel) cancel.click();
+    var cancel = editor && editor.querySelector("[data-cancel]");
+    if (cancel && window.htmx) {
+      htmx.ajax("GET", cancel.getAttribute("hx-get"), {
+        source: cancel,
+        target: cancel.getAttribute("hx-target"),
+        swap: "outerHTML",
+      });
     }
   });
 

@@ -71,3 +71,12 @@ def sign_in(page, username: str, password: str = "correct horse battery") -> Non
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url("**/")
+
+
+def htmx_settled(page) -> None:
+    """Wait until htmx has no request in flight and has wired up what it swapped in (it does
+    so a moment after the swap; a test is quicker than any person)."""
+    page.wait_for_function(
+        "() => window.htmx && !document.querySelector("
+        "'.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )

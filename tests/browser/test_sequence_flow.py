@@ -8,7 +8,7 @@ from django.core import mail
 
 from outreach.models import Contact, OutreachSequence, OutreachStep
 from outreach.sequences import email_links
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import htmx_settled, sign_in
 from tests.factories import ContactFactory, ProspectFactory, sequence_with_steps
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,9 +34,14 @@ def test_a_rep_enrolls_a_contact_and_works_the_first_step(desktop, workspace, bo
     desktop.click("button:has-text('Enroll')")
     desktop.wait_for_selector("text=Enrolled Morgan Patel in Banking intro.")
 
+    htmx_settled(desktop)
     desktop.locator(".task-row", has_text="Intro call with Morgan").get_by_role(
-        "button", name="Complete"
+        "link", name="Complete"
     ).click()
+    dialog = desktop.get_by_role("dialog")
+    htmx_settled(desktop)
+    dialog.get_by_label("Left voicemail").check()
+    dialog.get_by_role("button", name="Complete task").click()
     desktop.locator(".task-row .badge:has-text('Done')").wait_for()
     desktop.click("#prospect-sequences >> text=Morgan Patel")
     desktop.wait_for_selector("text=Waiting for its delay: 2 days after step 1.")
