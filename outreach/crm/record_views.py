@@ -182,6 +182,8 @@ def prospect_field(request: MemberRequest, prospect_id: int, field: str) -> Http
 def prospect_options(request: MemberRequest) -> HttpResponse:
     """Prospects whose name starts with what was typed, for the Company fields' suggestions."""
     typed = request.GET.get("prospect", request.GET.get("q", ""))[:200].strip()
+    if "\x00" in typed:  # no name holds one, and the database would refuse to compare it
+        typed = ""
     prospects = (
         Prospect.objects.filter(workspace=request.workspace, name__istartswith=typed)
         .order_by("name", "pk")

@@ -84,7 +84,17 @@ def test_every_api_list_costs_the_same_queries_for_5_or_50_rows(client, workspac
 @pytest.mark.django_db
 def test_dashboard_lists_cost_the_same_queries_for_few_or_many_rows(alice_client, workspace, alice):
     populate(workspace, alice, 3)
-    pages = ["/prospects/", "/tasks/?scope=all", "/", "/settings/api-keys/"]
+    pages = [
+        "/prospects/",
+        "/tasks/?scope=all",
+        "/tasks/?scope=all&show=snoozed",
+        "/",
+        "/settings/api-keys/",
+        "/deals/board/",
+        "/settings/tags/",
+        "/settings/pipelines/",
+        "/deals/new/",
+    ]
     alice_client.get("/")  # the first visit stores the chosen workspace in the session
     few = {page: count_queries(lambda p=page: alice_client.get(p))[0] for page in pages}
     populate(workspace, alice, 40)
@@ -113,3 +123,44 @@ def test_the_prospect_page_costs_the_same_queries_for_few_or_many_records(
     many, response = count_queries(lambda: alice_client.get(f"/prospects/{large.pk}/"))
     assert response.status_code == 200
     assert many == few
+
+
+@pytest.mark.django_db
+def test_a_contacts_page_and_the_record_editors_cost_the_same_queries_for_few_or_many(
+    alice_client, workspace, alice
+):
+    pipeline = PipelineFactory(workspace=workspace)
+
+    def contact_with(n: int):
+        prospect = ProspectFactory(workspace=workspace, tags=[TagFactory(workspace=workspace)])
+        contact = ContactFactory(prospect=prospect, tags=[TagFactory(workspace=workspace)])
+        for _ in range(n):
+            ContactFactory(prospect=prospect)
+            DealFactory(prospect=prospect, contact=contact, pipeline=pipeline)
+            TouchTaskFactory(prospect=prospect, contact=contact)
+            OutreachLogFactory(prospect=prospect, contact=contact)
+            MembershipFactory(workspace=workspace, user=UserFactory())
+        return contact
+
+    small, large = contact_with(1), contact_with(12)
+    alice_client.get("/")
+    for page in (
+        "/contacts/{contact}/",
+        "/contacts/{contact}/edit/",
+        "/prospects/{prospect}/edit/",
+        "/deals/new/?prospect={prospect}",
+        "/deals/{deal}/edit/",
+        "/prospects/{prospect}/delete/",
+    ):
+        few, _ = count_queries(
+            lambda p=page: alice_client.get(
+                p.format(contact=small.pk, prospect=small.prospect_id, deal=small.deals.first().pk)
+            )
+        )
+        many, response = count_queries(
+            lambda p=page: alice_client.get(
+                p.format(contact=large.pk, prospect=large.prospect_id, deal=large.deals.first().pk)
+            )
+        )
+        assert response.status_code == 200, page
+        assert many == few, f"{page}: {few} queries with 1 of everything, {many} with 12"

@@ -96,10 +96,9 @@ def test_a_snoozed_task_leaves_the_queue_until_it_is_due(workspace, call_task, b
     assert {task.pk for task in queue(snoozed=False)} == {call_task.pk, later.pk}
 
 
-def test_a_task_is_snoozed_into_the_future_within_a_year_and_only_while_open(call_task, bob):
-    for until in (timezone.now() - timedelta(minutes=1), timezone.now() + timedelta(days=400)):
-        with pytest.raises(ValidationFailed):
-            touch_task_snooze(task=call_task, until=until, by=bob)
+def test_a_task_is_snoozed_into_the_future_and_only_while_open(call_task, bob):
+    with pytest.raises(ValidationFailed):
+        touch_task_snooze(task=call_task, until=timezone.now() - timedelta(minutes=1), by=bob)
     touch_task_complete(task=call_task, by=bob, call_outcome=CallOutcome.CONNECTED)
     with pytest.raises(Conflict):
         touch_task_snooze(task=call_task, until=timezone.now() + timedelta(hours=1), by=bob)

@@ -51,6 +51,8 @@ NAMED_EXAMPLES = {
     "email": "pat@example.org",
     "subject": "Example subject",
     "name": "Example name",
+    # A call is completed or logged with what happened on it.
+    "call_outcome": "connected",
 }
 
 

@@ -33,9 +33,7 @@ MEETING_BOOKED_FROM = (
     Prospect.Status.CONTACTED,
     Prospect.Status.ENGAGED,
 )
-# How far ahead a task may be snoozed, and how late a touch may be logged: a year either way
-# catches a mistyped year, not a real plan.
-LONGEST_SNOOZE = timedelta(days=366)
+# A touch logged by hand already happened; a few minutes ahead is a clock that runs fast.
 FUTURE_TOUCH_TOLERANCE = timedelta(minutes=5)
 # What a rep can log by hand on a contact's timeline, as (log type, channel, status).
 TouchKind = Literal["call", "email", "note"]
@@ -166,8 +164,6 @@ def touch_task_snooze(*, task: OutreachLog, until: datetime, by: User | None) ->
     now = timezone.now()
     if until <= now:
         raise ValidationFailed.for_field("until", "Snooze the task until a time to come.")
-    if until > now + LONGEST_SNOOZE:
-        raise ValidationFailed.for_field("until", "A task can be snoozed for a year at most.")
     with transaction.atomic():
         task = OutreachLog.objects.select_for_update().get(pk=task.pk)
         _require_open(task)
