@@ -4,7 +4,9 @@ touch, and closing or snoozing a task."""
 from datetime import datetime, timedelta
 
 from django import forms
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.html import format_html
 
 from config.errors import ApplicationError
 from outreach.crm.services.prospects import normalize_website
@@ -122,12 +124,30 @@ class ProspectForm(forms.Form):
         return normalize_website(self.cleaned_data["website"])
 
 
+class CompanyInput(forms.TextInput):
+    """A prospect's name, with the workspace's prospects that start with what is typed offered
+    as it is typed (htmx fills #prospect-options)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs={
+                "class": "wide",
+                "list": "prospect-options",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("crm:prospect_options"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#prospect-options",
+                "hx-swap": "innerHTML",
+                **(attrs or {}),
+            }
+        )
+
+
 class ContactForm(forms.Form):
     prospect = forms.CharField(
         max_length=200,
         label="Company",
-        help_text="The prospect the contact works at.",
-        widget=forms.TextInput(attrs={"list": "prospect-options", "autocomplete": "off"}),
+        widget=CompanyInput,
     )
     first_name = forms.CharField(max_length=100, required=False)
     last_name = forms.CharField(max_length=100, required=False)
@@ -149,6 +169,11 @@ class ContactForm(forms.Form):
         super().__init__(*args, **kwargs)
         if prospect_fixed or editing:
             del self.fields["prospect"]
+        else:
+            self.fields["prospect"].help_text = format_html(
+                'The prospect they work at. Not there yet? <a href="{}">Create it</a> first.',
+                reverse("crm:prospect_create"),
+            )
         if not editing:
             # New contacts start active; opting out and bouncing happen to them later.
             del self.fields["outreach_status"]
@@ -156,11 +181,7 @@ class ContactForm(forms.Form):
 
 class DealForm(forms.Form):
     name = forms.CharField(max_length=200)
-    prospect = forms.CharField(
-        max_length=200,
-        label="Company",
-        widget=forms.TextInput(attrs={"list": "prospect-options", "autocomplete": "off"}),
-    )
+    prospect = forms.CharField(max_length=200, label="Company", widget=CompanyInput)
     stage = forms.TypedChoiceField(coerce=int)
     contact = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     value = forms.DecimalField(

@@ -2,9 +2,11 @@
 owner and tags (and a deal's stage) in place, and show a contact with their timeline."""
 
 import zoneinfo
+from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Count, F
 from django.http import Http404, HttpRequest, HttpResponse
@@ -30,6 +32,8 @@ from outreach.models import Contact, Deal, Pipeline, Prospect, Stage
 from outreach.workspaces.access import MemberRequest, member_required
 from outreach.workspaces.selectors import member_user
 
+R = TypeVar("R")
+
 # --- Prospects ------------------------------------------------------------------------------
 
 
@@ -46,25 +50,14 @@ def prospect_edit(request: MemberRequest, prospect_id: int) -> HttpResponse:
 
 
 def _prospect_editor(request: MemberRequest, *, prospect: Prospect | None) -> HttpResponse:
-    status = 200
-    if request.method == "POST":
-        form = ProspectForm(request.POST, workspace=request.workspace)
-        if form.is_valid():
-            try:
-                prospect = _prospect_save(request, prospect, form.cleaned_data)
-            except ApplicationError as exc:
-                show_errors(form, exc)
-            else:
-                messages.success(request, f"Saved {prospect.name}.")
-                return redirect("crm:prospect_detail", prospect_id=prospect.pk)
-        status = 422
-    else:
-        form = ProspectForm(initial=_prospect_initial(prospect), workspace=request.workspace)
-    return render(
+    return record_editor(
         request,
-        "outreach/crm/prospect_form.html",
-        {"form": form, "prospect": prospect, "tag_names": _tag_names(request)},
-        status=status,
+        form=lambda data=None, **kw: ProspectForm(data, workspace=request.workspace, **kw),
+        initial=_prospect_initial(prospect),
+        save=lambda data: _prospect_save(request, prospect, data),
+        done=lambda saved: reverse("crm:prospect_detail", args=[saved.pk]),
+        template="outreach/crm/prospect_form.html",
+        context={"prospect": prospect, "tag_names": _tag_names(request)},
     )
 
 
@@ -200,9 +193,7 @@ def prospect_options(request: MemberRequest) -> HttpResponse:
 @member_required
 @require_http_methods(["GET", "POST"])
 def contact_create(request: MemberRequest) -> HttpResponse:
-    prospect = None
-    if request.GET.get("prospect"):
-        prospect = _prospect_param(request)
+    prospect = _prospect_param(request) if request.GET.get("prospect") else None
     return _contact_editor(request, contact=None, prospect=prospect)
 
 
@@ -216,33 +207,21 @@ def contact_edit(request: MemberRequest, contact_id: int) -> HttpResponse:
 def _contact_editor(
     request: MemberRequest, *, contact: Contact | None, prospect: Prospect | None
 ) -> HttpResponse:
-    editing = contact is not None
-    kwargs = {"editing": editing, "prospect_fixed": prospect is not None}
-    status = 200
-    if request.method == "POST":
-        form = ContactForm(request.POST, **kwargs)
-        if form.is_valid():
-            try:
-                contact = _contact_save(request, contact, prospect, form.cleaned_data)
-            except ApplicationError as exc:
-                show_errors(form, exc)
-            else:
-                messages.success(request, f"Saved {contact}.")
-                return redirect("crm:contact_detail", contact_id=contact.pk)
-        status = 422
-    else:
-        form = ContactForm(initial=_contact_initial(contact), **kwargs)
-    return render(
+    return record_editor(
         request,
-        "outreach/crm/contact_form.html",
-        {
-            "form": form,
+        form=lambda data=None, **kw: ContactForm(
+            data, editing=contact is not None, prospect_fixed=prospect is not None, **kw
+        ),
+        initial=_contact_initial(contact),
+        save=lambda data: _contact_save(request, contact, prospect, data),
+        done=lambda saved: reverse("crm:contact_detail", args=[saved.pk]),
+        template="outreach/crm/contact_form.html",
+        context={
             "contact": contact,
             "prospect": prospect,
             "time_zones": _time_zones(),
             "tag_names": _tag_names(request),
         },
-        status=status,
     )
 
 
@@ -395,27 +374,17 @@ def _deal_editor(
     pipelines = _pipelines_for(request, deal)
     if not pipelines:
         messages.error(request, "Deals live in a pipeline: an admin creates one first.")
-        return redirect("crm:pipeline_list")
-    kwargs = {"workspace": request.workspace, "pipelines": pipelines, "prospect": prospect}
-    status = 200
-    if request.method == "POST":
-        form = DealForm(request.POST, **kwargs)
-        if form.is_valid():
-            try:
-                deal = _deal_save(request, deal, prospect, form.cleaned_data)
-            except ApplicationError as exc:
-                show_errors(form, exc)
-            else:
-                messages.success(request, f"Saved {deal.name}.")
-                return redirect(next_page(request, deal))
-        status = 422
-    else:
-        form = DealForm(initial=_deal_initial(request, deal), **kwargs)
-    return render(
+        return redirect("crm:deal_board")
+    return record_editor(
         request,
-        "outreach/crm/deal_form.html",
-        {"form": form, "deal": deal, "prospect": prospect, "tag_names": _tag_names(request)},
-        status=status,
+        form=lambda data=None, **kw: DealForm(
+            data, workspace=request.workspace, pipelines=pipelines, prospect=prospect, **kw
+        ),
+        initial=_deal_initial(request, deal),
+        save=lambda data: _deal_save(request, deal, prospect, data),
+        done=lambda saved: next_page(request, saved),
+        template="outreach/crm/deal_form.html",
+        context={"deal": deal, "prospect": prospect, "tag_names": _tag_names(request)},
     )
 
 
@@ -538,6 +507,36 @@ def next_page(request: HttpRequest, deal: Deal | None, fallback: int | None = No
 
 
 # --- Shared ---------------------------------------------------------------------------------
+
+
+def record_editor(
+    request: HttpRequest,
+    *,
+    form: Callable[..., forms.Form],
+    initial: dict[str, Any],
+    save: Callable[[dict[str, Any]], R],
+    done: Callable[[R], str],
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The page that creates or edits a record. GET: `form()` filled with `initial`. POST: the
+    form read, `save(cleaned_data)` (one service call) and off to `done(record)`; or the form
+    again, with what the service refused next to the fields it is about (422)."""
+    status = 200
+    if request.method == "POST":
+        bound = form(request.POST)
+        if bound.is_valid():
+            try:
+                saved = save(bound.cleaned_data)
+            except ApplicationError as exc:
+                show_errors(bound, exc)
+            else:
+                messages.success(request, f"Saved {saved}.")
+                return redirect(done(saved))
+        status = 422
+    else:
+        bound = form(initial=initial)
+    return render(request, template, {**context, "form": bound}, status=status)
 
 
 def _prospect_param(request: MemberRequest) -> Prospect:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from config.errors import ApplicationError
 from outreach.crm import selectors
 from outreach.crm.forms import PipelineForm, StageFormSet, TagForm, show_errors, stages_from
-from outreach.crm.record_views import confirm_delete, count_of
+from outreach.crm.record_views import confirm_delete, count_of, record_editor
 from outreach.crm.services import deals as deal_services
 from outreach.crm.services import tags as tag_services
 from outreach.models import Pipeline, Stage, Tag
@@ -52,17 +52,15 @@ def tag_list(request: MemberRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def tag_edit(request: MemberRequest, tag_id: int) -> HttpResponse:
     tag = _tag_or_404(request, tag_id)
-    form = TagForm(request.POST or None, initial={"name": tag.name, "color": tag.color})
-    if request.method == "POST" and form.is_valid():
-        try:
-            tag_services.tag_update(tag=tag, changes=form.cleaned_data)
-        except ApplicationError as exc:
-            show_errors(form, exc)
-        else:
-            messages.success(request, f"Saved the tag {tag.name}.")
-            return redirect("crm:tag_list")
-    status = 422 if request.method == "POST" else 200
-    return render(request, "outreach/crm/tag_form.html", {"form": form, "tag": tag}, status=status)
+    return record_editor(
+        request,
+        form=TagForm,
+        initial={"name": tag.name, "color": tag.color},
+        save=lambda data: tag_services.tag_update(tag=tag, changes=data),
+        done=lambda saved: reverse("crm:tag_list"),
+        template="outreach/crm/tag_form.html",
+        context={"tag": tag},
+    )
 
 
 @admin_required

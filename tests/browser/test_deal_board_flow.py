@@ -4,10 +4,9 @@ keyboard alone; both moves run the deal.stage_changed automation."""
 import pytest
 
 from automations.models import AutomationEvent
-from automations.services import automation_create
 from outreach.models import Deal
 from tests.browser.conftest import htmx_settled, sign_in
-from tests.factories import DealFactory, PipelineFactory, ProspectFactory
+from tests.factories import AutomationFactory, DealFactory, PipelineFactory, ProspectFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,14 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_rep_drags_a_deal_to_the_next_stage_and_moves_one_by_keyboard(
     desktop, workspace, alice, bob
 ):
-    automation_create(
-        workspace=workspace,
-        name="Deal moved",
-        trigger_type="deal.stage_changed",
-        actions=[{"type": "notify_admins", "params": {"title": "A deal moved"}}],
-        enabled=True,
-        by=alice,
-    )
+    AutomationFactory(workspace=workspace, trigger_type="deal.stage_changed")
     sales = PipelineFactory(workspace=workspace, name="Sales")
     first, proposal, won = sales.stages.order_by("position")
     prospect = ProspectFactory(workspace=workspace, name="Stripe")

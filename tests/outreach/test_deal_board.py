@@ -4,10 +4,9 @@ that go through the stage-change service, so `deal.stage_changed` automations ru
 from decimal import Decimal
 
 from automations.models import AutomationEvent
-from automations.services import automation_create
 from outreach.crm.selectors import BOARD_CARDS_PER_STAGE
 from outreach.models import Deal
-from tests.factories import DealFactory, PipelineFactory, ProspectFactory
+from tests.factories import AutomationFactory, DealFactory, PipelineFactory, ProspectFactory
 
 HTMX = {"HX-Request": "true"}
 
@@ -34,14 +33,7 @@ def test_the_board_shows_each_stage_with_its_deals_count_and_value(bob_client, w
 
 
 def test_a_move_on_the_board_runs_the_stage_change_automations(bob_client, workspace, alice):
-    automation_create(
-        workspace=workspace,
-        name="Proposal sent",
-        trigger_type="deal.stage_changed",
-        actions=[{"type": "notify_admins", "params": {"title": "A deal moved"}}],
-        enabled=True,
-        by=alice,
-    )
+    AutomationFactory(workspace=workspace, trigger_type="deal.stage_changed")
     deal = DealFactory(prospect__workspace=workspace, name="Pilot")
     proposal = deal.pipeline.stages.get(name="Proposal")
 

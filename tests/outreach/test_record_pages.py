@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from automations.models import AutomationEvent
-from automations.services import automation_create
 from outreach.models import Contact, Deal, OutreachLog, Prospect
 from tests.factories import (
+    AutomationFactory,
     ContactFactory,
     DealFactory,
     PipelineFactory,
@@ -24,17 +24,6 @@ def errors_next_to(response, field: str) -> str:
     """The error messages the page shows under one field."""
     form = response.context["form"]
     return " ".join(form.errors.get(field, []))
-
-
-def listen(workspace, alice, trigger_type: str) -> None:
-    automation_create(
-        workspace=workspace,
-        name=f"On {trigger_type}",
-        trigger_type=trigger_type,
-        actions=[{"type": "notify_admins", "params": {"title": "It happened"}}],
-        enabled=True,
-        by=alice,
-    )
 
 
 # --- Prospects ------------------------------------------------------------------------------
@@ -86,7 +75,7 @@ def test_the_form_refuses_what_it_cannot_read(bob_client, workspace, charlie):
 
 def test_editing_a_prospect_announces_what_changed(bob_client, workspace, alice):
     prospect = ProspectFactory(workspace=workspace, name="Brex", domain="brex.com")
-    listen(workspace, alice, "field.changed")
+    AutomationFactory(workspace=workspace, trigger_type="field.changed")
     page = bob_client.get(f"/prospects/{prospect.pk}/edit/")
     assert page.context["form"].initial["domain"] == "brex.com"
     response = bob_client.post(
@@ -120,7 +109,7 @@ def test_deleting_a_prospect_asks_first_and_says_what_goes_with_it(bob_client, w
 
 def test_the_status_is_edited_in_place(bob_client, workspace, alice):
     prospect = ProspectFactory(workspace=workspace)
-    listen(workspace, alice, "field.changed")
+    AutomationFactory(workspace=workspace, trigger_type="field.changed")
     editor = bob_client.get(f"/prospects/{prospect.pk}/fields/status/", headers=HTMX)
     assert b"<select" in editor.content and b"<html" not in editor.content
 
@@ -170,7 +159,7 @@ def test_an_unknown_field_is_not_found_and_a_plain_visit_goes_to_the_editor(bob_
 
 def test_a_contact_is_added_from_the_prospect_page(bob_client, workspace, alice):
     prospect = ProspectFactory(workspace=workspace, name="Plaid")
-    listen(workspace, alice, "contact.created")
+    AutomationFactory(workspace=workspace, trigger_type="contact.created")
     form = bob_client.get(f"/contacts/new/?prospect={prospect.pk}")
     assert "Company" not in form.content.decode()  # the prospect is given
     response = bob_client.post(
@@ -261,7 +250,7 @@ def test_a_deal_starts_in_the_stage_chosen_which_chooses_its_pipeline(
     PipelineFactory(workspace=workspace, name="Partners")
     sales = PipelineFactory(workspace=workspace, name="Sales")
     proposal = sales.stages.get(name="Proposal")
-    listen(workspace, alice, "deal.created")
+    AutomationFactory(workspace=workspace, trigger_type="deal.created")
     response = bob_client.post(
         f"/deals/new/?prospect={prospect.pk}",
         {
@@ -299,16 +288,18 @@ def test_a_deal_refuses_a_stage_or_contact_it_cannot_have(bob_client, workspace,
     assert not Deal.objects.exists()
 
 
-def test_without_a_pipeline_a_new_deal_sends_the_rep_to_create_one(bob_client, workspace):
+def test_without_a_pipeline_a_new_deal_sends_the_rep_to_the_board_which_says_why(
+    bob_client, workspace
+):
     response = bob_client.get("/deals/new/")
     assert response.status_code == 302
-    assert response.url == "/settings/pipelines/"
+    assert response.url == "/deals/board/"
 
 
 def test_editing_a_deal_moves_it_within_its_pipeline(bob_client, workspace, alice):
     deal = DealFactory(prospect__workspace=workspace, name="Pilot")
     later = deal.pipeline.stages.get(name="Closed Won")
-    listen(workspace, alice, "deal.stage_changed")
+    AutomationFactory(workspace=workspace, trigger_type="deal.stage_changed")
     response = bob_client.post(
         f"/deals/{deal.pk}/edit/", {"name": "Pilot", "stage": later.pk, "value": "900"}
     )

@@ -7,12 +7,11 @@ import pytest
 from django.utils import timezone
 
 from automations.models import AutomationEvent
-from automations.services import automation_create
 from config.errors import Conflict, ValidationFailed
 from outreach.crm import selectors
 from outreach.crm.services.tasks import touch_task_complete, touch_task_snooze
 from outreach.models import Activity, CallOutcome, OutreachLog, Prospect
-from tests.factories import ContactFactory, ProspectFactory, TouchTaskFactory
+from tests.factories import AutomationFactory, ContactFactory, ProspectFactory, TouchTaskFactory
 
 HTMX = {"HX-Request": "true"}
 
@@ -65,14 +64,7 @@ def test_only_a_call_has_an_outcome_and_only_a_known_one(workspace, call_task, b
 
 
 def test_task_completed_automations_hear_the_call_outcome(workspace, call_task, alice, bob):
-    automation_create(
-        workspace=workspace,
-        name="Call done",
-        trigger_type="task.completed",
-        actions=[{"type": "notify_admins", "params": {"title": "A call was made"}}],
-        enabled=True,
-        by=alice,
-    )
+    AutomationFactory(workspace=workspace, trigger_type="task.completed")
     touch_task_complete(task=call_task, by=bob, call_outcome=CallOutcome.NO_ANSWER)
     event = AutomationEvent.objects.get(event_type="task.completed")
     assert event.payload["task"]["call_outcome"] == "no_answer"
