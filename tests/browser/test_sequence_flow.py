@@ -6,8 +6,8 @@ from datetime import time
 import pytest
 from django.core import mail
 
+from outreach.mail import email_links
 from outreach.models import Contact, OutreachSequence, OutreachStep
-from outreach.sequences import email_links
 from tests.browser.conftest import sign_in
 from tests.factories import ContactFactory, ProspectFactory, sequence_with_steps
 

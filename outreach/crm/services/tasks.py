@@ -9,7 +9,15 @@ from django.utils import timezone
 
 from config.errors import Conflict, ValidationFailed
 from outreach import events
-from outreach.models import Activity, Contact, OutreachLog, Prospect, TaskPriority, Workspace
+from outreach.models import (
+    Activity,
+    Contact,
+    EmailTemplate,
+    OutreachLog,
+    Prospect,
+    TaskPriority,
+    Workspace,
+)
 from outreach.workspaces.services.workspaces import ensure_member
 
 TASK_FIELDS = {"subject", "notes", "priority", "due_at", "assignee"}
@@ -136,6 +144,7 @@ def outreach_log_record(
     body: str = "",
     metadata: dict[str, Any] | None = None,
     by: User | None = None,
+    email_template: EmailTemplate | None = None,
 ) -> OutreachLog:
     """Record a touch that happened (an email sent, a call made, a reply received)."""
     _check_prospect_contact(workspace, prospect, contact)
@@ -151,6 +160,7 @@ def outreach_log_record(
             body=body,
             metadata=metadata or {},
             created_by=by,
+            email_template=email_template,
         )
         if status == OutreachLog.Status.SENT:
             _mark_contacted(prospect)

@@ -9,13 +9,13 @@ from django.db import transaction
 
 from config.errors import Conflict, ValidationFailed
 from config.validation import save_or_conflict, validate_model
+from outreach.mail import merge_fields
 from outreach.models import (
     OutreachLog,
     SequenceTemplate,
     SequenceTemplateStep,
     Workspace,
 )
-from outreach.sequences import merge_fields
 
 MAX_STEPS = 30
 
