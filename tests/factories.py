@@ -28,6 +28,7 @@ from outreach.models import (
     Deal,
     InboundMailbox,
     Membership,
+    OutboundEmail,
     OutreachLog,
     OutreachSequence,
     OutreachStep,
@@ -445,3 +446,17 @@ class AutomationActionRunFactory(factory.django.DjangoModelFactory):
     action_type = "notify_admins"
     status = AutomationActionRun.Status.SUCCEEDED
     attempts = 1
+
+
+class OutboundEmailFactory(factory.django.DjangoModelFactory):
+    """A one-off email that went out from a mailbox (give `mailbox` and `contact`)."""
+
+    class Meta:
+        model = OutboundEmail
+
+    workspace = factory.LazyAttribute(lambda e: e.mailbox.workspace)
+    prospect = factory.LazyAttribute(lambda e: e.contact.prospect)
+    subject = factory.Sequence(lambda n: f"A note {n}")
+    body = "Hello there"
+    message_id = factory.Sequence(lambda n: f"<email-{n}@sender.example>")
+    status = OutboundEmail.Status.SENT

@@ -45,7 +45,7 @@ class Mailbox(models.Model):
     # The one a member's sequence emails and new emails go from.
     is_default = models.BooleanField(default=False)
 
-    sending = models.CharField(max_length=10, choices=Sending.choices, default=Sending.SMTP)
+    sending = models.CharField(max_length=10, choices=Sending.choices, default=Sending.WORKSPACE)
     smtp_host = models.CharField(max_length=253, blank=True)
     smtp_port = models.PositiveIntegerField(default=587)
     smtp_tls = models.CharField(max_length=10, choices=TlsMode.choices, default=TlsMode.STARTTLS)

@@ -84,7 +84,14 @@ def test_every_api_list_costs_the_same_queries_for_5_or_50_rows(client, workspac
 @pytest.mark.django_db
 def test_dashboard_lists_cost_the_same_queries_for_few_or_many_rows(alice_client, workspace, alice):
     populate(workspace, alice, 3)
-    pages = ["/prospects/", "/tasks/?scope=all", "/", "/settings/api-keys/"]
+    pages = [
+        "/prospects/",
+        "/tasks/?scope=all",
+        "/",
+        "/settings/api-keys/",
+        "/templates/",
+        "/mailboxes/",
+    ]
     alice_client.get("/")  # the first visit stores the chosen workspace in the session
     few = {page: count_queries(lambda p=page: alice_client.get(p))[0] for page in pages}
     populate(workspace, alice, 40)

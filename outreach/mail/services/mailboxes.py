@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import ValidationFailed
+from config.errors import Conflict, ValidationFailed
 from config.validation import apply_changes, save_or_conflict, validate_model
 from outreach.mail import crypto
 from outreach.mail.servers import MailServerError, imap_check, smtp_check
@@ -50,7 +50,13 @@ def mailbox_create(
 ) -> Mailbox:
     ensure_member(workspace=workspace, user=owner, field="owner_id")
     mailbox = Mailbox(workspace=workspace, owner=owner)
-    apply_changes(mailbox, _normalized(fields), allowed=MAILBOX_FIELDS)
+    fields = _normalized(fields)
+    # Given an SMTP server and no word on how to send, the mailbox sends through it.
+    if fields.get("smtp_host") and "sending" not in fields:
+        fields["sending"] = Mailbox.Sending.SMTP
+    if fields.get("imap_host") and "receiving" not in fields:
+        fields["receiving"] = Mailbox.Receiving.IMAP
+    apply_changes(mailbox, fields, allowed=MAILBOX_FIELDS)
     mailbox.smtp_password_encrypted = crypto.encrypt(smtp_password)
     mailbox.imap_password_encrypted = crypto.encrypt(imap_password)
     first = not Mailbox.objects.filter(workspace=workspace, owner=owner).exists()
@@ -80,7 +86,7 @@ def mailbox_update(
 def mailbox_delete(*, mailbox: Mailbox) -> None:
     if mailbox.emails.exists():
         # Its emails keep the address they went from; the mailbox stops syncing instead.
-        raise ValidationFailed(
+        raise Conflict(
             "Emails were sent from this mailbox, so it is kept for their history; stop reading "
             "it (receiving: none) instead."
         )
