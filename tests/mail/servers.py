@@ -6,6 +6,7 @@ folder (no system service); as root it runs as Debian's unprivileged `dovecot` u
 """
 
 import datetime
+import grp
 import imaplib
 import ipaddress
 import os
@@ -31,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
+ACCOUNTS = 200
 
 
 def free_port() -> int:
@@ -230,14 +232,21 @@ class Dovecot:
         if os.geteuid() == 0:
             # Never as root: Debian's package brings an unprivileged user for the server.
             owner = pwd.getpwnam("dovecot")
-            self.user, self.group, self.uid = "dovecot", "dovecot", owner.pw_uid
+            self.user, self.group = "dovecot", "dovecot"
+            self.uid, self.gid = owner.pw_uid, owner.pw_gid
         else:
             me = pwd.getpwuid(os.geteuid())
-            self.user, self.uid = me.pw_name, me.pw_uid
-            self.group = me.pw_name
+            self.user, self.uid, self.gid = me.pw_name, me.pw_uid, me.pw_gid
+            self.group = grp.getgrgid(me.pw_gid).gr_name
         for folder in ("run", "state", "mail"):
             (self.root / folder).mkdir()
-        (self.root / "users").write_text("")
+        # Mail users, each with its own mailbox, handed out one per test by account().
+        self._accounts = [
+            (f"rep-{uuid.uuid4().hex[:10]}@example.com", f"secret-{n}") for n in range(ACCOUNTS)
+        ]
+        (self.root / "users").write_text(
+            "".join(f"{user}:{{PLAIN}}{password}\n" for user, password in self._accounts)
+        )
         (self.root / "dovecot.conf").write_text(
             CONFIG.format(
                 root=self.root,
@@ -251,13 +260,17 @@ class Dovecot:
         self.root.chmod(0o755)
         if os.geteuid() == 0:
             for path in [self.root, *self.root.rglob("*")]:
-                os.chown(path, self.uid, -1)
+                os.chown(path, self.uid, self.gid)
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "Dovecot":
         self.process = subprocess.Popen(
             [DOVECOT, "-F", "-c", str(self.root / "dovecot.conf")],
-            user=self.uid if os.geteuid() == 0 else None,
+            **(
+                {"user": self.uid, "group": self.gid, "extra_groups": []}
+                if os.geteuid() == 0
+                else {}
+            ),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -271,12 +284,10 @@ class Dovecot:
             self.process.wait(timeout=10)
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def account(self, password: str = "imap-secret") -> tuple[str, str]:
-        """A new mail user (its own mailbox); Dovecot reads the users file again by itself."""
-        user = f"rep-{uuid.uuid4().hex[:10]}@example.com"
-        with (self.root / "users").open("a") as users:
-            users.write(f"{user}:{{PLAIN}}{password}\n")
-        return user, password
+    def account(self) -> tuple[str, str]:
+        """A mail user of its own (an empty mailbox), from those made at start: Dovecot reads
+        its users file once, so none is added while it runs."""
+        return self._accounts.pop()
 
     def append(self, user: str, password: str, *raw_messages: bytes, folder: str = "INBOX"):
         """Deliver messages into the user's folder with IMAP APPEND, as a mail server would."""
