@@ -205,9 +205,11 @@ def test_a_send_cut_short_is_marked_maybe_sent_and_only_the_rep_sends_it_again(
     ).json()["id"]
     # As a worker killed mid-conversation leaves it.
     OutboundEmail.objects.filter(pk=email_id).update(status="sending")
-    with time_machine.travel(timezone.now() + timedelta(hours=1)):
-        with django_capture_on_commit_callbacks(execute=True):
-            emails_send_due()
+    with (
+        time_machine.travel(timezone.now() + timedelta(hours=1)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        emails_send_due()
     email = OutboundEmail.objects.get(pk=email_id)
     assert email.status == "uncertain" and "may or may not have gone out" in email.failure_reason
     assert len(smtp.received) == 1
