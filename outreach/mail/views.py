@@ -341,6 +341,8 @@ def _preview(request: MemberRequest, form: ComposeForm, contact: Contact, defaul
         "to": f"{contact} <{contact.email}>",
         "subject": written.subject,
         "body": written.body,
+        # Nothing written yet: the preview says what it will show rather than a blank email.
+        "written": bool(subject or body or template),
         "problems": ([refusal] if refusal else []) + (written.problems if form.is_bound else []),
     }
 
