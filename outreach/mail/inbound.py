@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 from outreach.models import Mailbox
 
-Receiver = Callable[[Mailbox, bytes], None]
+# Messages come in the batches the sync reads, so a receiver can look them up together.
+Receiver = Callable[[Mailbox, list[bytes]], None]
 
 _receivers: list[Receiver] = []
 
@@ -19,6 +20,6 @@ def receive_with(receiver: Receiver) -> None:
         _receivers.append(receiver)
 
 
-def deliver(*, mailbox: Mailbox, raw: bytes) -> None:
+def deliver(*, mailbox: Mailbox, raw_messages: list[bytes]) -> None:
     for receiver in _receivers:
-        receiver(mailbox, raw)
+        receiver(mailbox, raw_messages)

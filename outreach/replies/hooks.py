@@ -11,14 +11,15 @@ from outreach.replies.services import intake
 logger = logging.getLogger(__name__)
 
 
-def _from_mailbox(mailbox: Mailbox, raw: bytes) -> None:
-    try:
-        message = parse_raw(raw)
-    except (MalformedMessage, MessageTooLarge) as exc:
-        # One unreadable message must not stop the sync of the rest.
-        logger.info("Mailbox %s: a message was skipped: %s", mailbox.pk, exc.message)
-        return
-    intake.reply_receive_from_mailbox(mailbox=mailbox, message=message)
+def _from_mailbox(mailbox: Mailbox, raw_messages: list[bytes]) -> None:
+    messages = []
+    for raw in raw_messages:
+        try:
+            messages.append(parse_raw(raw))
+        except (MalformedMessage, MessageTooLarge) as exc:
+            # One unreadable message must not stop the sync of the rest.
+            logger.info("Mailbox %s: a message was skipped: %s", mailbox.pk, exc.message)
+    intake.replies_receive_from_mailbox(mailbox=mailbox, messages=messages)
 
 
 def connect() -> None:

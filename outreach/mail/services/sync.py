@@ -100,9 +100,11 @@ def _read_new(mailbox: Mailbox, session: ImapSession, now: datetime) -> int:
     read = 0
     for start in range(0, len(uids), FETCH_BATCH):
         batch = uids[start : start + FETCH_BATCH]
-        for _uid, raw in session.fetch(batch, max_bytes=settings.REPLIES_MAX_MESSAGE_BYTES):
-            inbound.deliver(mailbox=mailbox, raw=raw)
-            read += 1
+        raw_messages = [
+            raw for _uid, raw in session.fetch(batch, max_bytes=settings.REPLIES_MAX_MESSAGE_BYTES)
+        ]
+        inbound.deliver(mailbox=mailbox, raw_messages=raw_messages)
+        read += len(raw_messages)
         # Forward only: a slower sync running beside this one never moves the cursor back.
         Mailbox.objects.filter(
             pk=mailbox.pk, imap_uidvalidity=state.uidvalidity, imap_last_uid__lt=batch[-1]

@@ -68,6 +68,54 @@ def reply_receive(
     return _store(workspace, message, source, mailbox, reading, match)
 
 
+def replies_receive_from_mailbox(
+    *, mailbox: Mailbox, messages: list[InboundMessage]
+) -> list[Receipt]:
+    """Store the messages of a batch read from a rep's mailbox that concern a contact.
+
+    Most of a rep's mail does not (newsletters, colleagues): a few queries for the whole batch
+    (the Message-IDs already stored, the senders who are contacts, the thread ids that are our
+    emails or earlier replies) set those aside, and only the rest take the one-by-one intake.
+    A message that looks unrelated is still read for a bounce report of one of our emails.
+    """
+    workspace = mailbox.workspace
+    stored = set(
+        Reply.objects.filter(
+            workspace=workspace, message_id__in=[m.message_id for m in messages]
+        ).values_list("message_id", flat=True)
+    )
+    contacts = set(
+        Contact.objects.filter(
+            workspace=workspace, email__in={m.from_address.email for m in messages}
+        ).values_list("email", flat=True)
+    )
+    thread_ids = {i for m in messages for i in m.thread_ids}
+    both_forms = thread_ids | {i.strip("<>") for i in thread_ids}
+    ours = set(
+        OutreachLog.objects.filter(
+            workspace=workspace,
+            channel=OutreachLog.Channel.EMAIL,
+            metadata__messageId__in=list(both_forms),
+        ).values_list("metadata__messageId", flat=True)
+    ) | set(
+        Reply.objects.filter(workspace=workspace, message_id__in=thread_ids).values_list(
+            "message_id", flat=True
+        )
+    )
+    ours |= {f"<{i}>" for i in ours}
+    receipts = []
+    for message in messages:
+        if message.message_id in stored:
+            continue
+        related = message.from_address.email in contacts or bool(ours & set(message.thread_ids))
+        if not related and read_message(message).bounce is None:
+            continue
+        receipt = reply_receive_from_mailbox(mailbox=mailbox, message=message)
+        if receipt is not None:
+            receipts.append(receipt)
+    return receipts
+
+
 def reply_receive_from_mailbox(*, mailbox: Mailbox, message: InboundMessage) -> Receipt | None:
     """Store a message read from a rep's own mailbox if it concerns a contact (their reply, an
     answer to one of our emails, a bounce of one); the rest of a rep's mail is none of ours,
