@@ -1,8 +1,8 @@
 """Mailbox passwords at rest: Fernet tokens under the keys of MAILBOX_ENCRYPTION_KEYS.
 
 The first key encrypts and every key decrypts (MultiFernet), so a key is rotated by putting a
-new one in front and, once `mailboxes_reencrypt` has run, dropping the old one. A password is
-decrypted only on its way to the mail server and never logged.
+new one in front and, once `manage.py rotate_mailbox_keys` has run, dropping the old one. A
+password is decrypted only on its way to the mail server and never logged.
 """
 
 from functools import cache
