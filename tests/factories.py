@@ -26,6 +26,7 @@ from outreach.models import (
     ApiKey,
     Contact,
     Deal,
+    EmailTemplate,
     InboundMailbox,
     Membership,
     OutboundEmail,
@@ -223,6 +224,19 @@ class SequenceTemplateStepFactory(factory.django.DjangoModelFactory):
     channel = OutreachLog.Channel.EMAIL
     subject_template = "Hello {{contact.first_name}}"
     body_template = "A note for {{prospect.name}}"
+
+
+class EmailTemplateFactory(factory.django.DjangoModelFactory):
+    """A shared template of the workspace's library."""
+
+    class Meta:
+        model = EmailTemplate
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Template {n}")
+    subject = "A question, {{contact.first_name}}"
+    body = "Hello {{contact.first_name}}, a thought for {{prospect.name}}."
+    shared = True
 
 
 class OutreachSequenceFactory(factory.django.DjangoModelFactory):

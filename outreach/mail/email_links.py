@@ -89,15 +89,17 @@ def read_unsubscribe(token: str) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def html_body(text: str, *, tracked: Tracked, unsubscribe: str, footer: bool = True) -> str:
+def html_body(text: str, *, tracked: Tracked | None, unsubscribe: str, footer: bool = True) -> str:
     """The HTML part of a plain-text email: links tracked, a pixel, and the unsubscribe footer
-    (left out of a personal answer in a thread, which carries only the header)."""
+    (left out of a personal answer in a thread, which carries only the header). An email with
+    no row to count opens and clicks for (`tracked` None) keeps its links as they are."""
     parts, last = [], 0
     for match in URL_IN_TEXT.finditer(text):
         url = match.group(0).rstrip(TRAILING)
         end = match.start() + len(url)
+        href = click_url(tracked, url) if tracked is not None else url
         parts.append(html.escape(text[last : match.start()]))
-        parts.append(f'<a href="{html.escape(click_url(tracked, url))}">{html.escape(url)}</a>')
+        parts.append(f'<a href="{html.escape(href)}">{html.escape(url)}</a>')
         last = end
     parts.append(html.escape(text[last:]))
     body = "".join(parts).replace("\n", "<br>\n")
@@ -107,10 +109,14 @@ def html_body(text: str, *, tracked: Tracked, unsubscribe: str, footer: bool = T
         if footer
         else ""
     )
+    pixel = (
+        f'<img src="{html.escape(open_pixel_url(tracked))}" width="1" height="1" alt="">'
+        if tracked is not None
+        else ""
+    )
     return (
         f'<div style="font-family: Arial, sans-serif; font-size: 14px; line-height: 1.5">{body}'
-        f"{unsubscribe_footer}"
-        f'<img src="{html.escape(open_pixel_url(tracked))}" width="1" height="1" alt=""></div>'
+        f"{unsubscribe_footer}{pixel}</div>"
     )
 
 

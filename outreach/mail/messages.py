@@ -46,12 +46,13 @@ def outgoing_email(
     contact: Contact,
     subject: str,
     body: str,
-    tracked: email_links.Tracked,
+    tracked: email_links.Tracked | None,
     message_id: str,
     thread: Thread = NO_THREAD,
     footer: bool = True,
 ) -> EmailMultiAlternatives:
-    """The email, ready to send through the mailbox's connection.
+    """The email, ready to send through the mailbox's connection (the workspace's email
+    service when `mailbox` is None); `tracked` names the row its opens and clicks count for.
 
     A mailbox read over IMAP gets its replies itself; otherwise replies go to the workspace's
     inbound address, where triage reads them.
