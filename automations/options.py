@@ -3,6 +3,7 @@ options and names."""
 
 from functools import cached_property
 
+from outreach.mail.selectors import shared_template_choices
 from outreach.models import (
     EmailTemplate,
     Membership,
@@ -67,11 +68,7 @@ class WorkspaceOptions:
     def email_templates(self) -> Choices:
         """The library's shared templates: a rule belongs to the workspace, and a personal
         template is its owner's alone."""
-        return list(
-            EmailTemplate.objects.filter(workspace=self.workspace, shared=True)
-            .order_by("name")
-            .values_list("pk", "name")
-        )
+        return shared_template_choices(workspace=self.workspace)
 
     # --- names -------------------------------------------------------------------------------
     # A rule keeps the ids it was saved with; what it points at may have been deleted since.

@@ -1,6 +1,8 @@
 """Reads of mail, scoped to one workspace: mailboxes (and which one a member sends from), the
 template library with each template's usage and reply rate, and one-off emails."""
 
+from collections.abc import Collection
+
 from django.contrib.auth.models import User
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -76,6 +78,19 @@ def template_list(*, workspace: Workspace, user: User | None) -> QuerySet[EmailT
             reply_count=_count(sent.filter(Exists(answered))),
         )
         .order_by("name", "pk")
+    )
+
+
+def shared_template_choices(
+    *, workspace: Workspace, also: Collection[int] = ()
+) -> list[tuple[int, str]]:
+    """(id, name) of the templates a sequence step or a rule may take its words from: the
+    workspace's shared ones, and `also` those it already uses (one made personal since)."""
+    return list(
+        EmailTemplate.objects.filter(workspace=workspace)
+        .filter(Q(shared=True) | Q(pk__in=list(also)))
+        .order_by("name", "pk")
+        .values_list("pk", "name")
     )
 
 

@@ -30,7 +30,12 @@ def sequence_template_list(*, workspace: Workspace) -> QuerySet[SequenceTemplate
     return (
         SequenceTemplate.objects.filter(workspace=workspace)
         .prefetch_related(
-            Prefetch("steps", queryset=SequenceTemplateStep.objects.order_by("position"))
+            Prefetch(
+                "steps",
+                queryset=SequenceTemplateStep.objects.select_related("email_template").order_by(
+                    "position"
+                ),
+            )
         )
         .annotate(
             active_count=enrolled(OutreachSequence.Status.ACTIVE),

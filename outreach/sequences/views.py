@@ -11,6 +11,7 @@ from config.errors import ApplicationError
 from config.pagination import dashboard_page
 from outreach.crm.views import prospect_or_404
 from outreach.mail.merge_fields import VARIABLES
+from outreach.mail.selectors import shared_template_choices
 from outreach.models import OutreachSequence, SequenceTemplate
 from outreach.sequences import selectors as sequence_selectors
 from outreach.sequences.forms import (
@@ -48,9 +49,15 @@ def sequence_edit(request: HttpRequest, sequence_id: int) -> HttpResponse:
 
 
 def _edit(request: HttpRequest, *, template: SequenceTemplate | None) -> HttpResponse:
+    in_use = [step.email_template_id for step in template.steps.all()] if template else []
+    step_kwargs = {
+        "email_templates": shared_template_choices(
+            workspace=request.workspace, also=[pk for pk in in_use if pk]
+        )
+    }
     if request.method == "POST":
         form = SequenceForm(request.POST)
-        steps = StepFormSet(request.POST, prefix="steps")
+        steps = StepFormSet(request.POST, prefix="steps", form_kwargs=step_kwargs)
         if form.is_valid() and steps.is_valid():
             try:
                 template = _save(request, template, form.cleaned_data, steps_from(steps))
@@ -64,7 +71,11 @@ def _edit(request: HttpRequest, *, template: SequenceTemplate | None) -> HttpRes
     else:
         initial = {"name": template.name, "description": template.description} if template else {}
         form = SequenceForm(initial=initial)
-        steps = StepFormSet(initial=formset_initial(template) if template else [], prefix="steps")
+        steps = StepFormSet(
+            initial=formset_initial(template) if template else [],
+            prefix="steps",
+            form_kwargs=step_kwargs,
+        )
         status = 200
     context = {
         "template": template,
