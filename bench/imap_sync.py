@@ -19,7 +19,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-DB_NAME = "crm_bench_imap"
+DB_NAME = os.environ.get("BENCH_DB_NAME", "crm_bench_imap")
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "10000"))
 REPLY_EVERY = 10
@@ -63,7 +63,10 @@ def main() -> None:
         f"{figures['replies']} stored as replies"
     )
     print(f"second pass, nothing new: {figures['second_seconds']:.3f} s (target < 1 s)")
-    print(f"filling the mailbox (IMAP APPEND): {figures['fill_seconds']:.1f} s")
+    print(
+        f"filling the mailbox: {figures['fill_seconds']:.1f} s writing the Maildir, "
+        f"{figures['index_seconds']:.1f} s for Dovecot to index it"
+    )
 
 
 def measure() -> None:
@@ -109,9 +112,15 @@ def measure() -> None:
     dovecot = Dovecot().start()
     try:
         user, password = dovecot.account()
+        # Delivered as a local delivery agent would, into the Maildir (APPEND of 10,000 took
+        # minutes); Dovecot then indexes the folder once, as it would have on delivery.
         started = time.perf_counter()
-        dovecot.append(user, password, *(message(i) for i in range(MESSAGES)))
+        dovecot.deliver_to_maildir(user, (message(i) for i in range(MESSAGES)))
         fill_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        indexed = dovecot.index(user, password)
+        index_seconds = time.perf_counter() - started
+        assert indexed == MESSAGES, indexed
         mailbox = mailbox_create(
             workspace=workspace,
             owner=rep,
@@ -141,6 +150,7 @@ def measure() -> None:
                 "messages": MESSAGES,
                 "replies": Reply.objects.count(),
                 "fill_seconds": fill_seconds,
+                "index_seconds": index_seconds,
                 "first_seconds": first_seconds,
                 "first_per_second": MESSAGES / first_seconds,
                 "second_seconds": second_seconds,

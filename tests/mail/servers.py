@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -297,6 +298,36 @@ class Dovecot:
             for raw in raw_messages:
                 status, data = connection.append(folder, None, None, raw)
                 assert status == "OK", data
+        finally:
+            connection.logout()
+
+    def deliver_to_maildir(self, user: str, raw_messages: Iterable[bytes]) -> int:
+        """Write messages straight into the user's INBOX (Maildir `new/`, as a local delivery
+        agent does) rather than over IMAP: thousands take a second instead of minutes. Dovecot
+        gives them UIDs when the folder is next opened (see `index`). Returns how many."""
+        maildir = self.root / "mail" / user / "Maildir"
+        folders = [maildir, *(maildir / name for name in ("cur", "new", "tmp"))]
+        for folder in folders:
+            folder.mkdir(parents=True, exist_ok=True)
+        stamp, count = int(time.time()), 0
+        for count, raw in enumerate(raw_messages, start=1):
+            # Maildir files end lines with LF; Dovecot serves them with CRLF.
+            name = f"{stamp}.M{count}P{os.getpid()}.bench"
+            (maildir / "new" / name).write_bytes(raw.replace(b"\r\n", b"\n"))
+        if os.geteuid() == 0:
+            for path in [self.root / "mail" / user, *folders, *(maildir / "new").iterdir()]:
+                os.chown(path, self.uid, self.gid)
+        return count
+
+    def index(self, user: str, password: str, folder: str = "INBOX") -> int:
+        """Open the folder once, so that Dovecot scans what was written into it and gives each
+        message its UID, as it would have when the mail was delivered; returns the count."""
+        connection = imaplib.IMAP4("127.0.0.1", self.port)
+        try:
+            connection.login(user, password)
+            status, data = connection.select(folder, readonly=True)
+            assert status == "OK", data
+            return int(data[0])
         finally:
             connection.logout()
 

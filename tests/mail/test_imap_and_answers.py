@@ -149,6 +149,29 @@ def test_new_mail_is_read_from_the_last_uid_on(
     assert sorted(Reply.objects.values_list("message_id", flat=True)) == ["<a@x>", "<b@x>"]
 
 
+def test_mail_a_delivery_agent_wrote_into_the_maildir_is_read_and_sorted_too(
+    mailbox, pat, dovecot, imap_account, django_capture_on_commit_callbacks
+):
+    sent = send_first_email(mailbox, pat, django_capture_on_commit_callbacks)
+    user, password = imap_account
+    dovecot.deliver_to_maildir(
+        user,
+        [
+            reply_bytes(to_message_id=sent.message_id, message_id="<from-pat@x>"),
+            reply_bytes(
+                to_message_id="<elsewhere@x>",
+                message_id="<newsletter@x>",
+                sender="News <news@vendor.example>",
+            ),
+        ],
+    )
+    assert dovecot.index(user, password) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        result = mailbox_sync(mailbox_id=mailbox.pk)
+    assert result.read == 2
+    assert list(Reply.objects.values_list("message_id", flat=True)) == ["<from-pat@x>"]
+
+
 def test_a_failing_mailbox_keeps_its_error_and_backs_off_while_the_others_sync(
     workspace, alice, mailbox, pat, dovecot, imap_account, django_capture_on_commit_callbacks
 ):
