@@ -65,7 +65,7 @@ def main() -> None:
     print(f"second pass, nothing new: {figures['second_seconds']:.3f} s (target < 1 s)")
     print(
         f"filling the mailbox: {figures['fill_seconds']:.1f} s writing the Maildir, "
-        f"{figures['index_seconds']:.1f} s for Dovecot to index it"
+        f"{figures['index_seconds']:.2f} s for Dovecot to index it"
     )
 
 
