@@ -1,8 +1,17 @@
-"""A workspace's pipelines, stages, tags, members and sequences, as builder options and names."""
+"""A workspace's pipelines, stages, tags, members, sequences and email templates, as builder
+options and names."""
 
 from functools import cached_property
 
-from outreach.models import Membership, Pipeline, SequenceTemplate, Tag, Workspace
+from outreach.mail.selectors import shared_template_choices
+from outreach.models import (
+    EmailTemplate,
+    Membership,
+    Pipeline,
+    SequenceTemplate,
+    Tag,
+    Workspace,
+)
 
 Choices = list[tuple[int, str]]
 
@@ -55,6 +64,12 @@ class WorkspaceOptions:
             .values_list("pk", "name")
         )
 
+    @cached_property
+    def email_templates(self) -> Choices:
+        """The library's shared templates: a rule belongs to the workspace, and a personal
+        template is its owner's alone."""
+        return shared_template_choices(workspace=self.workspace)
+
     # --- names -------------------------------------------------------------------------------
     # A rule keeps the ids it was saved with; what it points at may have been deleted since.
 
@@ -76,6 +91,11 @@ class WorkspaceOptions:
     def sequence_name(self, pk: int | None) -> str:
         return self._name("sequences", pk, "a deleted sequence")
 
+    def email_template_name(self, pk: int | None) -> str:
+        # Every template of the workspace: one made personal after a rule chose it is still
+        # what the rule sends.
+        return self._name("_every_email_template", pk, "a deleted template")
+
     def _name(self, kind: str, pk: int | None, missing: str) -> str:
         if pk is None:
             return missing
@@ -89,6 +109,12 @@ class WorkspaceOptions:
             Pipeline.objects.filter(workspace=self.workspace)
             .prefetch_related("stages")
             .order_by("name")
+        )
+
+    @cached_property
+    def _every_email_template(self) -> Choices:
+        return list(
+            EmailTemplate.objects.filter(workspace=self.workspace).values_list("pk", "name")
         )
 
     @cached_property

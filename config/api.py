@@ -63,6 +63,7 @@ api = NinjaAPI(
 api.add_router("/", "outreach.workspaces.api.router")
 api.add_router("/", "outreach.crm.api.router")
 api.add_router("/", "outreach.wizard.api.router")
+api.add_router("/", "outreach.mail.api.router")
 api.add_router("/", "outreach.sequences.api.router")
 api.add_router("/", "outreach.replies.api.router")
 api.add_router("/campaigns", "campaigns.api.router")

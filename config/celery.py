@@ -17,7 +17,13 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 # Each app's tasks, and those of outreach's sub-domains, which Celery would not look for.
 app.autodiscover_tasks()
 app.autodiscover_tasks(
-    ["outreach.workspaces", "outreach.crm", "outreach.sequences", "outreach.replies"]
+    [
+        "outreach.workspaces",
+        "outreach.crm",
+        "outreach.mail",
+        "outreach.sequences",
+        "outreach.replies",
+    ]
 )
 
 
@@ -68,6 +74,20 @@ app.conf.beat_schedule = {
         "task": "outreach.cadence_sweep",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # "Send later" is to the minute, like cadence steps; each run also hands out sends whose
+    # task was lost and marks the ones a dead worker cut short as maybe sent.
+    "mail-send-due-emails": {
+        "task": "outreach.mail.send_due_emails",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Replies should reach the inbox within a minute or two. The sweep only hands out the
+    # mailboxes whose sync is due (a failing one backs off), so running it often is cheap.
+    "mail-sync-due-mailboxes": {
+        "task": "outreach.mail.sync_due_mailboxes",
+        "schedule": 30.0,
+        "options": {"expires": 25},
     },
     # Delayed automation actions start when due: the sweep interval is their worst lateness.
     "automations-sweep-runs": {

@@ -1,5 +1,5 @@
-"""Outbound HTTP to addresses users give us (prospect websites, webhooks), refused when they
-point into our own network."""
+"""Outbound connections to addresses users give us (prospect websites, webhooks, mail servers),
+refused when they point into our own network."""
 
 import ipaddress
 import socket
@@ -32,6 +32,17 @@ def guard_url(url: str) -> None:
     if settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES:
         return
     for address in _resolve(host, parts.port or (443 if parts.scheme == "https" else 80)):
+        if _is_internal(address):
+            raise OutboundAddressRefused(
+                f"{host} points to a private or local address ({address}), which is not allowed."
+            )
+
+
+def guard_host(host: str, port: int) -> None:
+    """Refuse a host (a mail server) that resolves to a private address, as `guard_url` does."""
+    if settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES:
+        return
+    for address in _resolve(host, port):
         if _is_internal(address):
             raise OutboundAddressRefused(
                 f"{host} points to a private or local address ({address}), which is not allowed."

@@ -1,5 +1,6 @@
 """Settings, read from the environment. Every value has an embedded default that runs offline."""
 
+import base64
 import secrets
 from pathlib import Path
 
@@ -350,3 +351,38 @@ CADENCE_DAILY_SEND_LIMIT = env_int("CADENCE_DAILY_SEND_LIMIT", 200)
 # Steps the sweep promotes per transaction, and how long one sweep run may keep going.
 CADENCE_SWEEP_BATCH_SIZE = env_int("CADENCE_SWEEP_BATCH_SIZE", 1000)
 CADENCE_SWEEP_TIME_BUDGET_SECONDS = env_int("CADENCE_SWEEP_TIME_BUDGET_SECONDS", 45)
+
+# --- Reps' mailboxes (SMTP out, IMAP in) ------------------------------------------------------
+
+
+def _mailbox_encryption_keys() -> list[str]:
+    """Fernet keys for mailbox passwords, newest first: the first encrypts, every one decrypts
+    (so a key is rotated by putting a new one in front). Unset: a key generated once into var/,
+    like the SECRET_KEY of a local run."""
+    configured = env_list("MAILBOX_ENCRYPTION_KEYS", [])
+    if configured:
+        return configured
+    key_file = VAR_DIR / "mailbox_encryption_key"
+    if not key_file.exists():
+        # A Fernet key: 32 random bytes, URL-safe base64.
+        key_file.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        key_file.chmod(0o600)
+    return [key_file.read_text().strip()]
+
+
+MAILBOX_ENCRYPTION_KEYS = _mailbox_encryption_keys()
+# How often beat reads new mail from each IMAP mailbox, and how long a failing one may wait
+# (its wait doubles with each failure up to this).
+MAILBOX_SYNC_INTERVAL_SECONDS = env_int("MAILBOX_SYNC_INTERVAL_SECONDS", 60)
+MAILBOX_SYNC_MAX_BACKOFF_SECONDS = env_int("MAILBOX_SYNC_MAX_BACKOFF_SECONDS", 3600)
+# A newly connected mailbox is read back this many days, not to its first message.
+MAILBOX_FIRST_SYNC_DAYS = env_int("MAILBOX_FIRST_SYNC_DAYS", 14)
+# Connecting, signing in and each command to a mail server.
+MAILBOX_TIMEOUT_SECONDS = env_int("MAILBOX_TIMEOUT_SECONDS", 20)
+# Certificates of mail servers are checked against the system's CAs, plus this file (a
+# company's own CA) when set.
+MAILBOX_TLS_CA_FILE = env_str("MAILBOX_TLS_CA_FILE", "")
+# A one-off email queued this long whose task never ran is handed out again; one claimed this
+# long ago whose worker died is marked "maybe sent" for the rep to decide.
+MAIL_QUEUED_TOO_LONG_SECONDS = env_int("MAIL_QUEUED_TOO_LONG_SECONDS", 20 * 60)
+MAIL_SENDING_TOO_LONG_SECONDS = env_int("MAIL_SENDING_TOO_LONG_SECONDS", 30 * 60)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("outreach.crm.urls")),
     path("", include("outreach.workspaces.urls")),
+    path("", include("outreach.mail.urls")),
     path("", include("outreach.sequences.urls")),
     path("", include("outreach.replies.urls")),
     path("", include("outreach.wizard.urls")),

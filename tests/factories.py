@@ -26,8 +26,10 @@ from outreach.models import (
     ApiKey,
     Contact,
     Deal,
+    EmailTemplate,
     InboundMailbox,
     Membership,
+    OutboundEmail,
     OutreachLog,
     OutreachSequence,
     OutreachStep,
@@ -222,6 +224,19 @@ class SequenceTemplateStepFactory(factory.django.DjangoModelFactory):
     channel = OutreachLog.Channel.EMAIL
     subject_template = "Hello {{contact.first_name}}"
     body_template = "A note for {{prospect.name}}"
+
+
+class EmailTemplateFactory(factory.django.DjangoModelFactory):
+    """A shared template of the workspace's library."""
+
+    class Meta:
+        model = EmailTemplate
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Template {n}")
+    subject = "A question, {{contact.first_name}}"
+    body = "Hello {{contact.first_name}}, a thought for {{prospect.name}}."
+    shared = True
 
 
 class OutreachSequenceFactory(factory.django.DjangoModelFactory):
@@ -445,3 +460,17 @@ class AutomationActionRunFactory(factory.django.DjangoModelFactory):
     action_type = "notify_admins"
     status = AutomationActionRun.Status.SUCCEEDED
     attempts = 1
+
+
+class OutboundEmailFactory(factory.django.DjangoModelFactory):
+    """A one-off email that went out from a mailbox (give `mailbox` and `contact`)."""
+
+    class Meta:
+        model = OutboundEmail
+
+    workspace = factory.LazyAttribute(lambda e: e.mailbox.workspace)
+    prospect = factory.LazyAttribute(lambda e: e.contact.prospect)
+    subject = factory.Sequence(lambda n: f"A note {n}")
+    body = "Hello there"
+    message_id = factory.Sequence(lambda n: f"<email-{n}@sender.example>")
+    status = OutboundEmail.Status.SENT

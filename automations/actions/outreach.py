@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from django import forms
-from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import timezone
 from pydantic import Field
@@ -25,7 +24,9 @@ from automations.options import WorkspaceOptions
 from config.errors import ValidationFailed
 from config.schemas import MAX_ID
 from outreach.crm.services import tasks as task_services
-from outreach.models import Contact, Membership, OutreachLog
+from outreach.mail import merge_fields
+from outreach.mail.messages import from_address, new_message_id, outgoing_email
+from outreach.models import Contact, EmailTemplate, Membership, OutreachLog
 from outreach.workspaces.services import notifications as notification_services
 
 Channel = Literal["call", "email", "linkedin", "message"]
@@ -44,8 +45,10 @@ class TaskParams(Strict):
 
 
 class EmailParams(Strict):
-    subject: Annotated[str, Field(min_length=1, max_length=300)]
-    body: Annotated[str, Field(min_length=1, max_length=20_000)]
+    # A template from the library writes what the step leaves empty, as in the composer.
+    template_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
+    subject: Annotated[str, Field(max_length=300)] = ""
+    body: Annotated[str, Field(max_length=20_000)] = ""
 
 
 class MessageParams(Strict):
@@ -164,6 +167,14 @@ class SendMessage(Action):
 
 
 class SendEmail(Action):
+    """An email to the event's contact from the workspace's email service, written in the step
+    or taken from the library (what the step leaves empty comes from the template).
+
+    The step's own words take the rule's variables (`{{deal.value}}`); a template's take the
+    library's, with their fallbacks, and a variable with no value for the contact fails the
+    step rather than leave a blank. It carries a Message-ID kept in the outreach log, so a reply
+    is matched to it and counts in the template's reply rate, and the unsubscribe header."""
+
     type = "send_email"
     label = "Send an email"
     Params = EmailParams
@@ -171,28 +182,65 @@ class SendEmail(Action):
     delivery = Delivery.AT_MOST_ONCE
 
     def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
+        template = pick(
+            options.email_templates, "Template", required=False, empty="None: write it below"
+        )
+        template.help_text = "Its subject and body fill what you leave empty."
         return {
+            "template_id": template,
             "subject": text(
-                "Subject", wide=True, placeholder="Quick question, {{contact.first_name}}"
+                "Subject",
+                required=False,
+                wide=True,
+                placeholder="Quick question, {{contact.first_name}}",
             ),
-            "body": area("Body", rows=5),
+            "body": area("Body", required=False, rows=5),
         }
 
     def describe(self, params: dict[str, Any], options: WorkspaceOptions) -> str:
-        return f"Email the contact: {params.get('subject')}"
+        if not params.get("template_id"):
+            return f"Email the contact: {params.get('subject')}"
+        sentence = (
+            f"Email the contact the template “{options.email_template_name(params['template_id'])}”"
+        )
+        return f"{sentence}: {params['subject']}" if params.get("subject") else sentence
+
+    def check(self, params, *, workspace):
+        template_id = params.get("template_id")
+        if template_id is not None:
+            template = EmailTemplate.objects.filter(workspace=workspace, pk=template_id).first()
+            if template is None:
+                raise ValidationFailed.for_field(
+                    "template_id", "There is no such template in this workspace."
+                )
+            if not template.shared:
+                raise ValidationFailed.for_field(
+                    "template_id", f"“{template.name}” is a personal template; share it first."
+                )
+            return
+        for name in ("subject", "body"):
+            if not params.get(name, "").strip():
+                raise ValidationFailed.for_field(name, f"Write the {name}, or choose a template.")
 
     def perform(self, call: ActionCall) -> dict[str, Any]:
         contact = _reachable_contact(call)
         if not contact.email:
             raise ActionSkipped(f"{contact} has no email address.")
-        subject = self.render(call, "subject")[:300]
-        body = self.render(call, "body")
-        message = EmailMessage(
+        template = self._template(call)
+        subject = " ".join(self._words(call, "subject", template, contact).split())[:300]
+        body = self._words(call, "body", template, contact)
+        message_id = new_message_id(from_address(None, None))
+        message = outgoing_email(
+            workspace=call.workspace,
+            mailbox=None,
+            sender=None,
+            contact=contact,
             subject=subject,
             body=body,
-            to=[contact.email],
-            headers={"X-Crm-Automation-Run": call.idempotency_key},
+            tracked=None,
+            message_id=message_id,
         )
+        message.extra_headers["X-Crm-Automation-Run"] = call.idempotency_key
         try:
             message.send()
         except smtplib.SMTPResponseException as exc:
@@ -203,10 +251,44 @@ class SendEmail(Action):
             ) from exc
         except OSError as exc:
             raise TransientActionError(f"Could not reach the mail server: {exc}") from exc
-        return {"to": contact.email, "subject": subject, "body": body, "contact": contact.pk}
+        return {
+            "to": contact.email,
+            "subject": subject,
+            "body": body,
+            "contact": contact.pk,
+            "message_id": message_id,
+            "template": template.pk if template else None,
+        }
+
+    def _template(self, call: ActionCall) -> EmailTemplate | None:
+        template_id = call.params.get("template_id")
+        if template_id is None:
+            return None
+        template = EmailTemplate.objects.filter(workspace=call.workspace, pk=template_id).first()
+        if template is None:
+            raise ActionError("The email's template was deleted; choose another in the rule.")
+        return template
+
+    def _words(
+        self, call: ActionCall, name: str, template: EmailTemplate | None, contact: Contact
+    ) -> str:
+        """The subject or body for this contact: the step's own, or else the template's."""
+        if call.params.get(name) or template is None:
+            return self.render(call, name)
+        text = getattr(template, name)
+        context = merge_fields.MergeContext(contact=contact, prospect=contact.prospect)
+        empty = merge_fields.missing(text, context)
+        if empty:
+            raise ActionError(
+                f"The template “{template.name}” uses {', '.join(empty)}, which has no value for "
+                f"{contact} (automation emails go from the workspace, not a rep); give it a "
+                "fallback in the library."
+            )
+        return merge_fields.render(text, context)
 
     def record(self, call: ActionCall, result: dict[str, Any]) -> None:
         contact = Contact.objects.select_related("prospect").get(pk=result["contact"])
+        template_id = result.get("template")
         entry = task_services.outreach_log_record(
             workspace=call.workspace,
             prospect=contact.prospect,
@@ -216,7 +298,13 @@ class SendEmail(Action):
             status=OutreachLog.Status.SENT,
             subject=result["subject"],
             body=result.pop("body"),
-            metadata=call.marker,
+            metadata={**call.marker, "messageId": result["message_id"]},
+            # A use of the template: its usage count and reply rate in the library include it.
+            email_template=EmailTemplate.objects.filter(
+                workspace=call.workspace, pk=template_id
+            ).first()
+            if template_id
+            else None,
         )
         result["outreach_log"] = entry.pk
 

@@ -1,6 +1,7 @@
 """The outreach app's models: tenants, the CRM records, the outreach log and sequences."""
 
 from outreach.models.crm import Contact, Deal, Pipeline, Prospect, Stage, Tag
+from outreach.models.mail import EmailTemplate, Mailbox, OutboundEmail, TlsMode
 from outreach.models.notifications import Notification
 from outreach.models.outreach_log import Activity, CallOutcome, OutreachLog, TaskPriority
 from outreach.models.replies import InboundMailbox, Reply, ReplyEffect, ReplyTriage
@@ -20,9 +21,12 @@ __all__ = [
     "CallOutcome",
     "Contact",
     "Deal",
+    "EmailTemplate",
     "InboundMailbox",
+    "Mailbox",
     "Membership",
     "Notification",
+    "OutboundEmail",
     "OutreachLog",
     "OutreachSequence",
     "OutreachStep",
@@ -38,6 +42,7 @@ __all__ = [
     "Stage",
     "Tag",
     "TaskPriority",
+    "TlsMode",
     "WizardLink",
     "WizardSession",
     "Workspace",

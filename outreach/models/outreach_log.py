@@ -110,6 +110,15 @@ class OutreachLog(models.Model):
     created_by = _someone()
     completed_by = _someone()
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The library template an email was written from: its usage and reply rate count these.
+    email_template = models.ForeignKey(
+        "outreach.EmailTemplate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sent_emails",
+        db_index=False,
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -133,6 +142,12 @@ class OutreachLog(models.Model):
                 for field in ("assignee", "created_by", "completed_by")
             ),
             models.Index(fields=["contact", "created_at"], name="outreachlog_contact_created"),
+            # A template's sent emails, for its usage and reply rate; most rows have none.
+            models.Index(
+                fields=["email_template"],
+                condition=models.Q(email_template__isnull=False),
+                name="outreachlog_email_template",
+            ),
             models.Index(fields=["status", "due_at"], name="outreachlog_status_due"),
             # Inbound replies find the email they answer by the Message-ID it was sent with; it
             # is also the workspace's index.

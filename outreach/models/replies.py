@@ -71,11 +71,13 @@ class Reply(models.Model):
         NEEDS_REVIEW = "needs_review", "Needs review"
         APPLIED = "applied", "Applied"
         IGNORED = "ignored", "Ignored"
+        ANSWERED = "answered", "Answered"
 
     class Source(models.TextChoices):
         API = "api", "API (JSON)"
         RAW = "raw", "Raw message (MTA)"
         MAILGUN = "mailgun", "Mailgun inbound"
+        IMAP = "imap", "A rep's mailbox (IMAP)"
 
     class Match(models.TextChoices):
         NONE = "", "Unmatched"
@@ -102,6 +104,10 @@ class Reply(models.Model):
     raw_size = models.PositiveIntegerField(default=0)
     truncated = models.BooleanField(default=False)
     source = models.CharField(max_length=10, choices=Source.choices)
+    # The rep's mailbox it was read from (IMAP); answers go out from there.
+    mailbox = models.ForeignKey(
+        "outreach.Mailbox", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     received_at = models.DateTimeField()
 
     contact = models.ForeignKey(
@@ -132,6 +138,10 @@ class Reply(models.Model):
     triaged_at = models.DateTimeField(null=True, blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
     applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)

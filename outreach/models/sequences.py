@@ -35,6 +35,15 @@ class SequenceTemplateStep(models.Model):
     delay_hours = models.PositiveSmallIntegerField(default=0)
     subject_template = models.CharField(max_length=300, blank=True)
     body_template = models.TextField(blank=True)
+    # An email step may take its words from the template library instead: edits to the
+    # template then reach the step.
+    email_template = models.ForeignKey(
+        "outreach.EmailTemplate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sequence_steps",
+    )
     # An email step either goes out by itself or waits in the queue as a task for the rep.
     auto_send = models.BooleanField(default=False)
 
@@ -50,6 +59,14 @@ class SequenceTemplateStep(models.Model):
     @property
     def sends_itself(self) -> bool:
         return self.channel == OutreachLog.Channel.EMAIL and self.auto_send
+
+    @property
+    def subject_text(self) -> str:
+        return self.email_template.subject if self.email_template else self.subject_template
+
+    @property
+    def body_text(self) -> str:
+        return self.email_template.body if self.email_template else self.body_template
 
 
 class OutreachSequence(models.Model):

@@ -7,10 +7,13 @@ from ninja.pagination import paginate
 
 from config.errors import PermissionDenied
 from config.schemas import PathId
+from outreach.mail.schemas import EmailOut
+from outreach.mail.selectors import mailbox_to_send_from
 from outreach.models import Contact, InboundMailbox, Reply
 from outreach.replies import selectors
 from outreach.replies.inbound.message import from_fields
 from outreach.replies.schemas import (
+    AnswerIn,
     InboundMessageIn,
     LinkContactIn,
     MailboxOut,
@@ -21,7 +24,7 @@ from outreach.replies.schemas import (
     TriageIn,
     TriageResultOut,
 )
-from outreach.replies.services import intake, triage
+from outreach.replies.services import answers, intake, triage
 from outreach.workspaces.auth import Principal, principal_of
 from outreach.workspaces.selectors import ref_in_workspace
 from outreach.workspaces.services import mailboxes as mailbox_services
@@ -108,6 +111,21 @@ def reply_triage(request: HttpRequest, reply_id: PathId, payload: TriageIn):
         "applied_effects": outcome.applied_effects,
         "call_task": outcome.call_task,
     }
+
+
+@router.post("/replies/{reply_id}/answer", response={201: EmailOut})
+def reply_answer(request: HttpRequest, reply_id: PathId, payload: AnswerIn):
+    """Answer the reply in its thread: from the mailbox that received it (or `mailbox_id`),
+    quoting it, with In-Reply-To and References; the reply is marked answered."""
+    principal = principal_of(request)
+    reply = selectors.reply_get(workspace=principal.workspace, reply_id=reply_id)
+    mailbox = None
+    if payload.mailbox_id is not None:
+        mailbox = mailbox_to_send_from(
+            workspace=principal.workspace, user=principal.user, mailbox_id=payload.mailbox_id
+        )
+    email = answers.reply_answer(reply=reply, body=payload.body, by=principal.user, mailbox=mailbox)
+    return Status(201, email)
 
 
 @router.post("/replies/{reply_id}/ignore", response=ReplyOut)

@@ -7,6 +7,7 @@ from outreach.models import Reply
 STATE_TABS = [
     ("open", "To review"),
     ("applied", "Acted on"),
+    ("answered", "Answered"),
     ("ignored", "Ignored"),
     ("all", "All"),
 ]
@@ -25,3 +26,7 @@ class TriageForm(forms.Form):
 
 class LinkContactForm(forms.Form):
     email = forms.EmailField(label="Contact's email", max_length=254)
+
+
+class AnswerForm(forms.Form):
+    body = forms.CharField(max_length=50_000, label="Your answer")

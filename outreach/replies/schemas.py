@@ -201,3 +201,10 @@ class MailboxOut(Schema):
     )
     mailgun_webhook_url: str
     rotated_at: datetime | None
+
+
+class AnswerIn(Schema):
+    body: Annotated[str, Field(min_length=1, max_length=50_000)] = Field(
+        description="Your answer; the reply is quoted below it."
+    )
+    mailbox_id: Id | None = Field(None, description="Default: the mailbox that received it.")

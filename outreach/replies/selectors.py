@@ -55,7 +55,7 @@ def reply_state_counts(*, workspace: Workspace) -> dict[str, int]:
 def reply_get(*, workspace: Workspace, reply_id: int) -> Reply:
     reply = (
         Reply.objects.filter(workspace=workspace, pk=reply_id)
-        .select_related("contact", "prospect", "answers", "applied_by", "workspace")
+        .select_related("contact", "prospect", "answers", "applied_by", "answered_by", "workspace")
         .prefetch_related(
             Prefetch(
                 "triages",

@@ -1,5 +1,5 @@
 """Dashboard pages of the reply inbox: the list with its filters, a reply with its thread, and
-the forms that correct a triage, dismiss a reply or link it to a contact."""
+the forms that answer it, correct its triage, dismiss it or link it to a contact."""
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,8 +10,8 @@ from config.errors import ApplicationError, NotFound
 from config.pagination import dashboard_page
 from outreach.models import Contact, Reply, ReplyEffect
 from outreach.replies import selectors
-from outreach.replies.forms import LinkContactForm, ReplyFilterForm, TriageForm
-from outreach.replies.services import intake, triage
+from outreach.replies.forms import AnswerForm, LinkContactForm, ReplyFilterForm, TriageForm
+from outreach.replies.services import answers, intake, triage
 from outreach.workspaces.access import admin_required, member_required
 from outreach.workspaces.services import mailboxes as mailbox_services
 
@@ -45,7 +45,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @member_required
 def reply_detail(request: HttpRequest, reply_id: int) -> HttpResponse:
     reply = _reply_or_404(request, reply_id)
-    return render(request, "outreach/replies/detail.html", _detail_context(reply))
+    return render(request, "outreach/replies/detail.html", _detail_context(request, reply))
 
 
 @member_required
@@ -70,7 +70,28 @@ def reply_triage(request: HttpRequest, reply_id: int) -> HttpResponse:
             if outcome.call_task is not None and not outcome.call_task.created:
                 messages.error(request, f"No call task: {outcome.call_task.reason}")
             return redirect("replies:reply_detail", reply_id=reply.pk)
-    context = _detail_context(_reply_or_404(request, reply_id), triage_form=form)
+    context = _detail_context(request, _reply_or_404(request, reply_id), triage_form=form)
+    return render(request, "outreach/replies/detail.html", context, status=422)
+
+
+@member_required
+@require_POST
+def reply_answer(request: HttpRequest, reply_id: int) -> HttpResponse:
+    reply = _reply_or_404(request, reply_id)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            email = answers.reply_answer(
+                reply=reply, body=form.cleaned_data["body"], by=request.user
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, f"Answer on its way to {email.contact} from {email.mailbox.email}."
+            )
+            return redirect("replies:reply_detail", reply_id=reply.pk)
+    context = _detail_context(request, _reply_or_404(request, reply_id), answer_form=form)
     return render(request, "outreach/replies/detail.html", context, status=422)
 
 
@@ -108,7 +129,7 @@ def reply_link(request: HttpRequest, reply_id: int) -> HttpResponse:
             else:
                 messages.success(request, f"Linked to {contact}.")
                 return redirect("replies:reply_detail", reply_id=reply.pk)
-    context = _detail_context(_reply_or_404(request, reply_id), link_form=form)
+    context = _detail_context(request, _reply_or_404(request, reply_id), link_form=form)
     return render(request, "outreach/replies/detail.html", context, status=422)
 
 
@@ -134,10 +155,17 @@ def _reply_or_404(request: HttpRequest, reply_id: int) -> Reply:
 
 
 def _detail_context(
-    reply: Reply, *, triage_form: TriageForm | None = None, link_form: LinkContactForm | None = None
+    request: HttpRequest,
+    reply: Reply,
+    *,
+    triage_form: TriageForm | None = None,
+    link_form: LinkContactForm | None = None,
+    answer_form: AnswerForm | None = None,
 ) -> dict:
     return {
         "reply": reply,
+        "answer_form": answer_form or AnswerForm(),
+        "answer_mailbox": answers.answering_mailbox(reply=reply, by=request.user),
         "thread": selectors.reply_thread(reply=reply),
         "triage_form": triage_form or TriageForm(initial={"intent": reply.intent or None}),
         "link_form": link_form or LinkContactForm(),

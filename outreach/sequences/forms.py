@@ -30,7 +30,22 @@ class StepForm(forms.Form):
         label="Body or script",
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    email_template_id = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Template",
+        help_text="An email step may take its subject and body from the library; they "
+        "replace the ones below.",
+    )
     auto_send = forms.BooleanField(required=False, label="Send by itself (email only)")
+
+    def __init__(self, *args, email_templates: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email_template_id"].choices = [
+            ("", "None: the subject and body below"),
+            *email_templates,
+        ]
 
     def step(self) -> dict[str, Any]:
         data = {name: self.cleaned_data[name] for name in self.fields if name != "id"}
@@ -59,6 +74,7 @@ def formset_initial(template: SequenceTemplate) -> list[dict[str, Any]]:
             "delay_hours": step.delay_hours,
             "subject_template": step.subject_template,
             "body_template": step.body_template,
+            "email_template_id": step.email_template_id,
             "auto_send": step.auto_send,
             "ORDER": step.position,
         }

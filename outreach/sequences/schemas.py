@@ -21,6 +21,12 @@ class SequenceStepIn(Schema):
         "", description="May use variables such as {{contact.first_name}}."
     )
     body_template: Annotated[str, Field(max_length=20_000)] = ""
+    email_template_id: Id | None = Field(
+        None,
+        description="An email step may take its subject and body from a shared template of "
+        "the library (`/email-templates`) instead of its own; later edits to the template "
+        "reach the step, and its emails count in the template's usage and reply rate.",
+    )
     auto_send: bool = Field(
         False, description="An email step that sends by itself instead of waiting as a task."
     )
@@ -34,6 +40,7 @@ class SequenceStepOut(Schema):
     delay_hours: int
     subject_template: str
     body_template: str
+    email_template_id: int | None
     auto_send: bool
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from config.filters import given
+from outreach.mail import merge_fields
 from outreach.models import (
     OutreachSequence,
     OutreachStep,
@@ -15,8 +16,7 @@ from outreach.models import (
     SequenceTemplateStep,
     Workspace,
 )
-from outreach.sequences import merge_fields
-from outreach.sequences.services.sending import daily_send_limit, sender_address
+from outreach.sequences.services.sending import daily_send_limit, sender_address, sender_mailbox
 
 Status = OutreachStep.Status
 WaitReason = OutreachStep.WaitReason
@@ -30,7 +30,12 @@ def sequence_template_list(*, workspace: Workspace) -> QuerySet[SequenceTemplate
     return (
         SequenceTemplate.objects.filter(workspace=workspace)
         .prefetch_related(
-            Prefetch("steps", queryset=SequenceTemplateStep.objects.order_by("position"))
+            Prefetch(
+                "steps",
+                queryset=SequenceTemplateStep.objects.select_related("email_template").order_by(
+                    "position"
+                ),
+            )
         )
         .annotate(
             active_count=enrolled(OutreachSequence.Status.ACTIVE),
@@ -63,7 +68,7 @@ def enrollment_list(
             Prefetch(
                 "steps",
                 queryset=OutreachStep.objects.select_related(
-                    "template_step", "outreach_log"
+                    "template_step__email_template", "outreach_log"
                 ).order_by("step_order"),
             )
         )
@@ -129,7 +134,7 @@ def _subject(step: OutreachStep, context: merge_fields.MergeContext) -> str:
         return step.outreach_log.subject
     if step.template_step is None:
         return ""
-    return merge_fields.render(step.template_step.subject_template, context)
+    return merge_fields.render(step.template_step.subject_text, context)
 
 
 def current_step_state(sequence: OutreachSequence) -> StepState | None:
@@ -185,9 +190,11 @@ def _next_state(
     if reason == WaitReason.BUSINESS_HOURS:
         text = f"Waiting for business hours ({_business_hours(sequence)})."
     elif reason == WaitReason.DAILY_LIMIT:
+        mailbox = sender_mailbox(sequence)
         text = (
-            f"{sender_address(sequence)} reached its limit of "
-            f"{daily_send_limit(sequence.workspace)} emails today; goes the next business day."
+            f"{sender_address(sequence, mailbox)} reached its limit of "
+            f"{daily_send_limit(sequence.workspace, mailbox)} emails today; goes the next "
+            "business day."
         )
     elif reason == WaitReason.DELAY:
         after = f"step {previous.step_order}" if previous else "enrolling"

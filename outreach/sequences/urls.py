@@ -1,4 +1,4 @@
-"""Sequence pages, enrollments, and the public links inside sequence emails."""
+"""Sequence pages and enrollments."""
 
 from django.urls import path
 
@@ -17,8 +17,4 @@ urlpatterns = [
         name="enrollment_action",
     ),
     path("prospects/<int:prospect_id>/enroll/", views.prospect_enroll, name="prospect_enroll"),
-    # Public: the links inside sequence emails.
-    path("e/o/<str:token>/", views.email_open, name="email_open"),
-    path("e/c/<str:token>/", views.email_click, name="email_click"),
-    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

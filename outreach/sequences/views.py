@@ -1,20 +1,18 @@
 """Dashboard pages for sequences: the list, the editor, a sequence's enrollments, one
-enrollment's steps (with pause, resume, stop and run-now), and enrolling from a prospect; and the
-public pages behind the links in sequence emails: the open pixel, tracked clicks, unsubscribing."""
+enrollment's steps (with pause, resume, stop and run-now), and enrolling from a prospect."""
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError
 from config.pagination import dashboard_page
 from outreach.crm.views import prospect_or_404
-from outreach.models import Contact, OutreachSequence, SequenceTemplate
-from outreach.sequences import email_links
+from outreach.mail.merge_fields import VARIABLES
+from outreach.mail.selectors import shared_template_choices
+from outreach.models import OutreachSequence, SequenceTemplate
 from outreach.sequences import selectors as sequence_selectors
 from outreach.sequences.forms import (
     EnrollForm,
@@ -26,10 +24,8 @@ from outreach.sequences.forms import (
     show_step_errors,
     steps_from,
 )
-from outreach.sequences.merge_fields import VARIABLES
 from outreach.sequences.services import enrollment as enrollment_services
 from outreach.sequences.services import templates as template_services
-from outreach.sequences.services import tracking as email_tracking
 from outreach.workspaces.access import member_required
 
 ENROLLMENT_FILTERS = [("", "All"), *OutreachSequence.Status.choices]
@@ -53,9 +49,15 @@ def sequence_edit(request: HttpRequest, sequence_id: int) -> HttpResponse:
 
 
 def _edit(request: HttpRequest, *, template: SequenceTemplate | None) -> HttpResponse:
+    in_use = [step.email_template_id for step in template.steps.all()] if template else []
+    step_kwargs = {
+        "email_templates": shared_template_choices(
+            workspace=request.workspace, also=[pk for pk in in_use if pk]
+        )
+    }
     if request.method == "POST":
         form = SequenceForm(request.POST)
-        steps = StepFormSet(request.POST, prefix="steps")
+        steps = StepFormSet(request.POST, prefix="steps", form_kwargs=step_kwargs)
         if form.is_valid() and steps.is_valid():
             try:
                 template = _save(request, template, form.cleaned_data, steps_from(steps))
@@ -69,7 +71,11 @@ def _edit(request: HttpRequest, *, template: SequenceTemplate | None) -> HttpRes
     else:
         initial = {"name": template.name, "description": template.description} if template else {}
         form = SequenceForm(initial=initial)
-        steps = StepFormSet(initial=formset_initial(template) if template else [], prefix="steps")
+        steps = StepFormSet(
+            initial=formset_initial(template) if template else [],
+            prefix="steps",
+            form_kwargs=step_kwargs,
+        )
         status = 200
     context = {
         "template": template,
@@ -213,54 +219,3 @@ def _in_workspace_or_404(queryset: QuerySet, pk: int, label: str):
     if found is None:
         raise Http404(f"No such {label}.")
     return found
-
-
-# --- Public: the links inside sequence emails (no sign-in: each link's signature is its
-# permission) ----------------------------------------------------------------------------------
-
-# The smallest transparent GIF.
-PIXEL = (
-    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
-    b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
-)
-
-
-@never_cache
-def email_open(request: HttpRequest, token: str) -> HttpResponse:
-    step_id = email_links.read_open(token)
-    if step_id is not None:
-        email_tracking.email_open_record(step_id=step_id)
-    # Always the image, so a mail app never shows a broken picture.
-    return HttpResponse(PIXEL, content_type="image/gif")
-
-
-@never_cache
-def email_click(request: HttpRequest, token: str) -> HttpResponse:
-    link = email_links.read_click(token)
-    if link is None:
-        raise Http404("This link is not valid.")
-    step_id, url = link
-    email_tracking.email_click_record(step_id=step_id, url=url)
-    return HttpResponseRedirect(url)
-
-
-# Mail apps unsubscribe with a bare POST (RFC 8058 one-click), which carries no CSRF token;
-# the signed link is what authorises it, and it can only ever opt out its own contact.
-@csrf_exempt
-@never_cache
-@require_http_methods(["GET", "POST"])
-def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    contact_id = email_links.read_unsubscribe(token)
-    contact = (
-        Contact.objects.select_related("workspace").filter(pk=contact_id).first()
-        if contact_id is not None
-        else None
-    )
-    if contact is None:
-        return render(request, "outreach/sequences/unsubscribe.html", {"invalid": True}, status=404)
-    if request.method == "POST":
-        contact = email_tracking.contact_unsubscribe(contact_id=contact.pk)
-    done = contact.outreach_status == Contact.OutreachStatus.OPTED_OUT
-    return render(
-        request, "outreach/sequences/unsubscribe.html", {"contact": contact, "done": done}
-    )

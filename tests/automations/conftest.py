@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from automations.models import Automation, TriggerType
+from automations.models import Automation, AutomationExecution, TriggerType
 from automations.services import automation_create
+from outreach.crm.services.tags import tag_assign
 from tests.factories import (
     ContactFactory,
     DealFactory,
@@ -80,3 +81,17 @@ def automation(workspace, alice):
         )
 
     return make
+
+
+@pytest.fixture
+def run_steps(automation, workspace, deal, background):
+    """Run these steps for Pat's deal (tagging it "go" triggers them); returns the run."""
+
+    def run(actions):
+        trigger = TagFactory(workspace=workspace, name="go")
+        automation("tag.assigned", trigger_config={"tag_id": trigger.pk}, actions=actions)
+        with background():
+            tag_assign(target=deal, tag=trigger)
+        return AutomationExecution.objects.order_by("pk").first()
+
+    return run

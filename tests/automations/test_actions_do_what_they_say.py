@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-import pytest
 from django.core import mail
 
 from automations.models import AutomationActionRun, AutomationEvent, AutomationExecution
@@ -10,20 +9,6 @@ from outreach.crm.services.deals import deal_move_stage
 from outreach.crm.services.tags import tag_assign
 from outreach.models import Contact, Deal, Notification, OutreachLog
 from tests.factories import PipelineFactory, TagFactory
-
-
-@pytest.fixture
-def run_steps(automation, workspace, deal, background):
-    """Run these steps for Pat's deal (tagging it "go" triggers them); returns the run."""
-
-    def run(actions):
-        trigger = TagFactory(workspace=workspace, name="go")
-        automation("tag.assigned", trigger_config={"tag_id": trigger.pk}, actions=actions)
-        with background():
-            tag_assign(target=deal, tag=trigger)
-        return AutomationExecution.objects.order_by("pk").first()
-
-    return run
 
 
 def test_update_field_sets_standard_and_custom_fields_and_emits_field_changed(

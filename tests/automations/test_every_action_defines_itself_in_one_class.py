@@ -6,7 +6,7 @@ import pytest
 from automations.actions import ACTIONS
 from automations.forms import ActionForm, action_initial
 from automations.options import WorkspaceOptions
-from tests.factories import PipelineFactory, SequenceTemplateFactory
+from tests.factories import EmailTemplateFactory, PipelineFactory, SequenceTemplateFactory
 
 
 @pytest.fixture
@@ -20,7 +20,12 @@ def cadence(workspace):
 
 
 @pytest.fixture
-def names(alice, hot, sales, stage, onboarding, cadence):
+def intro(workspace):
+    return EmailTemplateFactory(workspace=workspace, name="Intro")
+
+
+@pytest.fixture
+def names(alice, hot, sales, stage, onboarding, cadence, intro):
     """What each record a step may point at is called, by parameter and id."""
     return {
         ("tag_id", hot.pk): "hot",
@@ -28,12 +33,13 @@ def names(alice, hot, sales, stage, onboarding, cadence):
         ("pipeline_id", sales.pk): "Sales",
         ("pipeline_id", onboarding.pk): "Onboarding",
         ("sequence_id", cadence.pk): "Follow-up cadence",
+        ("template_id", intro.pk): "Intro",
         ("assignee_id", alice.pk): "alice",
     }
 
 
 @pytest.fixture
-def samples(alice, hot, sales, stage, onboarding, cadence):
+def samples(alice, hot, sales, stage, onboarding, cadence, intro):
     """Valid parameters for every action, with values other than the defaults."""
     proposal = stage("Proposal").pk
     return {
@@ -48,9 +54,10 @@ def samples(alice, hot, sales, stage, onboarding, cadence):
             "notes": "Ask about the renewal.",
             "assignee_id": alice.pk,
         },
+        # The body comes from the template; the step writes its own subject.
         "send_email": {
+            "template_id": intro.pk,
             "subject": "Quick question, {{contact.first_name}}",
-            "body": "Hello {{contact.first_name}},\nshall we talk on Tuesday?",
         },
         "send_message": {"channel": "message", "body": "Congratulations on the launch!"},
         "update_field": {"field": "contact.title", "value": "VP Sales"},

@@ -1,11 +1,13 @@
 """An admin composes an automation in the builder, in a real browser: trigger, filter, a
-condition, steps with a delay; mistakes are shown on the form."""
+condition, steps with a delay, an email from the template library; mistakes are shown on the
+form."""
 
 import pytest
 
 from automations.models import Automation
 from tests.browser.conftest import sign_in
-from tests.factories import PipelineFactory, TagFactory
+from tests.browser.test_email_flow import SHOTS
+from tests.factories import EmailTemplateFactory, PipelineFactory, TagFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,3 +66,26 @@ def test_an_admin_builds_a_big_deal_automation(desktop, workspace, alice):
         ("create_task", 2 * 86400),
     ]
     assert automation.actions[1]["params"]["subject"] == "Call {{contact.first_name}}"
+
+
+def test_an_admin_sends_a_library_template_when_a_contact_is_created(desktop, workspace, alice):
+    intro = EmailTemplateFactory(workspace=workspace, name="Welcome aboard")
+
+    sign_in(desktop, "alice")
+    desktop.goto("/automations/new/")
+    desktop.fill("#id_name", "Welcome new contacts")
+    desktop.select_option("#id_trigger_type", "contact.created")
+    desktop.select_option("#id_actions-0-type", "send_email")
+    desktop.wait_for_selector("#id_actions-0-template_id")
+    desktop.select_option("#id_actions-0-template_id", label="Welcome aboard")
+    SHOTS.mkdir(exist_ok=True)
+    for width, height in ((1280, 800), (390, 844)):
+        desktop.set_viewport_size({"width": width, "height": height})
+        desktop.screenshot(path=str(SHOTS / f"automation-template-{width}.png"), full_page=True)
+    desktop.set_viewport_size({"width": 1280, "height": 900})
+    desktop.click("text=Create automation")
+
+    desktop.wait_for_selector("h1:has-text('Welcome new contacts')")
+    assert desktop.is_visible("text=Email the contact the template “Welcome aboard”")
+    (action,) = Automation.objects.get(workspace=workspace).actions
+    assert action["params"] == {"template_id": intro.pk, "subject": "", "body": ""}

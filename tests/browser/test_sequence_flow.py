@@ -1,15 +1,22 @@
 """Sequences in a real browser: a rep enrolls a contact from the prospect page and completes
-the first step, and a prospect unsubscribes from an email link on their phone."""
+the first step, builds an email step from the template library, and a prospect unsubscribes
+from an email link on their phone."""
 
 from datetime import time
 
 import pytest
 from django.core import mail
 
-from outreach.models import Contact, OutreachSequence, OutreachStep
-from outreach.sequences import email_links
+from outreach.mail import email_links
+from outreach.models import Contact, OutreachSequence, OutreachStep, SequenceTemplate
 from tests.browser.conftest import htmx_settled, sign_in
-from tests.factories import ContactFactory, ProspectFactory, sequence_with_steps
+from tests.browser.test_email_flow import shoot
+from tests.factories import (
+    ContactFactory,
+    EmailTemplateFactory,
+    ProspectFactory,
+    sequence_with_steps,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,6 +54,32 @@ def test_a_rep_enrolls_a_contact_and_works_the_first_step(desktop, workspace, bo
     desktop.wait_for_selector("text=Waiting for its delay: 2 days after step 1.")
     sequence = OutreachSequence.objects.get()
     assert list(sequence.steps.values_list("status", flat=True)) == ["done", "pending"]
+
+
+def test_a_rep_builds_an_email_step_from_a_library_template(
+    desktop, browser, live_server, workspace, bob
+):
+    intro = EmailTemplateFactory(
+        workspace=workspace,
+        name="Fintech intro",
+        subject="{{prospect.name}} and outbound",
+        body='Hi {{contact.first_name|default:"there"}},\nA quick idea for your team.',
+    )
+
+    sign_in(desktop, "bob")
+    desktop.goto("/sequences/new/")
+    desktop.fill("#id_name", "From the library")
+    desktop.select_option("#id_steps-0-email_template_id", label="Fintech intro")
+    desktop.check("#id_steps-0-auto_send")
+    desktop.click("button:has-text('Save sequence')")
+    desktop.wait_for_selector("text=Saved From the library.")
+    assert desktop.is_visible("text={{prospect.name}} and outbound")
+    assert desktop.is_visible("text=template “Fintech intro”")
+    sequence = SequenceTemplate.objects.get(name="From the library")
+    assert sequence.steps.get().email_template == intro
+
+    shoot(browser, live_server, f"/sequences/{sequence.pk}/edit/", "sequence-editor-template")
+    shoot(browser, live_server, f"/sequences/{sequence.pk}/", "sequence-detail-template")
 
 
 def test_a_prospect_unsubscribes_from_an_email_link_on_a_phone(phone, workspace, bob):

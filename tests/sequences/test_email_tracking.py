@@ -5,8 +5,9 @@ contact, and both work on a phone without signing in."""
 import pytest
 from django.core import signing
 
+from outreach.mail import email_links
+from outreach.mail.email_links import Tracked
 from outreach.models import Activity, Contact, OutreachSequence
-from outreach.sequences import email_links
 from outreach.sequences.services.enrollment import sequence_enroll
 from tests.factories import ContactFactory, OutreachLogFactory, sequence_with_steps
 
@@ -27,7 +28,7 @@ def path(url: str) -> str:
 
 
 def test_opening_an_email_records_an_open(client, sent_step, pat):
-    response = client.get(path(email_links.open_pixel_url(sent_step.pk)))
+    response = client.get(path(email_links.open_pixel_url(Tracked.step(sent_step.pk))))
     assert response.status_code == 200
     assert response["Content-Type"] == "image/gif"
     (activity,) = Activity.objects.filter(kind=Activity.Kind.EMAIL_OPEN)
@@ -42,7 +43,7 @@ def test_a_forged_open_pixel_still_shows_an_image_but_records_nothing(client, db
 
 def test_a_click_is_recorded_and_goes_to_the_address_in_the_email(client, sent_step, pat):
     url = "https://example.com/case-study?utm=seq"
-    response = client.get(path(email_links.click_url(sent_step.pk, url)))
+    response = client.get(path(email_links.click_url(Tracked.step(sent_step.pk), url)))
     assert response.status_code == 302
     assert response["Location"] == url
     (activity,) = Activity.objects.filter(kind=Activity.Kind.EMAIL_CLICK)
@@ -52,7 +53,9 @@ def test_a_click_is_recorded_and_goes_to_the_address_in_the_email(client, sent_s
 def test_a_click_link_cannot_be_pointed_somewhere_else(client, sent_step):
     forged = signing.dumps([sent_step.pk, "https://evil.example"], salt="something else")
     assert client.get(f"/e/c/{forged}/").status_code == 404
-    token = email_links.click_url(sent_step.pk, "https://example.com").rsplit("/", 2)[-2]
+    token = email_links.click_url(Tracked.step(sent_step.pk), "https://example.com").rsplit("/", 2)[
+        -2
+    ]
     tampered = token[:-3] + ("abc" if not token.endswith("abc") else "xyz")
     assert client.get(f"/e/c/{tampered}/").status_code == 404
     no_scheme = signing.dumps([sent_step.pk, "javascript:alert(1)"], salt=email_links.CLICK_SALT)
@@ -62,12 +65,14 @@ def test_a_click_link_cannot_be_pointed_somewhere_else(client, sent_step):
 
 def test_the_html_part_tracks_links_and_leaves_the_text_readable(sent_step):
     html = email_links.html_body(
-        "See https://example.com/a.\n<b>not html</b>", step_id=sent_step.pk, unsubscribe="U"
+        "See https://example.com/a.\n<b>not html</b>",
+        tracked=Tracked.step(sent_step.pk),
+        unsubscribe="U",
     )
     assert "&lt;b&gt;not html&lt;/b&gt;" in html
     assert ">https://example.com/a</a>." in html
     (token,) = [part.split("/")[0] for part in html.split("/e/c/")[1:]]
-    assert email_links.read_click(token) == (sent_step.pk, "https://example.com/a")
+    assert email_links.read_click(token) == (Tracked.step(sent_step.pk), "https://example.com/a")
 
 
 def test_the_unsubscribe_page_asks_first_then_opts_the_contact_out(client, sent_step, pat):

@@ -12,6 +12,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
 from config.celery import app as celery_app
+from outreach.mail.selectors import template_list
+from outreach.mail.services.templates import email_template_update
 from outreach.models import (
     Activity,
     Contact,
@@ -24,7 +26,13 @@ from outreach.sequences.selectors import enrollment_list, step_states
 from outreach.sequences.services.enrollment import sequence_enroll, sequence_resume
 from outreach.sequences.services.sending import daily_send_limit, sequence_email_send
 from outreach.sequences.services.sweep import cadence_sweep
-from tests.factories import ContactFactory, sequence_with_steps
+from outreach.sequences.services.templates import sequence_template_create
+from tests.factories import (
+    ContactFactory,
+    EmailTemplateFactory,
+    ReplyFactory,
+    sequence_with_steps,
+)
 
 
 def auto_email(**fields):
@@ -93,6 +101,43 @@ def test_a_sent_email_is_logged_counted_as_activity_and_schedules_the_next_step(
     assert second.wait_reason == OutreachStep.WaitReason.DELAY
     pat.prospect.refresh_from_db()
     assert pat.prospect.status == "CONTACTED"
+
+
+def test_a_step_with_a_library_template_sends_its_words_and_counts_as_a_use(
+    always_open, bob, prospect, pat, django_capture_on_commit_callbacks
+):
+    intro = EmailTemplateFactory(
+        workspace=always_open,
+        name="Intro",
+        subject="{{prospect.name}}, a thought",
+        body='Hello {{contact.first_name|default:"there"}},\nOne idea for you.',
+    )
+    cadence = sequence_template_create(
+        workspace=always_open,
+        name="From the library",
+        steps=[{"channel": "email", "auto_send": True, "email_template_id": intro.pk}],
+        by=bob,
+    )
+    enroll(cadence, [pat], bob, django_capture_on_commit_callbacks)
+
+    (message,) = mail.outbox
+    assert message.subject == "Stripe, a thought"
+    assert message.body.startswith("Hello Pat,\nOne idea for you.")
+    log = OutreachLog.objects.get(contact=pat, log_type=OutreachLog.Type.EMAIL)
+    assert log.email_template == intro
+
+    # An edit in the library reaches the step: the next contact gets the new words.
+    email_template_update(
+        template=intro, changes={"subject": "A new thought"}, by=bob, is_admin=False
+    )
+    sam = ContactFactory(prospect=prospect, first_name="", email="sam@stripe.com")
+    enroll(cadence, [sam], bob, django_capture_on_commit_callbacks)
+    assert [m.subject for m in mail.outbox] == ["Stripe, a thought", "A new thought"]
+    assert mail.outbox[1].body.startswith("Hello there,")
+
+    ReplyFactory(contact=pat, answers=log)
+    (listed,) = template_list(workspace=always_open, user=bob)
+    assert (listed.sent_count, listed.reply_count) == (2, 1)
 
 
 def test_a_send_task_delivered_twice_sends_one_email(

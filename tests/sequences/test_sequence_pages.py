@@ -3,7 +3,12 @@ actions, enrolling from a prospect's page, and their query counts."""
 
 from outreach.models import OutreachLog, OutreachSequence, SequenceTemplate
 from outreach.sequences.services.enrollment import sequence_enroll
-from tests.factories import ContactFactory, ProspectFactory, sequence_with_steps
+from tests.factories import (
+    ContactFactory,
+    EmailTemplateFactory,
+    ProspectFactory,
+    sequence_with_steps,
+)
 from tests.outreach.test_query_counts import count_queries
 
 
@@ -49,6 +54,30 @@ def test_the_editor_shows_an_unknown_variable_on_its_step(bob_client, workspace)
     assert response.status_code == 422
     assert "Step 2: {{first_name}} is not a variable we know" in response.content.decode()
     assert not SequenceTemplate.objects.exists()
+
+
+def test_a_rep_picks_a_library_template_for_an_email_step(bob_client, workspace, alice):
+    intro = EmailTemplateFactory(workspace=workspace, name="Intro", subject="Hello from us")
+    EmailTemplateFactory(workspace=workspace, owner=alice, shared=False, name="Alice's own")
+    page = bob_client.get("/sequences/new/").content.decode()
+    assert f'<option value="{intro.pk}">Intro</option>' in page
+    assert "Alice&#x27;s own" not in page
+
+    response = bob_client.post(
+        "/sequences/new/",
+        editor_post(
+            "Library",
+            {"email_template_id": str(intro.pk), "auto_send": "on", "ORDER": "1"},
+            {},
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()
+    template = SequenceTemplate.objects.get(name="Library")
+    assert template.steps.get().email_template == intro
+    detail = bob_client.get(response["Location"]).content.decode()
+    assert "Hello from us" in detail and "template “Intro”" in detail
+    editor = bob_client.get(f"/sequences/{template.pk}/edit/").content.decode()
+    assert f'<option value="{intro.pk}" selected>Intro</option>' in editor
 
 
 def test_the_editor_reorders_and_removes_steps(bob_client, workspace):

@@ -12,6 +12,7 @@ from outreach.crm.services.tasks import touch_task_complete
 from outreach.models import Contact, OutreachLog, OutreachSequence, SequenceTemplate
 from tests.factories import (
     ContactFactory,
+    EmailTemplateFactory,
     OutreachSequenceFactory,
     sequence_with_steps,
 )
@@ -66,6 +67,49 @@ def test_an_email_that_sends_itself_needs_a_subject_and_a_body(api):
     assert "needs a subject and a body" in response.json()["detail"]
     steps = [{"channel": "call", "auto_send": True}]
     assert "only email steps" in api.post("sequences", {"name": "X", "steps": steps}).text
+
+
+def test_an_email_step_takes_its_words_from_a_shared_template(api, workspace):
+    intro = EmailTemplateFactory(workspace=workspace, name="Intro", subject="Hi there")
+    steps = [{"channel": "email", "auto_send": True, "email_template_id": intro.pk}]
+    response = api.post("sequences", {"name": "Library", "steps": steps})
+    assert response.status_code == 201, response.json()
+    (step,) = response.json()["steps"]
+    assert (step["email_template_id"], step["subject_template"]) == (intro.pk, "")
+
+    # The template is kept while a step uses it.
+    assert api.delete(f"email-templates/{intro.pk}").status_code == 409
+    patched = api.patch(
+        f"sequences/{response.json()['id']}",
+        {"steps": [{"id": step["id"], "channel": "email", "subject_template": "Own words"}]},
+    )
+    assert patched.json()["steps"][0]["email_template_id"] is None
+    assert api.delete(f"email-templates/{intro.pk}").status_code == 204
+
+
+@pytest.mark.parametrize(
+    ("whose", "channel", "reason"),
+    [
+        ("stranger", "email", "there is no such template in this workspace"),
+        ("personal", "email", "“Bob's” is a personal template; share it first"),
+        ("shared", "call", "only email steps take their words from a template"),
+    ],
+)
+def test_a_step_template_is_a_shared_one_of_the_workspace_on_an_email_step(
+    api, workspace, other_workspace, bob, whose, channel, reason
+):
+    template = {
+        "stranger": lambda: EmailTemplateFactory(workspace=other_workspace),
+        "personal": lambda: EmailTemplateFactory(
+            workspace=workspace, owner=bob, shared=False, name="Bob's"
+        ),
+        "shared": lambda: EmailTemplateFactory(workspace=workspace),
+    }[whose]()
+    steps = [{"channel": channel, "email_template_id": template.pk}]
+    response = api.post("sequences", {"name": "Library", "steps": steps})
+    assert response.status_code == 422
+    assert reason in response.json()["detail"]
+    assert not SequenceTemplate.objects.exists()
 
 
 def test_editing_steps_keeps_the_ones_named_by_id_and_drops_the_rest(api):

@@ -14,6 +14,7 @@ from outreach.models import (
     Activity,
     CallOutcome,
     Contact,
+    EmailTemplate,
     OutreachLog,
     Prospect,
     TaskPriority,
@@ -199,6 +200,7 @@ def outreach_log_record(
     body: str = "",
     metadata: dict[str, Any] | None = None,
     by: User | None = None,
+    email_template: EmailTemplate | None = None,
 ) -> OutreachLog:
     """Record a touch that happened (an email sent, a call made, a reply received)."""
     _check_prospect_contact(workspace, prospect, contact)
@@ -214,6 +216,7 @@ def outreach_log_record(
             body=body,
             metadata=metadata or {},
             created_by=by,
+            email_template=email_template,
         )
         if status == OutreachLog.Status.SENT:
             _mark_contacted(prospect)

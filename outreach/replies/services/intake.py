@@ -15,6 +15,7 @@ from outreach import events
 from outreach.crm.services.tasks import outreach_log_record
 from outreach.models import (
     Contact,
+    Mailbox,
     OutreachLog,
     Prospect,
     Reply,
@@ -23,9 +24,7 @@ from outreach.models import (
 from outreach.replies import tasks as reply_tasks
 from outreach.replies.inbound.dsn import Bounce
 from outreach.replies.inbound.message import InboundMessage
-from outreach.replies.inbound.triage import (
-    read_message,
-)
+from outreach.replies.inbound.triage import Reading, read_message
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +50,13 @@ class _Match:
     matched_by: str = Reply.Match.NONE
 
 
-def reply_receive(*, workspace: Workspace, message: InboundMessage, source: str) -> Receipt:
+def reply_receive(
+    *,
+    workspace: Workspace,
+    message: InboundMessage,
+    source: str,
+    mailbox: Mailbox | None = None,
+) -> Receipt:
     """Store an inbound message once per Message-ID, matched to its contact; triage follows
     after commit. The same message delivered again returns the stored reply, and nothing more
     happens."""
@@ -60,6 +65,80 @@ def reply_receive(*, workspace: Workspace, message: InboundMessage, source: str)
         return Receipt(reply=existing, created=False)
     reading = read_message(message)
     match = _match(workspace, message, reading.bounce)
+    return _store(workspace, message, source, mailbox, reading, match)
+
+
+def replies_receive_from_mailbox(
+    *, mailbox: Mailbox, messages: list[InboundMessage]
+) -> list[Receipt]:
+    """Store the messages of a batch read from a rep's mailbox that concern a contact.
+
+    Most of a rep's mail does not (newsletters, colleagues): a few queries for the whole batch
+    (the Message-IDs already stored, the senders who are contacts, the thread ids that are our
+    emails or earlier replies) set those aside, and only the rest take the one-by-one intake.
+    A message that looks unrelated is still read for a bounce report of one of our emails.
+    """
+    workspace = mailbox.workspace
+    stored = set(
+        Reply.objects.filter(
+            workspace=workspace, message_id__in=[m.message_id for m in messages]
+        ).values_list("message_id", flat=True)
+    )
+    contacts = set(
+        Contact.objects.filter(
+            workspace=workspace, email__in={m.from_address.email for m in messages}
+        ).values_list("email", flat=True)
+    )
+    thread_ids = {i for m in messages for i in m.thread_ids}
+    both_forms = thread_ids | {i.strip("<>") for i in thread_ids}
+    ours = set(
+        OutreachLog.objects.filter(
+            workspace=workspace,
+            channel=OutreachLog.Channel.EMAIL,
+            metadata__messageId__in=list(both_forms),
+        ).values_list("metadata__messageId", flat=True)
+    ) | set(
+        Reply.objects.filter(workspace=workspace, message_id__in=thread_ids).values_list(
+            "message_id", flat=True
+        )
+    )
+    ours |= {f"<{i}>" for i in ours}
+    receipts = []
+    for message in messages:
+        if message.message_id in stored:
+            continue
+        related = message.from_address.email in contacts or bool(ours & set(message.thread_ids))
+        if not related and read_message(message).bounce is None:
+            continue
+        receipt = reply_receive_from_mailbox(mailbox=mailbox, message=message)
+        if receipt is not None:
+            receipts.append(receipt)
+    return receipts
+
+
+def reply_receive_from_mailbox(*, mailbox: Mailbox, message: InboundMessage) -> Receipt | None:
+    """Store a message read from a rep's own mailbox if it concerns a contact (their reply, an
+    answer to one of our emails, a bounce of one); the rest of a rep's mail is none of ours,
+    and None says it was left alone."""
+    workspace = mailbox.workspace
+    existing = Reply.objects.filter(workspace=workspace, message_id=message.message_id).first()
+    if existing is not None:
+        return Receipt(reply=existing, created=False)
+    reading = read_message(message)
+    match = _match(workspace, message, reading.bounce)
+    if match.matched_by == Reply.Match.NONE:
+        return None
+    return _store(workspace, message, Reply.Source.IMAP, mailbox, reading, match)
+
+
+def _store(
+    workspace: Workspace,
+    message: InboundMessage,
+    source: str,
+    mailbox: Mailbox | None,
+    reading: Reading,
+    match: _Match,
+) -> Receipt:
     reply = Reply(
         workspace=workspace,
         message_id=message.message_id,
@@ -77,6 +156,7 @@ def reply_receive(*, workspace: Workspace, message: InboundMessage, source: str)
         raw_size=message.raw_size,
         truncated=message.truncated,
         source=source,
+        mailbox=mailbox,
         received_at=timezone.now(),
         contact=match.contact,
         prospect=match.prospect,

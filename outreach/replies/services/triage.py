@@ -72,6 +72,8 @@ def reply_process(*, reply_id: int) -> str:
     # An automatic reply from someone we do not know needs nobody's attention.
     waits = actionable or reply.kind == HUMAN
     state = Reply.State.NEEDS_REVIEW if waits else Reply.State.IGNORED
+    if waits and reply.answered_at is not None:
+        state = Reply.State.ANSWERED  # a rep answered it before triage came round
     with transaction.atomic():
         claimed = Reply.objects.filter(pk=reply.pk, state=Reply.State.NEW).update(
             state=state,

@@ -1,4 +1,5 @@
-"""Sending a sequence's email step: within each sender's daily limit, once, with tracked links.
+"""Sending a sequence's email step: from the enrolling rep's mailbox when they connected one,
+within its daily limit, once, with tracked links.
 
 A step is claimed (queued -> sending) before its message leaves, so a task delivered twice sends
 one email, and a send interrupted by a dead worker is never sent again blindly: the rep decides.
@@ -6,29 +7,30 @@ one email, and a send interrupted by a dead worker is never sent again blindly: 
 
 import logging
 import smtplib
-from datetime import datetime, timedelta
-from email.utils import formataddr, make_msgid, parseaddr
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from anymail.exceptions import AnymailAPIError, AnymailError, AnymailRecipientsRefused
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
+from config.errors import ApplicationError
 from outreach.crm.services import prospects as prospect_services
 from outreach.crm.services import tasks as task_services
+from outreach.mail import merge_fields
+from outreach.mail.email_links import Tracked
+from outreach.mail.messages import from_address, new_message_id, outgoing_email
+from outreach.mail.selectors import default_mailbox
+from outreach.mail.servers import email_connection
+from outreach.mail.services.limits import daily_send_limit, reserve_sends, sending_address
 from outreach.models import (
     Activity,
     Contact,
+    Mailbox,
     OutreachLog,
     OutreachSequence,
     OutreachStep,
-    SenderDailySend,
-    Workspace,
 )
-from outreach.sequences import email_links, merge_fields
 from outreach.sequences.services.state import (
     SEQUENCE_RELATIONS,
     SequenceStatus,
@@ -39,7 +41,8 @@ from outreach.sequences.services.state import (
     step_finish,
     stop,
 )
-from outreach.workspaces.services import mailboxes as mailbox_services
+
+__all__ = ["daily_send_limit", "reserve_sends"]
 
 # A queued email whose task never ran (a lost broker message) is handed out again after this;
 # it is longer than a send's whole retry schedule so a retrying send is not doubled.
@@ -61,27 +64,15 @@ INTERRUPTED = (
 SEND_OUTCOMES = ("sent", "retry", "failed", "skipped", "gone")
 
 
-def sender_address(sequence: OutreachSequence) -> str:
-    if sequence.sender is not None and sequence.sender.email:
-        return sequence.sender.email.lower()
-    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()
+def sender_mailbox(sequence: OutreachSequence) -> Mailbox | None:
+    """The enrolling rep's default mailbox; None sends through the workspace's email service."""
+    return default_mailbox(workspace=sequence.workspace, user=sequence.sender)
 
 
-def daily_send_limit(workspace: Workspace) -> int:
-    return workspace.daily_send_limit or settings.CADENCE_DAILY_SEND_LIMIT
-
-
-def reserve_sends(*, workspace: Workspace, sender_email: str, wanted: int, now: datetime) -> int:
-    """Take up to `wanted` of the sender's sends left today; return how many were taken."""
-    day = now.astimezone(ZoneInfo(workspace.time_zone)).date()
-    counter, _ = SenderDailySend.objects.get_or_create(
-        workspace=workspace, sender_email=sender_email, day=day
-    )
-    counter = SenderDailySend.objects.select_for_update().get(pk=counter.pk)
-    granted = max(0, min(wanted, daily_send_limit(workspace) - counter.sent))
-    if granted:
-        SenderDailySend.objects.filter(pk=counter.pk).update(sent=F("sent") + granted)
-    return granted
+def sender_address(sequence: OutreachSequence, mailbox: Mailbox | None = None) -> str:
+    """The address whose daily limit the sequence's emails count against."""
+    sender_email = sequence.sender.email if sequence.sender is not None else ""
+    return sending_address(mailbox, sender_email)
 
 
 def sequence_email_send(*, step_id: int, final_attempt: bool = False) -> str:
@@ -95,7 +86,11 @@ def sequence_email_send(*, step_id: int, final_attempt: bool = False) -> str:
     )
     if not claimed:
         return "gone"
-    step = OutreachStep.objects.select_related("template_step").filter(pk=step_id).first()
+    step = (
+        OutreachStep.objects.select_related("template_step__email_template")
+        .filter(pk=step_id)
+        .first()
+    )
     sequence = (
         OutreachSequence.objects.select_related(*SEQUENCE_RELATIONS)
         .filter(pk=step.sequence_id)
@@ -107,12 +102,14 @@ def sequence_email_send(*, step_id: int, final_attempt: bool = False) -> str:
         return "gone"
     if _cannot_send(sequence, step):
         return _give_back(step)
-    message, body = _email_message(sequence, step)
+    mailbox = sender_mailbox(sequence)
+    message, body = _email_message(sequence, step, mailbox)
     try:
+        message.connection = email_connection(mailbox)
         message.send()
-    except (smtplib.SMTPException, OSError, AnymailError) as exc:
+    except (smtplib.SMTPException, OSError, AnymailError, ApplicationError) as exc:
         return _send_failed(step, sequence, exc, final_attempt=final_attempt)
-    _record_sent(step_id, message, body)
+    _record_sent(step_id, message, body, mailbox)
     return "sent"
 
 
@@ -155,44 +152,33 @@ def _give_back(step: OutreachStep) -> str:
 
 
 def _email_message(
-    sequence: OutreachSequence, step: OutreachStep
+    sequence: OutreachSequence, step: OutreachStep, mailbox: Mailbox | None
 ) -> tuple[EmailMultiAlternatives, str]:
     """The email and its body as written (what the outreach log shows, without the footer)."""
     template_step = step.template_step
     # A step taken out of the sequence is refused (see _cannot_send) before this is built.
     assert template_step is not None, "a removed step is never sent"
-    contact = sequence.contact
     context = merge_fields.MergeContext(
-        contact=contact, prospect=sequence.prospect, sender=sequence.sender
+        contact=sequence.contact, prospect=sequence.prospect, sender=sequence.sender
     )
-    subject = " ".join(merge_fields.render(template_step.subject_template, context).split())
-    body = merge_fields.render(template_step.body_template, context)
-    unsubscribe = email_links.unsubscribe_url(contact.pk)
-    from_email = settings.DEFAULT_FROM_EMAIL
-    if sequence.sender is not None and sequence.sender.email:
-        from_email = formataddr((context.sender.get_full_name(), sequence.sender.email))
-    domain = parseaddr(from_email)[1].rpartition("@")[2] or "localhost"
-    message = EmailMultiAlternatives(
+    subject = " ".join(merge_fields.render(template_step.subject_text, context).split())
+    body = merge_fields.render(template_step.body_text, context)
+    message = outgoing_email(
+        workspace=sequence.workspace,
+        mailbox=mailbox,
+        sender=sequence.sender,
+        contact=sequence.contact,
         subject=subject,
-        body=email_links.text_body(body, unsubscribe=unsubscribe),
-        from_email=from_email,
-        to=[formataddr((contact.full_name, contact.email))],
-        # Replies go to the workspace's inbound mailbox, where triage reads and acts on them.
-        reply_to=[mailbox_services.inbound_mailbox_ensure(workspace=sequence.workspace).address],
-        headers={
-            "Message-ID": make_msgid(domain=domain),
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            # RFC 8058: mail apps may unsubscribe with one POST, without opening the page.
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-    message.attach_alternative(
-        email_links.html_body(body, step_id=step.pk, unsubscribe=unsubscribe), "text/html"
+        body=body,
+        tracked=Tracked.step(step.pk),
+        message_id=new_message_id(from_address(mailbox, sequence.sender)),
     )
     return message, body
 
 
-def _record_sent(step_id: int, message: EmailMultiAlternatives, body: str) -> None:
+def _record_sent(
+    step_id: int, message: EmailMultiAlternatives, body: str, mailbox: Mailbox | None
+) -> None:
     now = timezone.now()
     with transaction.atomic():
         step = OutreachStep.objects.filter(pk=step_id).first()
@@ -213,8 +199,10 @@ def _record_sent(step_id: int, message: EmailMultiAlternatives, body: str) -> No
                 "sequenceId": sequence.pk,
                 "stepId": step.pk,
                 "messageId": message.extra_headers["Message-ID"],
+                **({"mailboxId": mailbox.pk} if mailbox else {}),
             },
             by=sequence.sender,
+            email_template=step.template_step.email_template if step.template_step else None,
         )
         task_services.activity_record(
             workspace=sequence.workspace,
@@ -230,7 +218,9 @@ def _record_sent(step_id: int, message: EmailMultiAlternatives, body: str) -> No
 def _send_failed(
     step: OutreachStep, sequence: OutreachSequence, exc: Exception, *, final_attempt: bool
 ) -> str:
-    reason = f"{type(exc).__name__}: {exc}"[:300]
+    reason = (exc.message if isinstance(exc, ApplicationError) else f"{type(exc).__name__}: {exc}")[
+        :300
+    ]
     if isinstance(exc, smtplib.SMTPRecipientsRefused | AnymailRecipientsRefused):
         logger.info("Sequence email %s bounced: %s", step.pk, reason)
         fail_send(step.pk, f"The address was refused: {reason}", from_status=Status.SENDING)
@@ -251,6 +241,8 @@ def _send_failed(
 
 
 def _is_transient(exc: Exception) -> bool:
+    if isinstance(exc, ApplicationError):
+        return False  # a mailbox setting to fix (an unreadable password, a refused host)
     if isinstance(exc, smtplib.SMTPResponseException):
         return 400 <= exc.smtp_code < 500
     if isinstance(exc, AnymailAPIError):

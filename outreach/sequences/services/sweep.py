@@ -24,8 +24,10 @@ from django.utils import timezone
 
 from config.db import bulk_insert
 from outreach.crm.services import tasks as task_services
+from outreach.mail import merge_fields
 from outreach.models import (
     Contact,
+    Mailbox,
     OutreachLog,
     OutreachSequence,
     OutreachStep,
@@ -33,16 +35,17 @@ from outreach.models import (
     SequenceTemplateStep,
     Workspace,
 )
-from outreach.sequences import merge_fields
 from outreach.sequences import tasks as sequence_tasks
 from outreach.sequences.cadence import BusinessHours, next_day_opening
 from outreach.sequences.services.sending import (
     INTERRUPTED,
     QUEUED_TOO_LONG,
     SENDING_TOO_LONG,
+    daily_send_limit,
     fail_send,
     reserve_sends,
     sender_address,
+    sender_mailbox,
 )
 from outreach.sequences.services.state import (
     ENGAGEMENT_TRIGGER,
@@ -217,7 +220,12 @@ class SharedRows:
             sequence.prospect.owner = self._user(sequence.prospect.owner_id)
 
     def steps(self, ids: set[int]) -> dict[int, SequenceTemplateStep]:
-        self._load(self.template_steps, SequenceTemplateStep, ids)
+        missing = ids - self.template_steps.keys()
+        if missing:
+            # With the library template a step may take its words from.
+            self.template_steps.update(
+                SequenceTemplateStep.objects.select_related("email_template").in_bulk(missing)
+            )
         return self.template_steps
 
     def _user(self, pk: int | None) -> User | None:
@@ -318,7 +326,7 @@ def _touch_task(
     context = merge_fields.MergeContext(
         contact=sequence.contact, prospect=sequence.prospect, sender=sequence.sender
     )
-    subject = " ".join(merge_fields.render(template_step.subject_template, context).split())
+    subject = " ".join(merge_fields.render(template_step.subject_text, context).split())
     if not subject:
         subject = DEFAULT_TASK_SUBJECT[step.channel].format(name=sequence.contact)
     return task_services.touch_task_build(
@@ -328,7 +336,7 @@ def _touch_task(
         channel=step.channel,
         log_type=LOG_TYPE[step.channel],
         subject=subject[:300],
-        notes=merge_fields.render(template_step.body_template, context),
+        notes=merge_fields.render(template_step.body_text, context),
         due_at=now,
         assignee=sequence.sender or sequence.prospect.owner,
         created_by_label=CREATED_BY,
@@ -362,15 +370,26 @@ def _grant_send_slots(batch: _Batch) -> None:
     """Queue the emails their senders still have room for today; the rest waits a day."""
     wanted: dict[tuple[int, str], list[tuple[OutreachSequence, _WaitingStep, list[int]]]]
     wanted = defaultdict(list)
+    limits: dict[tuple[int, str], int] = {}
+    mailboxes: dict[tuple[int, int | None], Mailbox | None] = {}
     for sequence, step, cursor_ids in batch.emails:
-        wanted[(sequence.workspace_id, sender_address(sequence))].append(
-            (sequence, step, cursor_ids)
-        )
+        # One look-up per sender and batch: the rep's mailbox decides the address and limit.
+        sender_key = (sequence.workspace_id, sequence.sender_id)
+        if sender_key not in mailboxes:
+            mailboxes[sender_key] = sender_mailbox(sequence)
+        mailbox = mailboxes[sender_key]
+        key = (sequence.workspace_id, sender_address(sequence, mailbox))
+        limits[key] = daily_send_limit(sequence.workspace, mailbox)
+        wanted[key].append((sequence, step, cursor_ids))
     # Counters are locked in one order everywhere, so concurrent sweepers cannot deadlock.
-    for (_, address), emails in sorted(wanted.items()):
+    for key, emails in sorted(wanted.items()):
         workspace = emails[0][0].workspace
         granted = reserve_sends(
-            workspace=workspace, sender_email=address, wanted=len(emails), now=batch.now
+            workspace=workspace,
+            sender_email=key[1],
+            wanted=len(emails),
+            now=batch.now,
+            limit=limits[key],
         )
         for _, step, cursor_ids in emails[:granted]:
             batch.consume(cursor_ids)

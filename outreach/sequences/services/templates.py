@@ -1,7 +1,7 @@
 """Sequence templates: their steps, checked when saved, and edits that keep enrolled
 contacts' history."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -9,13 +9,14 @@ from django.db import transaction
 
 from config.errors import Conflict, ValidationFailed
 from config.validation import save_or_conflict, validate_model
+from outreach.mail import merge_fields
 from outreach.models import (
+    EmailTemplate,
     OutreachLog,
     SequenceTemplate,
     SequenceTemplateStep,
     Workspace,
 )
-from outreach.sequences import merge_fields
 
 MAX_STEPS = 30
 
@@ -33,6 +34,7 @@ STEP_FIELDS = {
     "delay_hours",
     "subject_template",
     "body_template",
+    "email_template_id",
     "auto_send",
 }
 
@@ -48,7 +50,7 @@ def sequence_template_create(
     template = SequenceTemplate(
         workspace=workspace, name=name.strip(), description=description.strip(), created_by=by
     )
-    cleaned = _clean_steps(steps)
+    cleaned = _clean_steps(steps, workspace=workspace)
     if any("id" in values for values in cleaned):
         raise ValidationFailed.for_field(
             "steps", "A new sequence has no steps to edit yet; leave out the step ids."
@@ -76,7 +78,13 @@ def sequence_template_update(
         template.name = name.strip()
     if description is not None:
         template.description = description.strip()
-    cleaned = _clean_steps(steps) if steps is not None else None
+    cleaned = None
+    if steps is not None:
+        # A template made personal after a step chose it may stay on that step.
+        in_use = template.steps.exclude(email_template=None).values_list(
+            "email_template_id", flat=True
+        )
+        cleaned = _clean_steps(steps, workspace=template.workspace, in_use=set(in_use))
     with transaction.atomic():
         validate_model(template, exclude=["workspace", "created_by"])
         save_or_conflict(template, f"A sequence named {template.name!r} already exists.")
@@ -96,12 +104,15 @@ def sequence_template_delete(*, template: SequenceTemplate) -> None:
         template.delete()
 
 
-def _clean_steps(steps: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _clean_steps(
+    steps: Sequence[Mapping[str, Any]], *, workspace: Workspace, in_use: Collection[int] = ()
+) -> list[dict[str, Any]]:
     if not steps:
         raise ValidationFailed.for_field("steps", "A sequence needs at least one step.")
     if len(steps) > MAX_STEPS:
         raise ValidationFailed.for_field("steps", f"A sequence has at most {MAX_STEPS} steps.")
     cleaned = []
+    library = _library(workspace, steps)
     for index, step in enumerate(steps):
         unknown = set(step) - STEP_FIELDS
         if unknown:
@@ -112,16 +123,31 @@ def _clean_steps(steps: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "delay_hours": int(step.get("delay_hours") or 0),
             "subject_template": (step.get("subject_template") or "").strip(),
             "body_template": step.get("body_template") or "",
+            "email_template_id": step.get("email_template_id") or None,
             "auto_send": bool(step.get("auto_send")),
         }
-        _check_step(index, values)
+        _check_step(index, values, library=library, in_use=in_use)
         if step.get("id"):
             values["id"] = step["id"]
         cleaned.append(values)
     return cleaned
 
 
-def _check_step(index: int, values: dict[str, Any]) -> None:
+def _library(workspace: Workspace, steps: Sequence[Mapping[str, Any]]) -> dict[int, EmailTemplate]:
+    """The workspace's templates the steps name, read at once."""
+    wanted = {step["email_template_id"] for step in steps if step.get("email_template_id")}
+    if not wanted:
+        return {}
+    return EmailTemplate.objects.filter(workspace=workspace).in_bulk(wanted)
+
+
+def _check_step(
+    index: int,
+    values: dict[str, Any],
+    *,
+    library: Mapping[int, EmailTemplate],
+    in_use: Collection[int],
+) -> None:
     prefix, label = f"steps.{index}", f"Step {index + 1}"
 
     def fail(name: str, message: str):
@@ -140,11 +166,26 @@ def _check_step(index: int, values: dict[str, Any]) -> None:
             merge_fields.check(values[name])
         except merge_fields.UnknownVariable as exc:
             fail(name, str(exc))
+    template_id = values["email_template_id"]
+    if template_id is not None:
+        template = library.get(template_id)
+        if template is None:
+            fail("email_template_id", "there is no such template in this workspace.")
+        elif values["channel"] != OutreachLog.Channel.EMAIL:
+            fail("email_template_id", "only email steps take their words from a template.")
+        # A sequence is the whole team's: a personal template stays its owner's.
+        elif not template.shared and template_id not in in_use:
+            fail("email_template_id", f"“{template.name}” is a personal template; share it first.")
     if values["auto_send"]:
         if values["channel"] != OutreachLog.Channel.EMAIL:
             fail("auto_send", "only email steps can send by themselves.")
-        if not values["subject_template"] or not values["body_template"].strip():
-            fail("subject_template", "an email that sends by itself needs a subject and a body.")
+        if template_id is None and (
+            not values["subject_template"] or not values["body_template"].strip()
+        ):
+            fail(
+                "subject_template",
+                "an email that sends by itself needs a subject and a body, or a template.",
+            )
 
 
 def _replace_steps(template: SequenceTemplate, cleaned: list[dict[str, Any]]) -> None:

@@ -1,8 +1,9 @@
-"""Variables in sequence steps (`{{contact.first_name}}`): checked when a step is saved, filled in
-when it becomes a task or an email.
+"""Variables in emails, templates and sequence steps (`{{contact.first_name}}`): checked when
+they are saved, filled in when a step becomes a task or an email goes.
 
 A variable may carry a fallback for contacts missing the value:
-`{{contact.first_name|default:"there"}}`.
+`{{contact.first_name|default:"there"}}`. An email a rep writes is refused while a variable
+without a fallback has no value for its contact (`missing`), rather than sent with a blank.
 """
 
 import re
@@ -61,6 +62,20 @@ def check(text: str) -> None:
     leftover = PLACEHOLDER.sub("", text)
     if "{{" in leftover or "}}" in leftover:
         raise UnknownVariable("A variable is missing its {{ or }}.")
+
+
+def missing(text: str, context: MergeContext) -> list[str]:
+    """The variables (as written, once each) that have no value for this context and no
+    fallback."""
+    empty: list[str] = []
+    for match in PLACEHOLDER.finditer(text):
+        parsed = VARIABLE.match(match.group(1))
+        if parsed is None or parsed.group(1) not in VARIABLES or parsed.group(2) is not None:
+            continue
+        name = f"{{{{{parsed.group(1)}}}}}"
+        if not VARIABLES[parsed.group(1)](context) and name not in empty:
+            empty.append(name)
+    return empty
 
 
 def render(text: str, context: MergeContext) -> str:

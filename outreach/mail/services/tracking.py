@@ -1,18 +1,22 @@
-"""What recipients do with sequence emails: opens and clicks as activity, and unsubscribing."""
+"""What recipients do with our emails (sequence or one-off): opens and clicks as activity, and
+unsubscribing."""
+
+from typing import Any
 
 from django.db import transaction
 
 from outreach.crm.services import prospects as prospect_services
 from outreach.crm.services import tasks as task_services
-from outreach.models import Activity, Contact, OutreachStep
+from outreach.mail.email_links import Tracked
+from outreach.models import Activity, Contact, OutboundEmail, OutreachStep
 
 
-def email_open_record(*, step_id: int) -> Activity | None:
-    return _record(step_id, Activity.Kind.EMAIL_OPEN, {})
+def email_open_record(*, tracked: Tracked) -> Activity | None:
+    return _record(tracked, Activity.Kind.EMAIL_OPEN, {})
 
 
-def email_click_record(*, step_id: int, url: str) -> Activity | None:
-    return _record(step_id, Activity.Kind.EMAIL_CLICK, {"url": url[:2000]})
+def email_click_record(*, tracked: Tracked, url: str) -> Activity | None:
+    return _record(tracked, Activity.Kind.EMAIL_CLICK, {"url": url[:2000]})
 
 
 def contact_unsubscribe(*, contact_id: int) -> Contact | None:
@@ -28,12 +32,27 @@ def contact_unsubscribe(*, contact_id: int) -> Contact | None:
     return contact
 
 
-def _record(step_id: int, kind: str, metadata: dict) -> Activity | None:
+def _record(tracked: Tracked, kind: str, metadata: dict[str, Any]) -> Activity | None:
+    if tracked.kind == "email":
+        email = (
+            OutboundEmail.objects.select_related("workspace", "prospect", "contact")
+            .filter(pk=tracked.pk, outreach_log__isnull=False)
+            .first()
+        )
+        if email is None:
+            return None  # not sent, or its contact was deleted since
+        return task_services.activity_record(
+            workspace=email.workspace,
+            prospect=email.prospect,
+            contact=email.contact,
+            kind=kind,
+            metadata={**metadata, "logId": email.outreach_log_id, "emailId": email.pk},
+        )
     step = (
         OutreachStep.objects.select_related(
             "sequence__workspace", "sequence__prospect", "sequence__contact"
         )
-        .filter(pk=step_id, outreach_log__isnull=False)
+        .filter(pk=tracked.pk, outreach_log__isnull=False)
         .first()
     )
     if step is None:
