@@ -20,6 +20,8 @@ TRIGGER_FILTERS: dict[str, tuple[str, ...]] = {
     TriggerType.MESSAGE_KEYWORD_MATCH: ("keyword", "channel"),
     TriggerType.TASK_COMPLETED: (),
     TriggerType.TASK_OVERDUE: (),
+    TriggerType.MEETING_BOOKED: (),
+    TriggerType.MEETING_NO_SHOW: (),
 }
 # Where each filter finds its value in an event payload.
 _FILTER_SOURCES = {

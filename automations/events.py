@@ -21,6 +21,8 @@ Payload, by event type (JSON; amounts and dates are strings):
     task.overdue       the same
     message.received   message {channel, subject, body, outreach_log_id}
     message.keyword_match  the same, and keyword: the automation's keyword found in the text
+    meeting.booked     meeting {id, title, start_at, end_at, invitee_name, invitee_email, host}
+    meeting.no_show    the same (the target is the meeting's contact, else its prospect)
 
 The inbound-reply feature calls `emit_message_received(contact=…, channel=…, body=…)`, which
 emits `message.received` and one `message.keyword_match` per listened-for keyword in the text.
@@ -43,7 +45,7 @@ from django.utils import timezone
 from automations.conditions import matches_trigger_config
 from automations.models import Automation, AutomationEvent, OverdueTaskMark, TriggerType
 from outreach import events as crm_events
-from outreach.models import Contact, Deal, OutreachLog, Prospect, Stage, Tag
+from outreach.models import Contact, Deal, Meeting, OutreachLog, Prospect, Stage, Tag
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +160,10 @@ def on_crm_change(change: crm_events.Change) -> None:
             emit_event(event_type=TriggerType.TAG_REMOVED, record=record, tag=tag)
         case crm_events.TaskClosed(task=task, status=OutreachLog.Status.DONE):
             emit_event(event_type=TriggerType.TASK_COMPLETED, record=task)
+        case crm_events.MeetingBooked(meeting=meeting):
+            emit_meeting_event(event_type=TriggerType.MEETING_BOOKED, meeting=meeting)
+        case crm_events.MeetingNoShow(meeting=meeting):
+            emit_meeting_event(event_type=TriggerType.MEETING_NO_SHOW, meeting=meeting)
         case crm_events.MessageReceived():
             emit_message_received(
                 contact=change.contact,
@@ -214,6 +220,26 @@ def _dispatch_on_commit(event_id: int) -> None:
             transaction.on_commit(batch)
         connection.automation_events_batch = (hooks, batch)
     batch.event_ids.append(event_id)
+
+
+def emit_meeting_event(*, event_type: str, meeting: Meeting) -> AutomationEvent | None:
+    """`meeting.booked` or `meeting.no_show`, about the meeting's contact (or its prospect)."""
+    record = meeting.contact or meeting.prospect
+    if record is None:
+        return None
+    host = meeting.host
+    data = {
+        "meeting": {
+            "id": meeting.pk,
+            "title": meeting.title,
+            "start_at": meeting.start_at,
+            "end_at": meeting.end_at,
+            "invitee_name": meeting.invitee_name,
+            "invitee_email": meeting.invitee_email,
+            "host": host.get_full_name() or host.get_username(),
+        }
+    }
+    return emit_event(event_type=event_type, record=record, data=data)
 
 
 def emit_field_changes(

@@ -224,6 +224,8 @@ class DryRunForm(forms.Form):
         TriggerType.MESSAGE_KEYWORD_MATCH: ("contact_id", "body"),
         TriggerType.TASK_COMPLETED: ("task_id",),
         TriggerType.TASK_OVERDUE: ("task_id",),
+        TriggerType.MEETING_BOOKED: ("contact_id",),
+        TriggerType.MEETING_NO_SHOW: ("contact_id",),
     }
 
     def __init__(self, *args, automation: Automation, options: WorkspaceOptions, records, **kwargs):

@@ -19,6 +19,8 @@ class TriggerType(models.TextChoices):
     MESSAGE_KEYWORD_MATCH = "message.keyword_match", "A message contains a keyword"
     TASK_COMPLETED = "task.completed", "A task is completed"
     TASK_OVERDUE = "task.overdue", "A task becomes overdue"
+    MEETING_BOOKED = "meeting.booked", "A meeting is booked"
+    MEETING_NO_SHOW = "meeting.no_show", "A meeting is marked a no-show"
 
 
 def new_signing_secret() -> str:

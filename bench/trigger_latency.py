@@ -10,26 +10,21 @@ project directory: `.venv/bin/python bench/trigger_latency.py` (or `make bench`)
 """
 
 import os
-import re
-import shutil
-import signal
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+import harness
 
 SESSIONS = 200
 CONCURRENT_VISITORS = 8
 DATABASE = "crm_bench_trigger_latency"
 TARGET_P95_MS = 500
-START_TIMEOUT = 90
 TASK_WAIT_TIMEOUT = 60
 PROJECT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 
 
 def main() -> int:
@@ -38,25 +33,17 @@ def main() -> int:
     if not server_url.startswith(("postgres://", "postgresql://")) or not redis_url:
         print("skipped: set DATABASE_URL to a PostgreSQL server and REDIS_URL to a Redis database")
         return 0
-    bench_url = urlunsplit(urlsplit(server_url)._replace(path=f"/{DATABASE}"))
     var_dir = Path(tempfile.mkdtemp(prefix="crm-bench-"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": bench_url,
-        "REDIS_URL": redis_url,
-        "VAR_DIR": str(var_dir),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "SECRET_KEY": "bench-only-secret-key",
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": "http://127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-    }
+    env = harness.server_env(
+        server_url,
+        redis_url,
+        DATABASE,
+        var_dir,
+    )
     os.environ.update(env)
     sys.path.insert(0, str(PROJECT))
 
-    _recreate_database(server_url, drop_only=False)
+    harness.recreate_database(server_url, DATABASE, drop_only=False)
     processes: list[subprocess.Popen] = []
     try:
         import django
@@ -71,56 +58,14 @@ def main() -> int:
         celery_app.control.purge()  # nothing left over from an earlier run
         links = _create_prospects()
 
-        worker_log = var_dir / "worker.log"
-        processes.append(
-            _start(
-                [
-                    BIN / "celery",
-                    "-A",
-                    "config",
-                    "worker",
-                    "--loglevel=INFO",
-                    "--concurrency=2",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                    "--hostname=bench-trigger-latency@%h",
-                ],
-                worker_log,
-                env,
-            )
-        )
-        web_log = var_dir / "web.log"
-        processes.append(
-            _start(
-                [
-                    BIN / "gunicorn",
-                    "config.wsgi:application",
-                    "--bind=127.0.0.1:0",
-                    "--workers=2",
-                    "--threads=4",
-                ],
-                web_log,
-                env,
-            )
-        )
-        _wait_for(worker_log, re.compile(r"ready\."), "the Celery worker")
-        listening = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
-        port = _wait_for(web_log, listening, "gunicorn")
-        base_url = f"http://127.0.0.1:{port}"
+        base_url = harness.start_worker_and_web(var_dir, env, "trigger-latency", processes)
 
         started_at, request_ms = _visit_all(base_url, links)
         latencies_ms = _task_latencies(started_at)
         _report(latencies_ms, request_ms)
-        return 0 if _percentile(latencies_ms, 95) < TARGET_P95_MS else 1
+        return 0 if harness.percentile(latencies_ms, 95) < TARGET_P95_MS else 1
     finally:
-        for process in processes:
-            _stop(process)
-        from django.db import connections
-
-        connections.close_all()
-        _recreate_database(server_url, drop_only=True)
-        shutil.rmtree(var_dir, ignore_errors=True)
+        harness.clean_up(processes, server_url, DATABASE, var_dir)
 
 
 def _create_prospects() -> dict[int, str]:
@@ -182,67 +127,19 @@ def _task_latencies(started_at: dict[int, float]) -> list[float]:
 
 
 def _report(latencies_ms: list[float], request_ms: list[float]) -> None:
-    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
-    p95 = _percentile(latencies_ms, 95)
+    p95 = harness.percentile(latencies_ms, 95)
     print(f"wizard sessions to step 3: {len(latencies_ms)} ({CONCURRENT_VISITORS} at a time)")
     print("worker: 1 Celery worker, 2 processes; web: gunicorn 2 workers x 4 threads")
     print(
-        f"step-3 request to call task:  p50 {_percentile(latencies_ms, 50):.0f} ms  "
+        f"step-3 request to call task:  p50 {harness.percentile(latencies_ms, 50):.0f} ms  "
         f"p95 {p95:.0f} ms  max {max(latencies_ms):.0f} ms  "
         f"(target p95 < {TARGET_P95_MS} ms: {'met' if p95 < TARGET_P95_MS else 'MISSED'})"
     )
     print(
-        f"step-3 page response:         p50 {_percentile(request_ms, 50):.0f} ms  "
-        f"p95 {_percentile(request_ms, 95):.0f} ms"
+        f"step-3 page response:         p50 {harness.percentile(request_ms, 50):.0f} ms  "
+        f"p95 {harness.percentile(request_ms, 95):.0f} ms"
     )
-    print(f"machine: {os.cpu_count()} cores, load average {load}")
-
-
-def _percentile(values: list[float], percent: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
-
-
-def _recreate_database(server_url: str, *, drop_only: bool) -> None:
-    import psycopg
-
-    # The server's maintenance database: the one DATABASE_URL names may not exist.
-    admin_url = urlunsplit(urlsplit(server_url)._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{DATABASE}"')
-
-
-def _start(command: list, log: Path, env: dict) -> subprocess.Popen:
-    return subprocess.Popen(
-        [str(part) for part in command],
-        cwd=PROJECT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def _wait_for(log: Path, pattern: re.Pattern, what: str) -> str:
-    deadline = time.time() + START_TIMEOUT
-    while time.time() < deadline:
-        match = pattern.search(log.read_text())
-        if match:
-            return match.group(1) if pattern.groups else match.group(0)
-        time.sleep(0.2)
-    raise SystemExit(f"{what} did not start within {START_TIMEOUT} s:\n{log.read_text()[-2000:]}")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+    print(harness.machine())
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ class CampaignAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status"]
     list_select_related = ["workspace"]
-    search_fields = ["name", "sender_company"]
+    search_fields = ["name", "sender_name"]
     # Autocomplete pages through this order; without one, its pages may repeat or skip rows.
     ordering = ["-pk"]
     autocomplete_fields = ["workspace", "created_by"]

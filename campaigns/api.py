@@ -150,7 +150,7 @@ def campaign_prospect_retry(
 
 def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
     return get_in_workspace(
-        Campaign.objects,
+        Campaign.objects.select_related("workspace"),
         workspace=principal_of(request).workspace,
         pk=campaign_id,
         label="campaign",

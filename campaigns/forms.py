@@ -3,6 +3,7 @@
 from django import forms
 from django.core.validators import validate_email
 
+from campaigns.models import OfflineVoice
 from campaigns.services import NewTarget
 from outreach.models import Prospect, Workspace
 
@@ -22,12 +23,14 @@ class CampaignForm(forms.Form):
         "speaks it as written; with Claude connected it is the writer's brief.",
     )
     sender_name = forms.CharField(max_length=100, label="Your name")
-    sender_company = forms.CharField(max_length=200, label="Your company")
-    sender_company_description = forms.CharField(
-        required=False,
-        max_length=2000,
-        label="What your company does",
-        widget=forms.Textarea(attrs={"rows": 2}),
+    offline_voice = forms.ChoiceField(
+        choices=OfflineVoice.choices,
+        initial=OfflineVoice.US_MALE,
+        label="Narrator",
+        help_text="The built-in voice, used whenever ElevenLabs is not connected.",
+    )
+    words_per_minute = forms.IntegerField(
+        min_value=110, max_value=220, initial=165, label="Speaking speed (words a minute)"
     )
     voice_id = forms.RegexField(
         regex=r"^[A-Za-z0-9_\-]*$",

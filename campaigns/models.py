@@ -3,9 +3,20 @@
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from outreach.models import Contact, Prospect, Workspace
+
+
+class OfflineVoice(models.TextChoices):
+    """eSpeak NG voices (language + variant) that read a script clearly."""
+
+    US_MALE = "en-us+m3", "American English, male"
+    US_FEMALE = "en-us+f3", "American English, female"
+    GB_MALE = "en+m1", "British English, male"
+    GB_FEMALE = "en+f2", "British English, female"
+    RP_FEMALE = "en-gb-x-rp+f4", "British English (received pronunciation), female"
 
 
 class Campaign(models.Model):
@@ -18,11 +29,18 @@ class Campaign(models.Model):
     name = models.CharField(max_length=200)
     # What the videos should say: the pitch, the offer, the call to action.
     brief = models.TextField(blank=True)
+    # Who speaks. The company they speak for is the workspace (its name and description), the
+    # one source every video, wizard page, report and email reads.
     sender_name = models.CharField(max_length=100)
-    sender_company = models.CharField(max_length=200)
-    sender_company_description = models.TextField(blank=True)
     # The hosted narrator's voice; blank means settings.ELEVENLABS_VOICE_ID.
     voice_id = models.CharField(max_length=100, blank=True)
+    # The offline narrator (eSpeak NG), used whenever no ElevenLabs key is set.
+    offline_voice = models.CharField(
+        max_length=20, choices=OfflineVoice.choices, default=OfflineVoice.US_MALE
+    )
+    words_per_minute = models.PositiveSmallIntegerField(
+        default=165, validators=[MinValueValidator(110), MaxValueValidator(220)]
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     # Kept as columns (moved with F() in the transaction that finishes a prospect) so lists and
     # the completion check never count rows.
@@ -42,6 +60,10 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def sender_company(self) -> str:
+        return self.workspace.name
 
 
 def new_media_key() -> str:
@@ -91,6 +113,8 @@ class CampaignProspect(models.Model):
     video = models.FileField(max_length=300, blank=True)
     thumbnail = models.FileField(max_length=300, blank=True)
     preview_gif = models.FileField(max_length=300, blank=True)
+    # The narration as WebVTT subtitles, which the wizard's player shows.
+    subtitles = models.FileField(max_length=300, blank=True)
     # Media files live under this random folder: their URLs are shown to prospects, so they
     # must not be guessable from ids.
     media_key = models.CharField(max_length=32, unique=True, default=new_media_key)
@@ -136,6 +160,10 @@ class CampaignProspect(models.Model):
     @property
     def thumbnail_url(self) -> str:
         return self.thumbnail.url if self.thumbnail else ""
+
+    @property
+    def subtitles_url(self) -> str:
+        return self.subtitles.url if self.subtitles else ""
 
     @property
     def preview_gif_url(self) -> str:

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from django.core.files.storage import default_storage
 from ninja import Field, Schema
 
-from campaigns.models import Campaign, CampaignProspect
+from campaigns.models import Campaign, CampaignProspect, OfflineVoice
 from config.schemas import Id
 
 
@@ -37,11 +37,13 @@ class CampaignIn(Schema):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     brief: Annotated[str, Field(max_length=5000)] = ""
     sender_name: Annotated[str, Field(min_length=1, max_length=100)]
-    sender_company: Annotated[str, Field(min_length=1, max_length=200)]
-    sender_company_description: Annotated[str, Field(max_length=2000)] = ""
     voice_id: Annotated[str, Field(max_length=100, pattern=r"^[A-Za-z0-9_\-]*$")] = Field(
         "", description="The ElevenLabs voice; blank for the default one."
     )
+    offline_voice: OfflineVoice = Field(
+        OfflineVoice.US_MALE, description="The eSpeak NG voice used when ElevenLabs is not set."
+    )
+    words_per_minute: Annotated[int, Field(ge=110, le=220)] = 165
     prospects: list[CampaignProspectIn] = Field(min_length=1, max_length=500)
 
 
@@ -50,9 +52,12 @@ class CampaignOut(Schema):
     name: str
     brief: str
     sender_name: str
-    sender_company: str
-    sender_company_description: str
+    sender_company: str = Field(
+        description="The workspace's name: the company every video and page speaks for."
+    )
     voice_id: str
+    offline_voice: str
+    words_per_minute: int
     status: Campaign.Status
     total_prospects: int
     completed_prospects: int

@@ -22,7 +22,11 @@ STEP_COUNT = len(STEP_ORDER)
 
 
 def campaign_list(*, workspace: Workspace) -> QuerySet[Campaign]:
-    return Campaign.objects.filter(workspace=workspace).order_by("-created_at", "-pk")
+    return (
+        Campaign.objects.filter(workspace=workspace)
+        .select_related("workspace")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def campaign_prospect_list(*, campaign: Campaign) -> QuerySet[CampaignProspect]:

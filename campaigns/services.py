@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from campaigns.models import Campaign, CampaignProspect
+from campaigns.models import Campaign, CampaignProspect, OfflineVoice
 from campaigns.pipeline import video_pipeline
 from config.errors import Conflict, ValidationFailed
 from config.validation import validate_model
@@ -49,11 +49,11 @@ def campaign_create(
     workspace: Workspace,
     name: str,
     sender_name: str,
-    sender_company: str,
     targets: list[ExistingTarget | NewTarget],
     brief: str = "",
-    sender_company_description: str = "",
     voice_id: str = "",
+    offline_voice: str = OfflineVoice.US_MALE,
+    words_per_minute: int = 165,
     by: User | None = None,
 ) -> Campaign:
     """Create a draft campaign and its prospects (new ones added to the CRM), all or nothing."""
@@ -68,9 +68,9 @@ def campaign_create(
         name=name.strip(),
         brief=brief.strip(),
         sender_name=sender_name.strip(),
-        sender_company=sender_company.strip(),
-        sender_company_description=sender_company_description.strip(),
         voice_id=voice_id.strip(),
+        offline_voice=offline_voice,
+        words_per_minute=words_per_minute,
         created_by=by,
     )
     with transaction.atomic():

@@ -20,7 +20,10 @@ class CampaignVideos:
         if finished is None:
             return None
         return WizardVideo(
-            url=finished.video_url, poster_url=finished.thumbnail_url, key=finished.pk
+            url=finished.video_url,
+            poster_url=finished.thumbnail_url,
+            key=finished.pk,
+            subtitles_url=finished.subtitles_url,
         )
 
     def record_play(self, *, prospect: Prospect, key: int, occurred_at: datetime) -> bool:

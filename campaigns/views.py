@@ -25,7 +25,6 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 def campaign_create(request: HttpRequest) -> HttpResponse:
     initial = {
         "sender_name": request.user.get_full_name() or request.user.get_username(),
-        "sender_company": request.workspace.name,
     }
     form = CampaignForm(request.POST or None, workspace=request.workspace, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -38,9 +37,9 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
                 name=data["name"],
                 brief=data["brief"],
                 sender_name=data["sender_name"],
-                sender_company=data["sender_company"],
-                sender_company_description=data["sender_company_description"],
                 voice_id=data["voice_id"],
+                offline_voice=data["offline_voice"],
+                words_per_minute=data["words_per_minute"],
                 targets=targets,
                 by=request.user,
             )
@@ -102,7 +101,11 @@ def campaign_prospect_retry(
 
 
 def _campaign_or_404(request: HttpRequest, campaign_id: int) -> Campaign:
-    campaign = Campaign.objects.filter(workspace=request.workspace, pk=campaign_id).first()
+    campaign = (
+        Campaign.objects.select_related("workspace")
+        .filter(workspace=request.workspace, pk=campaign_id)
+        .first()
+    )
     if campaign is None:
         raise Http404("No such campaign.")
     return campaign

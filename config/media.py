@@ -26,6 +26,10 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
 
+# Subtitles of campaign videos: players ignore a <track> served as anything else, and not every
+# system's MIME table knows the extension.
+mimetypes.add_type("text/vtt", ".vtt")
+
 CHUNK = 64 * 1024
 CACHE_SECONDS = 3600
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")

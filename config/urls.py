@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("outreach.sequences.urls")),
     path("", include("outreach.replies.urls")),
     path("", include("outreach.wizard.urls")),
+    path("", include("outreach.meetings.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("engagement/", include("engagement.urls")),
     path("automations/", include("automations.urls")),

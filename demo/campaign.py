@@ -17,9 +17,6 @@ DEMO_CAMPAIGN = {
     "name": "Fintech leaders: personal video intros",
     "brief": "We would love to set up a two-week pilot for your sales team, so you can see "
     "how many more replies a personal video gets.",
-    "sender_company": "Northwind Revenue",
-    "sender_company_description": "Northwind Revenue helps sales teams follow up with every "
-    "engaged prospect within the hour, with personal videos and cadences that run themselves.",
 }
 
 

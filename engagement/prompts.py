@@ -8,7 +8,7 @@ from typing import Any
 from engagement.models import EngagementLevel
 
 # Part of every score's model_version: changing the prompt or the tool makes every score stale.
-PROMPT_VERSION = "engagement-prompt-2"
+PROMPT_VERSION = "engagement-prompt-3"
 
 CLASSIFY_TOOL_NAME = "classify_engagement"
 
@@ -29,11 +29,12 @@ rules' level. Depart from it only when the signals clearly justify it, for examp
 only events are email opens (the weakest signal: mail privacy proxies open every message) or \
 when the contact's replies asked us to stop; say so in the admin explanation.
 
-Engagement events are calls and meetings held, email opens and clicks, wizard steps viewed, \
-PDF reports downloaded, videos played, and replies that are interested, a question, a \
-referral or not yet triaged. Emails we sent, out-of-office replies, and not-interested or \
-unsubscribe replies are not engagement. Company events were recorded for the contact's \
-company, not for a named person, and are counted for each of its contacts.
+A meeting booked in the window is the strongest signal: such a contact is highly_engaged. \
+Engagement events are meetings booked, calls and meetings held, email opens and clicks, wizard \
+steps viewed, PDF reports downloaded, videos played, and replies that are interested, a question, \
+a referral or not yet triaged. Emails we sent, out-of-office replies, and not-interested or \
+unsubscribe replies are not engagement. Company events were recorded for the contact's company, \
+not for a named person, and are counted for each of its contacts.
 
 Calls carry the outcome the rep recorded (calls_by_outcome). Connected calls and booked \
 meetings are calls held; a meeting booked in the window is the strongest signal and makes \
@@ -44,10 +45,12 @@ number and nothing since counts as engagement: the contact is then at risk at be
 Write two explanations:
 - admin_explanation: for the sales team. Name the level, and cite the signals that decide \
 it with their numbers and dates (events in the window by kind, company events, the last \
-activity, when the contact was added, replies that were negative). Two to four sentences.
+activity, when the contact was added, replies that were negative). Two to four sentences. \
+Signal times are UTC: give dates as calendar days in the team's time zone.
 - member_explanation: friendly, addressed to the contact, and safe to show them. One or two \
-sentences in the second person, warm and without pressure. Never mention levels, scores, \
-risk, "at risk", tracking, opens or clicks, or any internal judgment.
+sentences in the second person, warm and without pressure, naming the team they deal with. \
+Any date is a calendar day in the contact's time zone. Never mention levels, scores, risk, \
+"at risk", tracking, opens or clicks, or any internal judgment.
 
 Answer only by calling the classify_engagement tool."""
 
@@ -80,6 +83,9 @@ def build_engagement_context(
     *,
     contact_name: str,
     prospect_name: str,
+    team_name: str = "",
+    team_time_zone: str = "UTC",
+    contact_time_zone: str = "UTC",
     signals: dict[str, Any],
     thresholds: dict[str, int],
     as_of: date,
@@ -88,6 +94,9 @@ def build_engagement_context(
     lines = [
         f"Contact: {contact_name or 'unnamed contact'}",
         f"Company: {prospect_name}",
+        f"The team they deal with: {team_name or 'our team'}",
+        f"The team's time zone: {team_time_zone}",
+        f"The contact's time zone: {contact_time_zone}",
         f"Today (UTC): {as_of.isoformat()}",
         "",
         "Workspace thresholds:",

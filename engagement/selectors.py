@@ -52,6 +52,7 @@ class ContactToScore(TypedDict):
     created_at: datetime
     updated_at: datetime
     outreach_status: str
+    time_zone: str
     prospect_name: str
     scored_hash: str | None
     scored_model_version: str | None
@@ -80,6 +81,7 @@ def contacts_to_score(
             "created_at",
             "updated_at",
             "outreach_status",
+            "time_zone",
             prospect_name=F("prospect__name"),
             scored_hash=F("engagements__signals_hash"),
             scored_model_version=F("engagements__model_version"),
@@ -233,3 +235,13 @@ def override_history(*, contact: Contact) -> QuerySet[EngagementOverrideHistory]
     return EngagementOverrideHistory.objects.filter(
         workspace_id=contact.workspace_id, engagement__contact=contact
     ).order_by("-performed_at", "-pk")
+
+
+def friendly_message_for(contact: Contact) -> str:
+    """The contact's member explanation (written to be shown to them), or ""."""
+    return (
+        MemberEngagement.objects.filter(workspace_id=contact.workspace_id, contact=contact)
+        .values_list("member_explanation", flat=True)
+        .first()
+        or ""
+    )

@@ -2,6 +2,8 @@
 
 An *engagement event* is something the contact (or their company) chose to do:
 
+- `meeting_booked`: they booked a meeting with us, the strongest signal there is: a contact
+  with a meeting booked in the window is highly engaged whatever else the counts say.
 - `call_done`, `meeting_done`: a conversation took place.
 - `email_open`, `email_click`: they read or followed one of our emails. Opens are the weakest
   signal (mail privacy proxies open everything), so they count, but the admin explanation lists
@@ -52,6 +54,7 @@ Kind = Activity.Kind
 
 # Counted whenever they happen in the window.
 ENGAGEMENT_KINDS = (
+    Kind.MEETING_BOOKED,
     Kind.CALL_DONE,
     Kind.MEETING_DONE,
     Kind.EMAIL_OPEN,
@@ -62,6 +65,7 @@ ENGAGEMENT_KINDS = (
 )
 # How explanations and lists name the events: (one, several).
 KIND_NOUNS = {
+    Kind.MEETING_BOOKED: ("meeting booked", "meetings booked"),
     Kind.CALL_DONE: ("call held", "calls held"),
     Kind.MEETING_DONE: ("meeting held", "meetings held"),
     Kind.EMAIL_OPEN: ("email open", "email opens"),
@@ -173,6 +177,11 @@ class ScoringInput:
     signals_hash: str = ""
     # Whether a stored score existed when the batch was read.
     was_scored: bool = False
+    # The team the contact deals with (the workspace), named in both explanations, and the
+    # zones their readers live in: the team's for the admin one, the contact's for theirs.
+    team_name: str = ""
+    team_time_zone: str = "UTC"
+    contact_time_zone: str = "UTC"
 
 
 def counts_from_row(row: dict[str, Any]) -> ActivityCounts:
@@ -232,7 +241,10 @@ def build_signals(
     # A refusal counts until the contact engages again.
     if said_no is not None and last_activity is not None and last_activity > said_no[0]:
         said_no = None
-    meetings_booked = calls_by_outcome.get(CallOutcome.MEETING_BOOKED, 0)
+    # Booked on a call or from the booking page: the strongest signal either way.
+    meetings_booked = calls_by_outcome.get(CallOutcome.MEETING_BOOKED, 0) + events_by_kind.get(
+        Kind.MEETING_BOOKED, 0
+    )
     signals = {
         "window_days": clock.thresholds.window_days,
         "events_in_window": events,

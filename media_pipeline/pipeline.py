@@ -33,6 +33,7 @@ from media_pipeline.providers.base import (
     ReportExternalId,
     SceneVisualRequest,
     ScriptRequest,
+    Voice,
 )
 from media_pipeline.providers.research import WebsiteResearcher
 from media_pipeline.providers.script import script_variables, script_writer
@@ -336,8 +337,8 @@ def _script_work(cp: CampaignProspect, provider) -> Work:
         research=cp.research_data,
         brief=campaign.brief,
         sender_name=campaign.sender_name,
-        sender_company=campaign.sender_company,
-        sender_company_description=campaign.sender_company_description,
+        sender_company=campaign.workspace.name,
+        sender_company_description=campaign.workspace.company_description,
         contact_title=contact.title if contact else "",
         variables=script_variables(
             first_name=contact.first_name if contact else "",
@@ -345,7 +346,7 @@ def _script_work(cp: CampaignProspect, provider) -> Work:
             company=cp.prospect.name,
             title=contact.title if contact else "",
             sender_name=campaign.sender_name,
-            sender_company=campaign.sender_company,
+            sender_company=campaign.workspace.name,
         ),
     )
 
@@ -361,10 +362,15 @@ def _script_work(cp: CampaignProspect, provider) -> Work:
 
 def _voice_work(cp: CampaignProspect, provider, job: GenerationJob) -> Work:
     text = cp.script["scenes"][_scene(job)]["narration"]
-    voice_id = cp.campaign.voice_id or settings.ELEVENLABS_VOICE_ID
+    campaign = cp.campaign
+    voice = Voice(
+        hosted_id=campaign.voice_id or settings.ELEVENLABS_VOICE_ID,
+        offline=campaign.offline_voice,
+        words_per_minute=campaign.words_per_minute,
+    )
 
     def work(report: ReportExternalId) -> Product:
-        wav = provider.narrate(text, voice_id=voice_id)
+        wav = provider.narrate(text, voice=voice)
         return Product(
             result={"narration_seconds": round(wav_seconds(wav), 3)}, files={"main": ("wav", wav)}
         )
@@ -382,7 +388,7 @@ def _visual_work(cp: CampaignProspect, provider, job: GenerationJob) -> Work:
         headline=scene["headline"],
         caption=scene.get("caption", ""),
         company=cp.prospect.name,
-        sender_company=cp.campaign.sender_company,
+        sender_company=cp.campaign.workspace.name,
         colors=tuple(cp.research_data.get("colors", [])),
         external_id=job.external_id,
     )
@@ -395,6 +401,7 @@ def _visual_work(cp: CampaignProspect, provider, job: GenerationJob) -> Work:
 
 def _assembly_work(cp: CampaignProspect, provider: FfmpegAssembler) -> Work:
     assets = list(cp.scene_assets)
+    narrations = [scene["narration"] for scene in cp.script.get("scenes", [])]
 
     def work(report: ReportExternalId) -> Product:
         with tempfile.TemporaryDirectory(prefix="video-") as tmp:
@@ -405,7 +412,12 @@ def _assembly_work(cp: CampaignProspect, provider: FfmpegAssembler) -> Work:
                 image.write_bytes(_read(asset["image"]))
                 audio.write_bytes(_read(asset["audio"]))
                 scenes.append(
-                    SceneClip(image=image, audio=audio, seconds=asset["duration_seconds"])
+                    SceneClip(
+                        image=image,
+                        audio=audio,
+                        seconds=asset["duration_seconds"],
+                        narration=narrations[i] if i < len(narrations) else "",
+                    )
                 )
             video = provider.assemble(scenes, workdir)
         return Product(
@@ -414,6 +426,7 @@ def _assembly_work(cp: CampaignProspect, provider: FfmpegAssembler) -> Work:
                 "main": ("mp4", video.video),
                 "thumbnail": ("jpg", video.thumbnail),
                 "preview_gif": ("gif", video.preview_gif),
+                "subtitles": ("vtt", video.subtitles.encode()),
             },
         )
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from outreach.models import Contact, Deal, OutreachLog, Prospect, Stage, Tag
+from outreach.models import Contact, Deal, Meeting, OutreachLog, Prospect, Stage, Tag
 
 Changes = Mapping[str, tuple[Any, Any]]
 
@@ -70,6 +70,20 @@ class MessageReceived:
     outreach_log: OutreachLog | None = None
 
 
+@dataclass(frozen=True)
+class MeetingBooked:
+    """A prospect's contact booked a meeting with a rep (from the wizard or a booking page)."""
+
+    meeting: Meeting
+
+
+@dataclass(frozen=True)
+class MeetingNoShow:
+    """The rep marked a meeting the contact did not come to."""
+
+    meeting: Meeting
+
+
 Change = (
     ContactCreated
     | DealCreated
@@ -79,6 +93,8 @@ Change = (
     | TagRemoved
     | TaskClosed
     | MessageReceived
+    | MeetingBooked
+    | MeetingNoShow
 )
 Listener = Callable[[Change], None]
 

@@ -28,6 +28,8 @@ from outreach.models import (
     Deal,
     EmailTemplate,
     InboundMailbox,
+    Meeting,
+    MeetingType,
     Membership,
     OutboundEmail,
     OutreachLog,
@@ -282,8 +284,6 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Video campaign {n}")
     brief = "We would love to show your team how a personal video gets more replies."
     sender_name = "Alice Admin"
-    sender_company = "Northwind Revenue"
-    sender_company_description = "Northwind Revenue helps sales teams follow up faster."
 
 
 class CampaignProspectFactory(factory.django.DjangoModelFactory):
@@ -329,6 +329,43 @@ class WizardSessionFactory(factory.django.DjangoModelFactory):
     link = factory.SubFactory(WizardLinkFactory, session=None)
 
 
+# --- Meetings ----------------------------------------------------------------------------------
+
+
+class MeetingTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeetingType
+
+    host = factory.SubFactory(UserFactory)
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Intro call {n}")
+    slug = factory.Sequence(lambda n: f"intro-call-{n}")
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A booked meeting with a prospect's contact, for 30 minutes."""
+
+    class Meta:
+        model = Meeting
+
+    contact = factory.SubFactory(ContactFactory)
+    prospect = factory.LazyAttribute(lambda m: m.contact.prospect)
+    workspace = factory.LazyAttribute(lambda m: m.contact.workspace)
+    host = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Intro call {n}")
+    # Tomorrow at 15:00 UTC, the next one an hour later: a host's meetings never share a start.
+    start_at = factory.Sequence(
+        lambda n: (
+            (timezone.now() + timedelta(days=1)).replace(hour=15, minute=0, second=0, microsecond=0)
+            + timedelta(hours=n)
+        )
+    )
+    end_at = factory.LazyAttribute(lambda m: m.start_at + timedelta(minutes=30))
+    invitee_name = factory.LazyAttribute(lambda m: m.contact.full_name or "Pat Doe")
+    invitee_email = factory.LazyAttribute(lambda m: m.contact.email)
+    invitee_time_zone = "UTC"
+
+
 # --- Engagement scoring ------------------------------------------------------------------------
 
 
@@ -346,7 +383,7 @@ class MemberEngagementFactory(factory.django.DjangoModelFactory):
     member_explanation = "Thanks for keeping in touch."
     signals = factory.LazyFunction(lambda: {"events_in_window": 2})
     signals_hash = "0" * 64
-    model_version = "rules-1"
+    model_version = "rules-3"
     computed_at = factory.LazyFunction(timezone.now)
 
 

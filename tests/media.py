@@ -10,12 +10,14 @@ import pytest
 # The ffmpeg of the imageio-ffmpeg wheel, which the product assembles videos with: the tests need
 # no system package (ffprobe is not in the wheel, so ffmpeg describes the files itself).
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
-# "  Stream #0:0[0x1](und): Video: h264 (High) (avc1 / 0x31637661), yuv420p, 960x540 [SAR ..."
+# "  Stream #0:0[0x1](und): Video: h264 (High) (avc1 / 0x31637661), yuv420p, 1280x720 [SAR ...
+#  ..., 25 fps, 25 tbr, ...""
 STREAM = re.compile(
     r"^\s*Stream #0:(?P<index>\d+)\S*: (?P<kind>Video|Audio): (?P<codec>\w+)(?P<details>.*)$",
     re.MULTILINE,
 )
 FRAME_SIZE = re.compile(r", (?P<width>\d+)x(?P<height>\d+)\b")
+FRAME_RATE = re.compile(r", (?P<fps>\d+(?:\.\d+)?) fps\b")
 # ffmpeg's progress line; the last one gives where the stream ends.
 PROGRESS_TIME = re.compile(r"time=(?P<hours>\d+):(?P<minutes>\d\d):(?P<seconds>\d\d(?:\.\d+)?)")
 
@@ -47,7 +49,17 @@ def streams(path: Path | str) -> dict[str, dict]:
         }
         if kind == "video" and (size := FRAME_SIZE.search(stream["details"])):
             found[kind].update(width=int(size["width"]), height=int(size["height"]))
+        if kind == "video" and (rate := FRAME_RATE.search(stream["details"])):
+            found[kind]["fps"] = float(rate["fps"])
     return found
+
+
+def frame_at(path: Path | str, seconds: float, out: Path) -> Path:
+    """The video's frame at `seconds`, as a PNG."""
+    _ffmpeg("-y", "-ss", f"{seconds:.3f}", "-i", str(path), "-frames:v", "1", str(out))
+    if not out.exists():
+        raise AssertionError(f"ffmpeg gave no frame at {seconds} s of {path}")
+    return out
 
 
 def _stream_seconds(path: Path | str, index: int) -> float:

@@ -94,6 +94,9 @@ class ClaudeEngagementProvider:
         context = build_engagement_context(
             contact_name=item.contact_name,
             prospect_name=item.prospect_name,
+            team_name=item.team_name,
+            team_time_zone=item.team_time_zone,
+            contact_time_zone=item.contact_time_zone,
             signals=item.signals,
             thresholds=thresholds.as_dict(),
             as_of=as_of,

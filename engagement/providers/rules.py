@@ -1,6 +1,7 @@
 """The embedded scorer: the workspace's thresholds decide the level, and templates write both
 explanations from the signals. Deterministic, offline, and the fallback for the hosted model."""
 
+import zoneinfo
 from datetime import date, datetime
 
 from engagement.models import EngagementLevel
@@ -8,7 +9,9 @@ from engagement.providers import Classification
 from engagement.signals import KIND_NOUNS, ScoringInput, Thresholds
 from outreach.models import Activity, CallOutcome, Contact
 
-RULES_VERSION = "rules-2"
+# rules-3: meetings booked on a call and from the booking page count alike; explanations
+# name the team and give dates in their reader's time zone.
+RULES_VERSION = "rules-3"
 
 # How explanations name the calls that are not engagement: (one, several).
 UNCOUNTED_CALLS = {
@@ -28,22 +31,23 @@ UNCOUNTED_REPLIES = {
 }
 MEMBER_TEMPLATES = {
     EngagementLevel.HIGHLY_ENGAGED: (
-        "Thanks for staying so involved{name}! You have been exploring what we shared and "
-        "keeping in touch, and we really appreciate it."
+        "Thanks for staying so involved{name}! Everyone at {team} appreciates you exploring "
+        "what we shared and keeping in touch."
     ),
     EngagementLevel.MODERATE: (
-        "Thanks for keeping in touch{name}. It has been good to hear from you recently."
+        "Thanks for keeping in touch{name}. It has been good to hear from you recently, and "
+        "{team} is glad to help whenever you need us."
     ),
     EngagementLevel.NEW: (
-        "Welcome{name}! We are glad to be connected and look forward to getting to know you."
+        "Welcome{name}! {team} is glad to be connected and looks forward to getting to know you."
     ),
     EngagementLevel.AT_RISK: (
-        "We have missed you{name}! It has been a little while since we last connected, and "
-        "we would love to catch up whenever it suits you."
+        "We have missed you{name}! It has been a little while since you last heard from "
+        "{team}, and we would love to catch up whenever it suits you."
     ),
     EngagementLevel.INACTIVE: (
         "It has been some time since we were last in touch{name}. Whenever you are ready, "
-        "we are here to pick up the conversation."
+        "{team} is here to pick up the conversation."
     ),
 }
 
@@ -68,7 +72,8 @@ class RulesEngagementProvider:
 
 def member_explanation(item: ScoringInput) -> str:
     name = f", {item.first_name}" if item.first_name else ""
-    return MEMBER_TEMPLATES[item.rule_level].format(name=name)
+    team = item.team_name or "our team"
+    return MEMBER_TEMPLATES[item.rule_level].format(name=name, team=team)
 
 
 def admin_explanation(item: ScoringInput, thresholds: Thresholds) -> str:
@@ -76,17 +81,19 @@ def admin_explanation(item: ScoringInput, thresholds: Thresholds) -> str:
     events = signals["events_in_window"]
     window = thresholds.window_days
     engaged_before = signals["last_activity_at"] is not None
-    last = _day(signals["last_activity_at"])
-    added = _day(signals["contact_added_at"])
+    zone = item.team_time_zone
+    last = _day(signals["last_activity_at"], zone)
+    added = _day(signals["contact_added_at"], zone)
     level = item.rule_level
-    meetings = signals.get("calls_by_outcome", {}).get(CallOutcome.MEETING_BOOKED, 0)
+    meetings = signals.get("calls_by_outcome", {}).get(CallOutcome.MEETING_BOOKED, 0) + signals[
+        "events_by_kind"
+    ].get(Activity.Kind.MEETING_BOOKED, 0)
     said_no = signals.get("last_call_said_no")
     parts = []
     if level == EngagementLevel.HIGHLY_ENGAGED and events < thresholds.highly_engaged_min_events:
         parts.append(
-            f"Highly engaged: {_count(meetings, 'meeting was', 'meetings were')} booked on a "
-            f"call in the last {window} days, the strongest signal there is "
-            f"({_events(events)} in all)."
+            f"Highly engaged: {_count(meetings, 'meeting was', 'meetings were')} booked in the "
+            f"last {window} days, the strongest signal there is ({_events(events)} in all)."
         )
     elif level == EngagementLevel.HIGHLY_ENGAGED:
         parts.append(
@@ -94,10 +101,10 @@ def admin_explanation(item: ScoringInput, thresholds: Thresholds) -> str:
             f"{thresholds.highly_engaged_min_events} that make a contact highly engaged."
         )
         if meetings:
-            parts.append(f"{_count(meetings, 'meeting was', 'meetings were')} booked on a call.")
+            parts.append(f"{_count(meetings, 'meeting was', 'meetings were')} booked.")
     elif level == EngagementLevel.AT_RISK and said_no:
         parts.append(
-            f"At risk: on the latest call, on {_day(said_no['at'])}, "
+            f"At risk: on the latest call, on {_day(said_no['at'], zone)}, "
             f"{SAID_NO[said_no['outcome']]}, and nothing since counts as engagement "
             f"({_events(events)} in the last {window} days)."
         )
@@ -151,7 +158,7 @@ def admin_explanation(item: ScoringInput, thresholds: Thresholds) -> str:
         )
     if engaged_before and level in (EngagementLevel.HIGHLY_ENGAGED, EngagementLevel.MODERATE):
         parts.append(f"Last engagement on {last}.")
-    profile_changed = _day(signals["profile_updated_at"])
+    profile_changed = _day(signals["profile_updated_at"], zone)
     if level == EngagementLevel.NEW or not engaged_before:
         parts.append(f"Profile last changed on {profile_changed}.")
     else:
@@ -176,6 +183,8 @@ def admin_explanation(item: ScoringInput, thresholds: Thresholds) -> str:
     if signals["outreach_status"] != Contact.OutreachStatus.ACTIVE:
         status = Contact.OutreachStatus(signals["outreach_status"]).label.lower()
         parts.append(f"Outreach status: {status}.")
+    if item.team_name:
+        parts.append(f"Engagement with {item.team_name}; dates in {zone}.")
     return " ".join(parts)
 
 
@@ -192,8 +201,10 @@ def _most_first(item: tuple[str, int]) -> tuple[int, str]:
     return (-n, kind)
 
 
-def _day(iso: str | None) -> str:
+def _day(iso: str | None, zone: str) -> str:
+    """The calendar day of a stored UTC moment where the reader lives: 23:30 UTC on the 3rd is
+    already the 4th in Sydney."""
     if not iso:
         return "never"
-    day = datetime.fromisoformat(iso)
+    day = datetime.fromisoformat(iso).astimezone(zoneinfo.ZoneInfo(zone))
     return f"{day:%b} {day.day}, {day.year}"

@@ -173,6 +173,9 @@ def _stale_inputs(
                 rule_level=signals["rule_level"],
                 signals_hash=digest,
                 was_scored=contact["scored_hash"] is not None,
+                team_name=workspace.name,
+                team_time_zone=workspace.time_zone,
+                contact_time_zone=contact["time_zone"] or workspace.time_zone,
             )
         )
     return stale

@@ -1,8 +1,10 @@
-"""Video assembly: ffmpeg (the imageio-ffmpeg binary) holds each scene's picture for its
-narration, with crossfades and a slow push-in on the opening scene, and encodes one H.264/AAC
-MP4 in a single pass; then a JPEG thumbnail and an animated GIF of the opening seconds."""
+"""Video assembly: ffmpeg (the imageio-ffmpeg binary) films each scene's picture for its
+narration with a slow drift across it (every scene moves), joins the scenes with transitions,
+and encodes one 1280x720, 25 fps H.264/AAC MP4 in a single pass; then a JPEG thumbnail, an
+animated GIF of the opening seconds, and the WebVTT subtitles of the narration."""
 
 import io
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,12 +12,12 @@ from pathlib import Path
 import imageio_ffmpeg
 from PIL import Image, ImageDraw
 
-from media_pipeline.providers.base import FRAME_SIZE, ProviderError
+from media_pipeline.providers.base import FRAME_SIZE, PICTURE_SIZE, ProviderError
 
-FPS = 15
-CROSSFADE_SECONDS = 0.4
+FPS = 25
+CROSSFADE_SECONDS = 0.5
 # Silence after each scene's narration, so scenes do not run into each other (and the
-# crossfade happens in the pause).
+# transition happens in the pause).
 PAUSE_SECONDS = 0.5
 FADE_IN_SECONDS = 0.6
 GIF_START_SECONDS = FADE_IN_SECONDS
@@ -23,13 +25,25 @@ GIF_SECONDS = 3.0
 GIF_WIDTH = 480
 THUMBNAIL_SIZE = (640, 360)
 ENCODE_TIMEOUT_SECONDS = 180
+# Where the camera drifts in each scene, in turn, as (x, y) from start to end of the scene in
+# units of the picture's spare margin: across, back, down and up, so no two scenes in a row
+# move alike. A crop that moves a pixel or so a frame costs nothing next to scaling.
+DRIFTS = (((0, 0.5), (1, 0.5)), ((1, 0), (0, 1)), ((0.5, 1), (0.5, 0)), ((0, 1), (1, 0)))
+# The transition into each scene after the first, in turn.
+TRANSITIONS = ("smoothleft", "fade", "smoothup", "fadeblack")
+# A subtitle cue holds at most two lines of this many characters.
+CUE_LINE_CHARS = 42
 
 
 @dataclass(frozen=True)
 class SceneClip:
+    """A scene: its picture, its narration (the recording and its words) and how long it runs
+    (the narration and a pause)."""
+
     image: Path
     audio: Path
     seconds: float
+    narration: str = ""
 
 
 @dataclass(frozen=True)
@@ -38,6 +52,7 @@ class AssembledVideo:
     thumbnail: bytes
     preview_gif: bytes
     seconds: float
+    subtitles: str = ""
 
 
 def scene_seconds(narration_seconds: float) -> float:
@@ -65,16 +80,24 @@ def assemble_video(scenes: list[SceneClip], workdir: Path) -> AssembledVideo:
             "-loop", "0", str(gif_path),
         ]
     )  # fmt: skip
+    starts = [sum(scene.seconds for scene in scenes[:i]) for i in range(len(scenes))]
+    cues = [
+        (scene.narration, start, max(0.5, scene.seconds - PAUSE_SECONDS))
+        for scene, start in zip(scenes, starts, strict=True)
+        if scene.narration
+    ]
     return AssembledVideo(
         video=video_path.read_bytes(),
         thumbnail=_thumbnail(scenes[0].image),
         preview_gif=gif_path.read_bytes(),
         seconds=total,
+        subtitles=subtitles_vtt(cues),
     )
 
 
 def _encode_args(scenes: list[SceneClip]) -> list[str]:
     width, height = FRAME_SIZE
+    spare_x, spare_y = PICTURE_SIZE[0] - width, PICTURE_SIZE[1] - height
     count = len(scenes)
     args: list[str] = []
     # Each picture is read once and repeated inside the graph (the loop filter) after its one
@@ -84,26 +107,26 @@ def _encode_args(scenes: list[SceneClip]) -> list[str]:
     for scene in scenes:
         args += ["-i", str(scene.audio)]
 
-    opening_frames = max(1, round(scenes[0].seconds * FPS))
-    graph = [
-        # Upscaled first so the push-in moves smoothly instead of jumping a pixel at a time.
-        f"[0:v]scale={width * 2}:-2,zoompan=z='min(zoom+0.0007,1.06)'"
-        f":x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d={opening_frames}"
-        f":s={width}x{height}:fps={FPS},setsar=1,format=yuv420p[s0]"
-    ]
-    for i in range(1, count):
-        frames = max(1, round((scenes[i].seconds + CROSSFADE_SECONDS) * FPS))
+    graph = []
+    for i, scene in enumerate(scenes):
+        # The clip runs on through the transition into the next scene.
+        frames = max(2, round((scene.seconds + CROSSFADE_SECONDS) * FPS))
+        (x0, y0), (x1, y1) = DRIFTS[i % len(DRIFTS)]
+        progress = f"(n/{frames - 1})"
         graph.append(
-            f"[{i}:v]scale={width}:{height},setsar=1,format=yuv420p,"
-            f"loop=loop={frames - 1}:size=1:start=0,setpts=N/{FPS}/TB[s{i}]"
+            f"[{i}:v]scale={PICTURE_SIZE[0]}:{PICTURE_SIZE[1]},setsar=1,format=yuv420p,"
+            f"loop=loop={frames - 1}:size=1:start=0,setpts=N/{FPS}/TB,"
+            f"crop={width}:{height}"
+            f":x='{spare_x}*({x0}+({x1}-{x0})*{progress})'"
+            f":y='{spare_y}*({y0}+({y1}-{y0})*{progress})'[s{i}]"
         )
     previous, start = "[s0]", 0.0
     for i in range(1, count):
         start += scenes[i - 1].seconds
-        # Each crossfade ends as the next scene's narration starts.
+        # Each transition ends as the next scene's narration starts.
         graph.append(
-            f"{previous}[s{i}]xfade=transition=fade:duration={CROSSFADE_SECONDS}"
-            f":offset={start - CROSSFADE_SECONDS:.3f}[x{i}]"
+            f"{previous}[s{i}]xfade=transition={TRANSITIONS[(i - 1) % len(TRANSITIONS)]}"
+            f":duration={CROSSFADE_SECONDS}:offset={start - CROSSFADE_SECONDS:.3f}[x{i}]"
         )
         previous = f"[x{i}]"
     graph.append(f"{previous}fade=t=in:st=0:d={FADE_IN_SECONDS}[video]")
@@ -117,11 +140,71 @@ def _encode_args(scenes: list[SceneClip]) -> list[str]:
         *args,
         "-filter_complex", ";".join(graph),
         "-map", "[video]", "-map", "[audio]",
-        "-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage", "-crf", "26",
+        "-c:v", "libx264", "-preset", "ultrafast", "-crf", "26",
         "-pix_fmt", "yuv420p", "-r", str(FPS),
         "-c:a", "aac", "-b:a", "96k", "-ac", "1",
         "-movflags", "+faststart",
     ]  # fmt: skip
+
+
+def subtitles_vtt(scenes: list[tuple[str, float, float]]) -> str:
+    """WebVTT cues of the narration: each scene's (text, start, spoken seconds) cut into cues
+    of at most two short lines, timed by their share of the scene's words."""
+    lines = ["WEBVTT", ""]
+    number = 0
+    for text, start, spoken in scenes:
+        chunks = _cue_chunks(text)
+        words = sum(len(chunk.split()) for chunk in chunks) or 1
+        at = start
+        for chunk in chunks:
+            length = spoken * len(chunk.split()) / words
+            number += 1
+            lines += [
+                str(number),
+                f"{_vtt_time(at)} --> {_vtt_time(at + length)}",
+                *_two_lines(chunk),
+                "",
+            ]
+            at += length
+    return "\n".join(lines)
+
+
+def _cue_chunks(text: str) -> list[str]:
+    """Sentences, and clauses of sentences too long for two lines: whole words always."""
+    chunks: list[str] = []
+    for sentence in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
+        pieces = [sentence]
+        if len(sentence) > 2 * CUE_LINE_CHARS:
+            pieces = [p for p in re.split(r"(?<=[,;:])\s+", sentence) if p]
+        for piece in pieces:
+            words = piece.split()
+            current: list[str] = []
+            for word in words:
+                if current and len(" ".join([*current, word])) > 2 * CUE_LINE_CHARS:
+                    chunks.append(" ".join(current))
+                    current = []
+                current.append(word)
+            if current:
+                chunks.append(" ".join(current))
+    return [chunk for chunk in chunks if chunk]
+
+
+def _two_lines(chunk: str) -> list[str]:
+    if len(chunk) <= CUE_LINE_CHARS:
+        return [chunk]
+    words = chunk.split()
+    best = min(
+        range(1, len(words)),
+        key=lambda cut: abs(len(" ".join(words[:cut])) - len(" ".join(words[cut:]))),
+    )
+    return [" ".join(words[:best]), " ".join(words[best:])]
+
+
+def _vtt_time(seconds: float) -> str:
+    millis = round(seconds * 1000)
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
 
 
 def _ffmpeg(args: list[str]) -> None:
@@ -140,8 +223,12 @@ def _ffmpeg(args: list[str]) -> None:
 
 
 def _thumbnail(image_path: Path) -> bytes:
+    """The opening scene as the video's first frame shows it (the middle of the picture)."""
     with Image.open(image_path) as image:
-        thumbnail = image.convert("RGB").resize(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
+        picture = image.convert("RGB").resize(PICTURE_SIZE, Image.Resampling.LANCZOS)
+    left, top = (PICTURE_SIZE[0] - FRAME_SIZE[0]) // 2, (PICTURE_SIZE[1] - FRAME_SIZE[1]) // 2
+    frame = picture.crop((left, top, left + FRAME_SIZE[0], top + FRAME_SIZE[1]))
+    thumbnail = frame.resize(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
     thumbnail.save(buffer, format="JPEG", quality=84)
     return buffer.getvalue()

@@ -6,8 +6,12 @@ from typing import Any, Protocol
 
 import httpx
 
-# Every scene picture, and so the video, has this size: light enough to encode in seconds.
-FRAME_SIZE = (960, 540)
+# The video's frame: 720p, sharp on a laptop and light enough to encode in seconds.
+FRAME_SIZE = (1280, 720)
+# Scene pictures are this much larger on each side, so the camera can drift across them (a
+# slow pan) without ever showing an edge; what matters stays inside FRAME_SIZE's safe area.
+MOTION_MARGIN = (40, 22)
+PICTURE_SIZE = (FRAME_SIZE[0] + 2 * MOTION_MARGIN[0], FRAME_SIZE[1] + 2 * MOTION_MARGIN[1])
 
 
 class ProviderError(Exception):
@@ -58,11 +62,21 @@ class ScriptWriter(Protocol):
     def write(self, request: ScriptRequest) -> dict[str, Any]: ...
 
 
+@dataclass(frozen=True)
+class Voice:
+    """The campaign's narrator: the hosted voice's id, and the offline voice and speed that
+    stand in for it when no hosted service is set."""
+
+    hosted_id: str = ""
+    offline: str = "en-us+m3"
+    words_per_minute: int = 165
+
+
 class Narrator(Protocol):
     name: str
     max_parallel: int
 
-    def narrate(self, text: str, *, voice_id: str) -> bytes:
+    def narrate(self, text: str, *, voice: Voice) -> bytes:
         """The narration as a WAV file."""
         ...
 

@@ -2,6 +2,7 @@
 says about the company (title, description, headings, key text, colours and logo)."""
 
 import colorsys
+import logging
 import re
 from collections import Counter
 from html import unescape
@@ -9,9 +10,13 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import extruct
 import httpx
+import trafilatura
 from django.conf import settings
 from django.utils import timezone
+from lxml import etree
+from lxml import html as lxml_html
 
 from config.outbound import OutboundAddressRefused, outbound_client
 from media_pipeline.providers.base import ProviderError, is_transient_status, read_capped
@@ -23,6 +28,31 @@ MAX_HEADINGS = 8
 MAX_PARAGRAPHS = 6
 MIN_PARAGRAPH_CHARS = 40
 MAX_COLORS = 4
+MAX_HEADLINES = 4
+MAX_OWN_WORDS = 3
+ORGANIZATION_TYPES = {"Organization", "Corporation", "LocalBusiness", "OnlineBusiness"}
+PRODUCT_TYPES = {"SoftwareApplication", "WebApplication", "Product", "Service", "WebSite"}
+ARTICLE_TYPES = {"NewsArticle", "BlogPosting", "Article", "PressRelease"}
+NEWS_OR_BLOG = re.compile(r"\b(news|blog|press|announcements)\b", re.I)
+NEWS_SECTION = re.compile(r"\b(news|blog|latest|press|stories|updates|announcements)\b", re.I)
+# "Over 100,000 businesses", "37,000 companies", "15 million customers", "for finance teams".
+AUDIENCE = re.compile(
+    r"\b\d[\d,.]*\s*(?:million|thousand|k)?\s*\+?\s*(?:customers|businesses|companies|teams|"
+    r"people|merchants|developers|users|organi[sz]ations|brands)\b"
+    r"|\b(?:hundreds|thousands|millions) of (?:\w+ ){0,2}?(?:apps|customers|businesses|"
+    r"companies|teams|developers|merchants)\b"
+    r"|\bfor (?:\w+ ){0,3}(?:teams|businesses|companies|startups|enterprises)\b",
+    re.I,
+)
+
+# "... so finance teams can ...", "helps sales teams ...": the customers a description names.
+AUDIENCE_IN_PASSING = re.compile(
+    r"\b(?:for|so|helps?|helping|lets|gives)\s+((?:[a-z-]+\s){0,2}?"
+    r"(?:teams|businesses|companies|startups|enterprises|developers|merchants))\b",
+    re.I,
+)
+
+logger = logging.getLogger(__name__)
 
 HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b")
 CHARSET_META = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)
@@ -101,25 +131,162 @@ def _sniff_charset(body: bytes) -> str | None:
 # --- Extraction ------------------------------------------------------------------------------
 
 
-def extract_research(html: str, url: str) -> dict[str, Any]:
-    """What the page says about the company, as the JSON the script step reads."""
+def extract_research(html: str, url: str, *, extractors: bool = True) -> dict[str, Any]:
+    """What the page says about the company, as the JSON the script step and the wizard read.
+
+    The page's main text comes from trafilatura (which drops navigation, cookie banners and
+    footers) and its structured data (JSON-LD, OpenGraph, microdata) from extruct; our own
+    parser reads what they do not: the title, headings, brand colours and logo. With
+    `extractors=False` our parser reads everything, as it did before: the baseline that
+    bench/research_extractors.py compares against.
+    """
     page = _PageReader()
     page.feed(html)
     page.close()
     metas = page.metas
     headings = _unique(text for _, text in page.headings)[:MAX_HEADINGS]
-    paragraphs = _unique(p for p in page.paragraphs if len(p) >= MIN_PARAGRAPH_CHARS)
+    if extractors:
+        main = _main_text(html, url)
+        structured = _structured_data(html, url)
+        paragraphs = _unique(p for p in main if len(p) >= MIN_PARAGRAPH_CHARS)
+        organization = _organization(structured)
+        headlines = _unique([*_article_headlines(structured), *_news_headlines(html)])
+    else:
+        paragraphs = _unique(p for p in page.paragraphs if len(p) >= MIN_PARAGRAPH_CHARS)
+        organization, headlines = {}, []
+    description = metas.get("description") or metas.get("og:description") or ""
+    what_they_do = _text(organization.get("description")) or description
+    audience = _audience(organization, paragraphs, what_they_do)
+    titles = {t.casefold() for t in [*headings, *headlines]}
+    # Their own words are sentences of theirs, not the titles above them or a banner's link.
+    own_words = [
+        p
+        for p in paragraphs
+        if p not in (audience, what_they_do)
+        and p.casefold() not in titles
+        and p.rstrip().endswith((".", "!", "?", '"', "\u201d"))
+    ]
     return {
         "url": url,
         "title": _clip(page.title or metas.get("og:title", ""), 200),
-        "site_name": _clip(metas.get("og:site_name") or metas.get("application-name", ""), 100),
-        "description": _clip(metas.get("description") or metas.get("og:description") or "", 400),
+        "site_name": _clip(
+            metas.get("og:site_name")
+            or _text(organization.get("name"))
+            or metas.get("application-name", ""),
+            100,
+        ),
+        "description": _clip(description, 400),
         "headings": [_clip(h, 140) for h in headings],
         "key_text": [_clip(p, 320) for p in paragraphs[:MAX_PARAGRAPHS]],
+        "what_they_do": _clip(what_they_do, 400),
+        "who_they_serve": _clip(audience, 300),
+        "headlines": [_clip(h, 140) for h in (headlines or headings[1:])[:MAX_HEADLINES]],
+        "own_words": [_clip(p, 320) for p in own_words[:MAX_OWN_WORDS]],
         "colors": _brand_colors(metas.get("theme-color", ""), page.css),
         "logo_url": _logo_url(page, metas, url),
+        "extractors": "trafilatura+extruct" if extractors else "parser",
         "fetched_at": timezone.now().isoformat(),
     }
+
+
+def _main_text(html: str, url: str) -> list[str]:
+    """The page's own words, without its navigation, banners and footer: one line per block."""
+    document = trafilatura.bare_extraction(
+        html,
+        url=url,
+        favor_recall=True,
+        include_comments=False,
+        include_tables=False,
+        with_metadata=False,
+    )
+    text = getattr(document, "text", "") if document is not None else ""
+    return [" ".join(line.split()).lstrip("-• ").strip() for line in (text or "").splitlines()]
+
+
+def _structured_data(html: str, url: str) -> list[dict[str, Any]]:
+    """JSON-LD, microdata and OpenGraph items, flattened ("@graph" unrolled)."""
+    try:
+        found = extruct.extract(
+            html, base_url=url, syntaxes=["json-ld", "microdata", "opengraph"], uniform=True
+        )
+    except (ValueError, TypeError, LookupError) as exc:
+        # A page's broken markup is the page's problem: research goes on without it.
+        logger.info("Structured data of %s unreadable: %s", url, exc)
+        return []
+    items: list[dict[str, Any]] = []
+    for syntax_items in found.values():
+        for item in syntax_items:
+            if isinstance(item, dict):
+                items.extend(i for i in item.get("@graph", [item]) if isinstance(i, dict))
+    return items
+
+
+def _types(item: dict[str, Any]) -> set[str]:
+    kind = item.get("@type", [])
+    return {kind} if isinstance(kind, str) else {k for k in kind if isinstance(k, str)}
+
+
+def _organization(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The item that describes the company itself, best first."""
+    for wanted in (ORGANIZATION_TYPES, PRODUCT_TYPES):
+        for item in items:
+            if _types(item) & wanted and _text(item.get("description")):
+                return item
+    return {}
+
+
+def _audience(organization: dict[str, Any], paragraphs: list[str], what_they_do: str) -> str:
+    """Who they serve: what their structured data says, else their first sentence that counts
+    or names their customers, else the customers their description names ("Finance teams")."""
+    audience = organization.get("audience")
+    if isinstance(audience, dict) and _text(audience.get("audienceType")):
+        return _text(audience["audienceType"])
+    for paragraph in paragraphs:
+        for sentence in re.split(r"(?<=[.!?])\s+", paragraph):
+            if AUDIENCE.search(sentence):
+                return sentence
+    named = AUDIENCE_IN_PASSING.search(what_they_do)
+    return named.group(1).capitalize() if named else ""
+
+
+def _article_headlines(items: list[dict[str, Any]]) -> list[str]:
+    return [
+        _text(item.get("headline") or item.get("name"))
+        for item in items
+        if _types(item) & ARTICLE_TYPES and _text(item.get("headline") or item.get("name"))
+    ]
+
+
+def _news_headlines(html: str) -> list[str]:
+    """Titles in the page's news, blog or stories section: what the company is talking about."""
+    try:
+        tree = lxml_html.fromstring(html)
+    except (ValueError, etree.ParserError):
+        return []
+    headlines: list[str] = []
+    for section in tree.iter("section", "aside", "div"):
+        heading = next(iter(section.iter("h2")), None)
+        if heading is None or not NEWS_SECTION.search(heading.text_content()):
+            continue
+        for element in section.iter("h3", "h4", "li"):
+            text = " ".join(element.text_content().split())
+            if 12 <= len(text) <= 160 and not NEWS_SECTION.fullmatch(text):
+                headlines.append(text)
+    # News and blog posts first: they say what the company is talking about now.
+    return sorted(headlines, key=lambda text: 0 if text in _news_or_blog(tree) else 1)
+
+
+def _news_or_blog(tree: Any) -> set[str]:
+    titles = set()
+    for section in tree.iter("section", "aside", "div"):
+        heading = next(iter(section.iter("h2")), None)
+        if heading is not None and NEWS_OR_BLOG.search(heading.text_content()):
+            titles |= {" ".join(e.text_content().split()) for e in section.iter("h3", "h4", "li")}
+    return titles
+
+
+def _text(value: Any) -> str:
+    return " ".join(unescape(value).split()) if isinstance(value, str) else ""
 
 
 class _PageReader(HTMLParser):

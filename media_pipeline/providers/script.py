@@ -14,6 +14,15 @@ from media_pipeline.providers.base import ProviderError, ScriptRequest, retry_af
 MIN_SCENES, MAX_SCENES = 3, 6
 WORDS_PER_SECOND = 2.5
 MAX_NARRATION_CHARS = 700
+# What a scene card holds: a headline in at most three large lines and a caption in at most
+# three smaller ones (media_pipeline/providers/visuals.py). Longer texts are shortened to a
+# sentence, a clause or whole words that fit, never cut off with an ellipsis.
+MAX_HEADLINE_CHARS = 80
+MAX_CAPTION_CHARS = 120
+# Words a shortened text should not end on.
+DANGLING = {"a", "about", "across", "an", "and", "are", "as", "at", "but", "by", "every", "for",
+            "from", "in", "into", "is", "its", "of", "on", "or", "our", "per", "so", "than",
+            "that", "the", "their", "to", "via", "which", "who", "with", "your"}  # fmt: skip
 
 # What each variable says when the data is missing: a video never says "Hi ," or "Hi None".
 VARIABLE_FALLBACKS = {
@@ -26,6 +35,7 @@ VARIABLE_FALLBACKS = {
 }
 VARIABLE = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+CLAUSE_END = re.compile(r"(?<=[,;:])\s+|\s+(?=[\u2013\u2014-]\s)")
 TITLE_SEPARATORS = re.compile(r"\s+[|\u2013\u2014:\u00b7-]\s+")
 
 
@@ -108,9 +118,9 @@ def finish_script(
         finished.append(
             {
                 "narration": narration,
-                "headline": _clip(headline or first_sentence(narration), 90),
-                "caption": _clip(caption, 220),
-                "visual_prompt": _clip(str(scene.get("visual_prompt", "")) or headline, 400),
+                "headline": shorten(headline or first_sentence(narration), MAX_HEADLINE_CHARS),
+                "caption": shorten(caption, MAX_CAPTION_CHARS),
+                "visual_prompt": shorten(str(scene.get("visual_prompt", "")) or headline, 400),
                 "duration_seconds": _duration(scene.get("duration_seconds"), narration),
             }
         )
@@ -145,20 +155,37 @@ def _duration(value: Any, narration: str) -> float:
     return round(min(30.0, max(2.0, given)), 1)
 
 
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
-def _clip_words(text: str, words: int) -> str:
-    parts = text.split()
-    if len(parts) <= words:
-        return text.strip()
-    return " ".join(parts[:words]).rstrip(",;:") + "…"
+def shorten(text: str, limit: int) -> str:
+    """The text if it fits in `limit` characters; else its first sentence, else its first
+    clauses that fit, else its first words that fit (not ending on "and" or "the"). Whole
+    words always, and never an ellipsis: what is shown reads as finished."""
+    text = " ".join(text.replace("\u2026", " ").split()).strip()
+    if len(text) <= limit:
+        return text
+    sentence = first_sentence(text)
+    if len(sentence) <= limit:
+        return sentence
+    kept = ""
+    for clause in CLAUSE_END.split(sentence):
+        candidate = f"{kept} {clause}".strip()
+        if len(candidate) > limit:
+            break
+        kept = candidate
+    if len(kept) < limit * 0.6:
+        # A first clause this short says too little: as many whole words as fit says more.
+        kept = ""
+        for word in sentence.split():
+            if len(f"{kept} {word}".strip()) > limit:
+                break
+            kept = f"{kept} {word}".strip()
+    words = kept.rstrip(",;:-\u2013\u2014 ").split()
+    while len(words) > 1 and words[-1].lower().strip(",;:") in DANGLING:
+        words.pop()
+    return " ".join(words).rstrip(",;:-\u2013\u2014 ")
 
 
 def _as_sentence(text: str) -> str:
-    text = text.strip().rstrip("…").strip()
+    text = text.strip()
     if text and text[-1] not in ".!?":
         text += "."
     return text
@@ -198,7 +225,7 @@ class TemplateScriptWriter:
                     f"{_as_sentence(about)}",
                     "on_screen_text": tagline(research.get("title", ""), request.company)
                     or "What {{company}} is building",
-                    "caption": _clip_words(about, 18),
+                    "caption": shorten(about, MAX_CAPTION_CHARS),
                     "visual_prompt": f"An abstract illustration of {request.company}'s "
                     f"product: {about}",
                 }
@@ -223,7 +250,7 @@ class TemplateScriptWriter:
             )
 
         pitch = " ".join(
-            _as_sentence(_clip_words(part, 40))
+            _as_sentence(shorten(part, 260))
             for part in (request.sender_company_description, request.brief)
             if part.strip()
         )
@@ -232,7 +259,9 @@ class TemplateScriptWriter:
                 "narration": "Here is where {{sender_company}} comes in. "
                 + (pitch or "We help teams like yours turn interest into conversations."),
                 "on_screen_text": "How {{sender_company}} helps {{company}}",
-                "caption": _clip_words(request.brief or request.sender_company_description, 28),
+                "caption": shorten(
+                    request.brief or request.sender_company_description, MAX_CAPTION_CHARS
+                ),
                 "visual_prompt": f"A confident product moment for {request.sender_company}",
             }
         )
@@ -252,9 +281,9 @@ class TemplateScriptWriter:
     @staticmethod
     def _about(research: dict[str, Any]) -> tuple[str, str]:
         if research.get("description"):
-            return _clip_words(first_sentence(research["description"]), 32), "description"
+            return shorten(first_sentence(research["description"]), 220), "description"
         for i, text in enumerate(research.get("key_text", []), start=1):
-            return _clip_words(first_sentence(text), 32), f"text-{i}"
+            return shorten(first_sentence(text), 220), f"text-{i}"
         return "", ""
 
 

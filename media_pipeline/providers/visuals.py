@@ -14,6 +14,8 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 from config.outbound import OutboundAddressRefused, outbound_client
 from media_pipeline.providers.base import (
     FRAME_SIZE,
+    MOTION_MARGIN,
+    PICTURE_SIZE,
     ProviderError,
     ReportExternalId,
     SceneVisualRequest,
@@ -23,6 +25,8 @@ from media_pipeline.providers.base import (
 )
 
 DEFAULT_BRAND = "#4f46e5"
+# Words stay this far inside the frame: the camera's drift moves them by up to MOTION_MARGIN.
+SAFE_MARGIN = 96
 MAX_IMAGE_BYTES = 20_000_000
 
 
@@ -47,7 +51,11 @@ class SceneCardIllustrator:
 
 
 def draw_scene_card(request: SceneVisualRequest) -> Image.Image:
-    width, height = FRAME_SIZE
+    """The card at PICTURE_SIZE: its background fills the margin the camera drifts over, and
+    every word and mark sits inside the frame's safe area, so nothing is ever cut off."""
+    width, height = PICTURE_SIZE
+    frame_width, frame_height = FRAME_SIZE
+    left, top_edge = MOTION_MARGIN
     brand = _rgb(request.colors[0]) if request.colors else _rgb(DEFAULT_BRAND)
     if _luma(brand) > 0.65:
         # A light brand colour (lime, yellow) turns muddy when darkened: it becomes the accent
@@ -59,50 +67,57 @@ def draw_scene_card(request: SceneVisualRequest) -> Image.Image:
     card = _gradient(width, height, top, bottom)
     glow = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     glow_draw = ImageDraw.Draw(glow)
-    glow_draw.ellipse((width - 380, -260, width + 220, 300), fill=(*accent, 70))
-    glow_draw.ellipse((-200, height - 160, 260, height + 260), fill=(*_shade(brand, 0.55), 60))
+    glow_draw.ellipse((width - 460, -300, width + 260, 360), fill=(*accent, 70))
+    glow_draw.ellipse((-240, height - 200, 320, height + 300), fill=(*_shade(brand, 0.55), 60))
     card = Image.alpha_composite(card.convert("RGBA"), glow).convert("RGB")
     # An RGBA drawing on an RGB card blends the translucent fills instead of punching holes.
     draw = ImageDraw.Draw(card, "RGBA")
     white, soft = (255, 255, 255, 255), (255, 255, 255, 205)
-    margin = 64
+    margin = SAFE_MARGIN
+    x0, x1 = left + margin, left + frame_width - margin
+    text_width = frame_width - 2 * margin
 
     label = f"For {request.company}"
-    label_font = _font(20)
+    label_font = _font(26)
     label_width = draw.textlength(label, font=label_font)
     draw.rounded_rectangle(
-        (margin, 44, margin + label_width + 28, 80), radius=18, fill=(255, 255, 255, 38)
+        (x0, top_edge + 56, x0 + label_width + 36, top_edge + 102),
+        radius=23,
+        fill=(255, 255, 255, 38),
     )
-    draw.text((margin + 14, 62), label, font=label_font, fill=white, anchor="lm")
-    draw.text((width - margin, 62), request.sender_company, font=_font(20), fill=soft, anchor="rm")
+    draw.text((x0 + 18, top_edge + 79), label, font=label_font, fill=white, anchor="lm")
+    draw.text((x1, top_edge + 79), request.sender_company, font=_font(26), fill=soft, anchor="rm")
 
-    headline_font, headline_lines = _fit(request.headline, width - 2 * margin, [56, 48, 42], 3)
-    caption_font = _font(26)
-    caption_lines = _wrap(request.caption, caption_font, width - 2 * margin)[:3]
+    headline_font, headline_lines = _fit(request.headline, text_width, [72, 62, 54, 46], 3)
+    caption_font, caption_lines = _fit(request.caption, text_width, [34, 30, 27], 3)
     line_gap = headline_font.size * 1.18
-    block = len(headline_lines) * line_gap + (len(caption_lines) * 36 + 22 if caption_lines else 0)
-    y = max(120, (height - block) / 2)
+    caption_gap = caption_font.size * 1.35
+    block = len(headline_lines) * line_gap + (
+        len(caption_lines) * caption_gap + 28 if caption_lines else 0
+    )
+    y = top_edge + max(150, (frame_height - block) / 2)
     for line in headline_lines:
-        draw.text((margin, y), line, font=headline_font, fill=white)
+        draw.text((x0, y), line, font=headline_font, fill=white)
         y += line_gap
     if caption_lines:
-        y += 22
+        y += 28
         for line in caption_lines:
-            draw.text((margin, y), line, font=caption_font, fill=soft)
-            y += 36
+            draw.text((x0, y), line, font=caption_font, fill=soft)
+            y += caption_gap
 
+    bottom = top_edge + frame_height - 72
     for i in range(request.scene_count):
-        x = margin + i * 22
+        x = x0 + i * 28
         filled = i == request.index
         draw.ellipse(
-            (x, height - 58, x + 10, height - 48),
+            (x, bottom - 7, x + 13, bottom + 6),
             fill=white if filled else (255, 255, 255, 90),
         )
     initials = "".join(word[0] for word in request.company.split()[:2]).upper() or "•"
-    cx, cy, r = width - margin - 26, height - 53, 26
+    cx, cy, r = x1 - 34, bottom, 34
     draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(*accent, 255))
     on_accent = (17, 17, 17, 255) if _luma(accent) > 0.65 else white
-    draw.text((cx, cy), initials, font=_font(22), fill=on_accent, anchor="mm")
+    draw.text((cx, cy), initials, font=_font(28), fill=on_accent, anchor="mm")
     return card
 
 
@@ -114,15 +129,14 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
 def _fit(
     text: str, width: int, sizes: list[int], max_lines: int
 ) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """The largest size at which the text wraps into max_lines; at the smallest size, every
+    line it takes. Words are never cut: the script writer keeps texts short enough."""
     for size in sizes:
         font = _font(size)
         lines = _wrap(text, font, width)
         if len(lines) <= max_lines:
             return font, lines
-    return font, [
-        *lines[: max_lines - 1],
-        _ellipsize(" ".join(lines[max_lines - 1 :]), font, width),
-    ]
+    return font, lines
 
 
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
@@ -131,14 +145,18 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
         if lines and font.getlength(f"{lines[-1]} {word}") <= width:
             lines[-1] = f"{lines[-1]} {word}"
         else:
-            lines.append(word if font.getlength(word) <= width else _ellipsize(word, font, width))
+            lines.extend(_split_long(word, font, width))
     return lines
 
 
-def _ellipsize(text: str, font: ImageFont.FreeTypeFont, width: int) -> str:
-    while text and font.getlength(f"{text}…") > width:
-        text = text[:-1]
-    return f"{text.rstrip()}…"
+def _split_long(word: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """A word wider than the line (a long URL) broken over lines, whole characters each."""
+    pieces = [""]
+    for char in word:
+        if pieces[-1] and font.getlength(pieces[-1] + char) > width:
+            pieces.append("")
+        pieces[-1] += char
+    return pieces
 
 
 def _gradient(width: int, height: int, top, bottom) -> Image.Image:
@@ -294,7 +312,9 @@ class HostedImageIllustrator:
             ) from exc
         try:
             image = Image.open(io.BytesIO(body))
-            image = ImageOps.fit(image.convert("RGB"), FRAME_SIZE, method=Image.Resampling.LANCZOS)
+            image = ImageOps.fit(
+                image.convert("RGB"), PICTURE_SIZE, method=Image.Resampling.LANCZOS
+            )
         except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
             raise ProviderError("The image service sent a file that is not an image.") from exc
         return png_bytes(image)

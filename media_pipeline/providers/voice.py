@@ -11,7 +11,12 @@ from django.conf import settings
 from elevenlabs import ElevenLabs
 from elevenlabs.core.api_error import ApiError
 
-from media_pipeline.providers.base import ProviderError, is_transient_status, retry_after_seconds
+from media_pipeline.providers.base import (
+    ProviderError,
+    Voice,
+    is_transient_status,
+    retry_after_seconds,
+)
 
 PCM_RATE = 22_050
 
@@ -110,20 +115,19 @@ class _EspeakLibrary:
 
 
 class EspeakNarrator:
-    """Offline narration. The campaign's voice id names a hosted voice, so it is not used."""
+    """Offline narration with the campaign's offline voice and speed (its hosted voice id means
+    nothing to eSpeak NG)."""
 
     name = "espeak-ng"
     # The library holds one synthesizer per process: scenes are spoken one after another.
     max_parallel = 1
 
-    def __init__(self, *, voice: str = "en-us", words_per_minute: int = 160):
-        self.voice = voice
-        self.words_per_minute = words_per_minute
-
-    def narrate(self, text: str, *, voice_id: str) -> bytes:
+    def narrate(self, text: str, *, voice: Voice) -> bytes:
         with _EspeakLibrary.lock:
             engine = _EspeakLibrary.get()
-            pcm = engine.synthesize(text, voice=self.voice, words_per_minute=self.words_per_minute)
+            pcm = engine.synthesize(
+                text, voice=voice.offline, words_per_minute=voice.words_per_minute
+            )
             return pcm_to_wav(pcm, sample_rate=engine.sample_rate)
 
 
@@ -151,11 +155,11 @@ class ElevenLabsNarrator:
         self.http_client = http_client
         self.timeout = timeout
 
-    def narrate(self, text: str, *, voice_id: str) -> bytes:
+    def narrate(self, text: str, *, voice: Voice) -> bytes:
         if self.http_client is not None:
-            return self._narrate(self.http_client, text, voice_id)
+            return self._narrate(self.http_client, text, voice.hosted_id)
         with httpx.Client(timeout=self.timeout) as http_client:
-            return self._narrate(http_client, text, voice_id)
+            return self._narrate(http_client, text, voice.hosted_id)
 
     def _narrate(self, http_client: httpx.Client, text: str, voice_id: str) -> bytes:
         client = ElevenLabs(api_key=self.api_key, httpx_client=http_client)

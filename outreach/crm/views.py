@@ -10,7 +10,7 @@ from config.errors import ApplicationError
 from config.pagination import dashboard_page
 from outreach.crm import selectors
 from outreach.crm.forms import INLINE_PROSPECT_FIELDS, ProspectFilterForm, TaskForm
-from outreach.crm.panels import render_prospect_panels
+from outreach.crm.panels import render_overview_panels, render_prospect_panels
 from outreach.crm.services import tasks as task_services
 from outreach.models import (
     Contact,
@@ -38,6 +38,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "my_tasks": my_tasks,
             "open_task_count": selectors.task_queue(workspace=workspace).count(),
             "recent_prospects": recent,
+            "overview_panels": render_overview_panels(request),
         },
     )
 

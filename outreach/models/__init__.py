@@ -2,6 +2,7 @@
 
 from outreach.models.crm import Contact, Deal, Pipeline, Prospect, Stage, Tag
 from outreach.models.mail import EmailTemplate, Mailbox, OutboundEmail, TlsMode
+from outreach.models.meetings import BookingPage, Meeting, MeetingType
 from outreach.models.notifications import Notification
 from outreach.models.outreach_log import Activity, CallOutcome, OutreachLog, TaskPriority
 from outreach.models.replies import InboundMailbox, Reply, ReplyEffect, ReplyTriage
@@ -18,12 +19,15 @@ from outreach.models.workspaces import ApiKey, Membership, Role, Workspace
 __all__ = [
     "Activity",
     "ApiKey",
+    "BookingPage",
     "CallOutcome",
     "Contact",
     "Deal",
     "EmailTemplate",
     "InboundMailbox",
     "Mailbox",
+    "Meeting",
+    "MeetingType",
     "Membership",
     "Notification",
     "OutboundEmail",

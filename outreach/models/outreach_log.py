@@ -209,13 +209,14 @@ class OutreachLog(models.Model):
 class Activity(models.Model):
     """Something a contact or prospect did that tells how engaged they are.
 
-    Each feature that sees engagement writes here (a completed call, a meeting, a wizard step,
-    a PDF download, a reply, an email open or click, a video play), so that scoring reads one
-    indexed table instead of asking every feature.
+    Each feature that sees engagement writes here (a completed call, a meeting booked or held,
+    a wizard step, a PDF download, a reply, an email open or click, a video play), so that
+    scoring reads one indexed table instead of asking every feature.
     """
 
     class Kind(models.TextChoices):
         CALL_DONE = "call_done", "Call done"
+        MEETING_BOOKED = "meeting_booked", "Meeting booked"
         MEETING_DONE = "meeting_done", "Meeting done"
         EMAIL_SENT = "email_sent", "Email sent"
         EMAIL_OPEN = "email_open", "Email opened"

@@ -1,12 +1,15 @@
 """Workspaces (tenants), who belongs to them, and the API keys integrations use."""
 
 import hashlib
+import re
 import zoneinfo
 from datetime import time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+
+BRAND_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 def validate_time_zone(value: str) -> None:
@@ -23,8 +26,22 @@ class Role(models.TextChoices):
     REP = "rep", "Rep"
 
 
+def validate_brand_color(value: str) -> None:
+    if not BRAND_COLOR.fullmatch(value):
+        raise ValidationError(f"{value!r} is not a colour like #4f46e5.")
+
+
 class Workspace(models.Model):
+    """A sales team, and the company prospects hear from: its name and description are what
+    every video, wizard page, report and invitation says, and its brand colour dresses them."""
+
     name = models.CharField(max_length=200)
+    company_description = models.TextField(
+        blank=True, max_length=2000, help_text="What the company does, in a sentence or two."
+    )
+    brand_color = models.CharField(
+        max_length=7, default="#4f46e5", validators=[validate_brand_color]
+    )
     slug = models.SlugField(max_length=80, unique=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     business_day_start = models.TimeField(default=time(9, 0))

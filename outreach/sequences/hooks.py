@@ -26,6 +26,11 @@ def _on_crm_change(change: events.Change) -> None:
             enrollment.sequences_on_contact_status(contact=contact)
         case events.TaskClosed(task=task, status=status):
             enrollment.sequences_on_task_closed(task=task, status=status)
+        case events.MeetingBooked(meeting=meeting) if meeting.contact is not None:
+            # The cadence did its job: a person takes it from here.
+            enrollment.sequences_stop_for_contact(
+                contact=meeting.contact, reason="Booked a meeting"
+            )
 
 
 def connect() -> None:

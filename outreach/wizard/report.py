@@ -1,17 +1,30 @@
-"""The PDF report a prospect downloads from their wizard: one branded page made for them."""
+"""The PDF report a prospect downloads from their wizard: two pages in the team's colour."""
 
+import hashlib
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from outreach.models import WizardLink
-from outreach.wizard.content import prospect_facts, prospect_topics, sender
+from outreach.wizard.content import Fact, prospect_facts, prospect_topics, sender
+from outreach.wizard.research import ProspectResearch, prospect_research
+
+# Stored reports live under this folder of the storage, one sub-folder per link.
+REPORT_FOLDER = "wizard-reports"
+# Part of every stored report's name: changing the layout renders every report again.
+REPORT_LAYOUT_VERSION = "report-2"
 
 # Unicode fonts from Debian's fonts-dejavu-core and fonts-droid-fallback (CJK); .ci/run and the
 # Dockerfile install both. Without them the report falls back to the PDF core fonts (Latin-1).
@@ -63,42 +76,174 @@ class FontSet:
     fallback_covered: frozenset[int]
 
 
-def render_prospect_report(*, link: WizardLink) -> bytes:
-    """The report as PDF bytes, made fresh from the prospect's current record."""
+@dataclass(frozen=True)
+class ReportContent:
+    """Everything the report shows, read once: what makes one rendering differ from another."""
+
+    name: str
+    domain: str
+    team: str
+    team_description: str
+    brand_color: str
+    rep_name: str
+    rep_email: str
+    facts: tuple[Fact, ...]
+    topics: tuple[str, ...]
+    research: ProspectResearch | None
+    page_url: str
+    booking_url: str
+
+
+def report_content(*, link: WizardLink) -> ReportContent:
     prospect = link.prospect
     who = sender(link=link)
-    facts = prospect_facts(prospect=prospect)
-    topics = prospect_topics(prospect=prospect)
-    personal = [prospect.name, who.team, who.rep_name, *topics]
-    personal += [fact.value for fact in facts]
-    report = _Report(fonts=_fonts(), texts=personal)
-    name = report.clean(prospect.name) or report.clean(prospect.domain) or "your team"
-    team = report.clean(who.team) or "our team"
+    research = prospect_research(prospect=prospect)
+    return ReportContent(
+        name=prospect.name,
+        domain=prospect.domain,
+        team=who.team,
+        team_description=link.workspace.company_description,
+        brand_color=link.workspace.brand_color,
+        rep_name=who.rep_name,
+        rep_email=who.rep_email,
+        facts=tuple(prospect_facts(prospect=prospect)),
+        topics=tuple(prospect_topics(prospect=prospect)),
+        research=research,
+        page_url=link.url,
+        booking_url=f"{settings.SITE_URL}{reverse('wizard:wizard_step', args=[link.token, 4])}",
+    )
+
+
+def prospect_report(*, link: WizardLink) -> bytes:
+    """The report's PDF, rendered once per change of what it shows and kept in the storage.
+
+    Its name is a digest of the content (and of the link's secret token), so a change to the
+    prospect, its research or the team's name is a new file, and a download of an unchanged
+    report reads the stored one. Concurrent first downloads wait on the link's row while one of
+    them renders (a PostgreSQL row lock; SQLite runs one writer at a time anyway).
+    """
+    content = report_content(link=link)
+    folder = f"{REPORT_FOLDER}/{hashlib.sha256(link.token.encode()).hexdigest()[:24]}"
+    path = f"{folder}/{_digest(content)}.pdf"
+    if default_storage.exists(path):
+        return _read(path)
+    with transaction.atomic():
+        WizardLink.objects.select_for_update().filter(pk=link.pk).first()
+        if default_storage.exists(path):
+            return _read(path)
+        pdf = render_prospect_report(content)
+        default_storage.save(path, ContentFile(pdf))
+        _forget_older_reports(folder, keep=path)
+    return pdf
+
+
+def _digest(content: ReportContent) -> str:
+    fingerprint = f"{REPORT_LAYOUT_VERSION}|{content!r}"
+    return hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
+
+
+def _read(path: str) -> bytes:
+    with default_storage.open(path, "rb") as stored:
+        return stored.read()
+
+
+def _forget_older_reports(folder: str, *, keep: str) -> None:
+    try:
+        _, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        if f"{folder}/{name}" != keep:
+            default_storage.delete(f"{folder}/{name}")
+
+
+def render_prospect_report(content: ReportContent) -> bytes:
+    """Two pages in the team's colour: what we learned (their site, their words, their facts),
+    then why it matters to them and the next step, with the link to book a call."""
+    research = content.research or ProspectResearch()
+    personal = [content.name, content.team, content.rep_name, *content.topics]
+    personal += [fact.value for fact in content.facts]
+    personal += [research.what_they_do, research.who_they_serve, *research.headlines]
+    personal += [*research.own_words, content.team_description]
+    report = _Report(fonts=_fonts(), texts=personal, brand=_rgb(content.brand_color))
+    name = report.clean(content.name) or report.clean(content.domain) or "your team"
+    team = report.clean(content.team) or "our team"
 
     report.header_band(team=team, title=f"A report for {name}")
     report.section(f"What we learned about {name}")
-    if facts:
-        for fact in facts:
+    if research.what_they_do:
+        report.labelled("What you do", research.what_they_do)
+    if research.who_they_serve:
+        report.labelled("Who you serve", research.who_they_serve)
+    if research.headlines:
+        report.labelled("What you are talking about", "")
+        report.bullets(research.headlines)
+    if research.own_words:
+        report.labelled("In your own words", "")
+        for words in research.own_words:
+            report.quote(words)
+    if research.source_url:
+        read = f", read on {_day(research.read_at)}" if research.read_at else ""
+        report.source(f"Source: {research.source_url}{read}")
+    if content.facts:
+        report.section("At a glance")
+        for fact in content.facts:
             report.fact_row(fact.label, fact.value)
-    else:
+    elif research.is_empty:
         report.paragraph("We are still getting to know you: tell us about your team on the call.")
-    if topics:
+    if content.topics:
         report.section("What you focus on")
-        report.chips(topics)
-    report.section("Why we reached out")
-    report.paragraph(
-        f"We looked at what {name} does and put this report together for your team. {team} "
-        "helps teams like yours follow up every interested buyer while the interest is fresh, "
-        "with less busywork for the people doing the selling."
+        report.chips(list(content.topics))
+    report.footer_line(f"Prepared for {name} by {team}. Personal and confidential.")
+
+    report.new_page()
+    report.section(f"Why this matters to {name}")
+    if research.what_they_do:
+        report.paragraph(f"Your site puts it this way: \u201c{research.what_they_do}\u201d")
+    about_us = content.team_description or (
+        f"{team} helps teams like yours follow up every interested buyer while the interest "
+        "is fresh, with less busywork for the people doing the selling."
     )
-    report.paragraph(
-        "Your personal page walks through the same points, with a short video made for you."
+    report.paragraph(about_us)
+    report.numbered(
+        [
+            f"Every interested buyer of {name} hears back while the interest is fresh, "
+            "not days later.",
+            "Each follow-up is personal: a short video and a page like yours, made for the "
+            "person reading it.",
+            "Your team spends its time in conversations, and the busywork runs itself.",
+        ]
     )
+    report.section("Your next step")
     report.call_to_action(
-        rep=report.clean(who.rep_name), email=who.rep_email, page_url=link.url, team=team
+        rep=report.clean(content.rep_name),
+        email=content.rep_email,
+        booking_url=content.booking_url,
+        page_url=content.page_url,
+        team=team,
     )
     report.footer_line(f"Prepared for {name} by {team}. Personal and confidential.")
     return bytes(report.pdf.output())
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    color = color.lstrip("#")
+    if len(color) != 6:
+        return BRAND
+    try:
+        red, green, blue = (int(color[i : i + 2], 16) for i in (0, 2, 4))
+    except ValueError:
+        return BRAND
+    return red, green, blue
+
+
+def _mix(color: tuple[int, int, int], white: float) -> tuple[int, int, int]:
+    red, green, blue = (round(c + (255 - c) * white) for c in color)
+    return red, green, blue
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment.day} {moment:%B %Y}"
 
 
 @lru_cache(maxsize=1)
@@ -124,9 +269,13 @@ def _coverage(path: str) -> frozenset[int]:
 
 
 class _Report:
-    def __init__(self, *, fonts: FontSet, texts: list[str]):
+    def __init__(self, *, fonts: FontSet, texts: list[str], brand: tuple[int, int, int] = BRAND):
         self.fonts = fonts
+        self.brand = brand
+        self.brand_soft = _mix(brand, 0.9)
+        self.brand_faint = _mix(brand, 0.75)
         self.pdf = FPDF(format="A4", unit="mm")
+        self.pdf.alias_nb_pages()
         self.pdf.set_margins(PAGE_MARGIN, PAGE_MARGIN, PAGE_MARGIN)
         self.pdf.set_auto_page_break(auto=True, margin=PAGE_MARGIN + 6)
         self.pdf.set_creator("Sales CRM")
@@ -168,16 +317,16 @@ class _Report:
 
     def header_band(self, *, team: str, title: str) -> None:
         pdf = self.pdf
-        pdf.set_fill_color(*BRAND)
+        pdf.set_fill_color(*self.brand)
         pdf.rect(0, 0, pdf.w, HEADER_HEIGHT, style="F")
         pdf.set_xy(PAGE_MARGIN, 15)
-        self.font(9, bold=True, color=(199, 210, 254))
+        self.font(9, bold=True, color=self.brand_faint)
         pdf.cell(self.width, 5, team.upper(), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(3)
         self.font(24, bold=True, color=WHITE)
         pdf.multi_cell(self.width, 10, title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(1)
-        self.font(10, color=(224, 231, 255))
+        self.font(10, color=self.brand_soft)
         today = timezone.localdate()
         prepared = f"{today.day} {today:%B %Y}"
         pdf.cell(self.width, 5, f"Prepared on {prepared}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -188,7 +337,7 @@ class _Report:
         pdf.ln(3)
         self.font(13, bold=True)
         pdf.multi_cell(self.width, 7, self.clean(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.set_draw_color(*BRAND)
+        pdf.set_draw_color(*self.brand)
         pdf.set_line_width(0.6)
         pdf.line(PAGE_MARGIN, pdf.get_y() + 1, PAGE_MARGIN + 14, pdf.get_y() + 1)
         pdf.ln(4)
@@ -213,8 +362,9 @@ class _Report:
 
     def chips(self, names: list[str]) -> None:
         pdf = self.pdf
-        self.font(10, color=BRAND)
-        x, y, height = PAGE_MARGIN, pdf.get_y(), 7
+        self.font(10, color=self.brand)
+        x: float = PAGE_MARGIN
+        y, height = pdf.get_y(), 7
         for name in names:
             text = self.clean(name)
             if not text:
@@ -222,7 +372,7 @@ class _Report:
             width = pdf.get_string_width(text) + 8
             if x + width > PAGE_MARGIN + self.width:
                 x, y = PAGE_MARGIN, y + height + 3
-            pdf.set_fill_color(*BRAND_SOFT)
+            pdf.set_fill_color(*self.brand_soft)
             pdf.rect(x, y, width, height, style="F", round_corners=True, corner_radius=2)
             pdf.set_xy(x, y)
             pdf.cell(width, height, text, align="C")
@@ -236,40 +386,138 @@ class _Report:
         )
         self.pdf.ln(2)
 
-    def call_to_action(self, *, rep: str, email: str, page_url: str, team: str) -> None:
+    def new_page(self) -> None:
+        """The next page, under a thin band of the brand colour."""
         pdf = self.pdf
-        top, height, pad = pdf.get_y() + 4, 46, 8
+        pdf.set_auto_page_break(auto=True, margin=PAGE_MARGIN + 6)
+        pdf.add_page()
+        pdf.set_fill_color(*self.brand)
+        pdf.rect(0, 0, pdf.w, 6, style="F")
+        pdf.set_xy(PAGE_MARGIN, PAGE_MARGIN)
+
+    def labelled(self, label: str, text: str) -> None:
+        pdf = self.pdf
+        self.font(8.5, bold=True, color=MUTED)
+        pdf.cell(self.width, 5, self.clean(label).upper(), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        if text:
+            self.font(11.5, bold=True)
+            pdf.multi_cell(
+                self.width, 6, self.clean(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
+            pdf.ln(3)
+
+    def bullets(self, items: list[str]) -> None:
+        self.font(11, color=INK)
+        for item in items:
+            self.pdf.set_x(PAGE_MARGIN + 2)
+            self.pdf.multi_cell(
+                self.width - 2,
+                6,
+                f"\u2022  {self.clean(item)}" if self.fonts.regular else f"-  {self.clean(item)}",
+                align="L",
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
+        self.pdf.ln(3)
+
+    def quote(self, text: str) -> None:
+        pdf = self.pdf
+        top = pdf.get_y()
+        self.font(11, color=INK_SOFT)
+        pdf.set_x(PAGE_MARGIN + 5)
+        pdf.multi_cell(
+            self.width - 5, 6, self.clean(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
+        pdf.set_draw_color(*self.brand)
+        pdf.set_line_width(0.8)
+        pdf.line(PAGE_MARGIN + 1, top + 0.5, PAGE_MARGIN + 1, pdf.get_y() - 0.5)
+        pdf.ln(2.5)
+
+    def source(self, text: str) -> None:
+        self.font(8.5, color=MUTED)
+        self.pdf.multi_cell(
+            self.width, 4.5, self.clean(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
+        self.pdf.ln(2)
+
+    def numbered(self, items: list[str]) -> None:
+        pdf = self.pdf
+        for number, item in enumerate(items, 1):
+            top = pdf.get_y() + 1
+            pdf.set_fill_color(*self.brand)
+            pdf.ellipse(PAGE_MARGIN, top, 7, 7, style="F")
+            self.font(10, bold=True, color=WHITE)
+            pdf.set_xy(PAGE_MARGIN, top)
+            pdf.cell(7, 7, str(number), align="C")
+            self.font(11, color=INK)
+            pdf.set_xy(PAGE_MARGIN + 11, top + 0.5)
+            pdf.multi_cell(
+                self.width - 11, 6, self.clean(item), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
+            pdf.ln(3)
+
+    def call_to_action(
+        self, *, rep: str, email: str, booking_url: str, page_url: str, team: str
+    ) -> None:
+        pdf = self.pdf
+        top, height, pad = pdf.get_y() + 2, 62, 8
         if top + height > pdf.h - PAGE_MARGIN - 6:
             pdf.add_page()
             top = pdf.get_y()
-        pdf.set_fill_color(*BRAND_SOFT)
+        pdf.set_fill_color(*self.brand_soft)
         pdf.rect(PAGE_MARGIN, top, self.width, height, style="F", round_corners=True)
         left, inner = PAGE_MARGIN + pad, self.width - 2 * pad
         who = f"{rep} at {team}" if rep else team
         pdf.set_xy(left, top + pad)
         self.font(14, bold=True)
-        pdf.cell(inner, 7, "Let's talk", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        pdf.cell(inner, 7, "Book a call", new_x=XPos.LEFT, new_y=YPos.NEXT)
         pdf.set_xy(left, pdf.get_y() + 1.5)
         self.font(11, color=INK_SOFT)
         pdf.multi_cell(
             inner,
             6,
-            f"Book a 20-minute call with {who}: we will bring ideas specific to your business.",
+            f"Pick a time that suits you for a call with {who}, in your own time zone: we "
+            "will bring ideas specific to your business.",
             align="L",
             new_x=XPos.LEFT,
             new_y=YPos.NEXT,
         )
-        pdf.set_xy(left, pdf.get_y() + 1.5)
-        self.font(11, bold=True, color=BRAND)
+        button_top = pdf.get_y() + 3
+        pdf.set_fill_color(*self.brand)
+        pdf.rect(left, button_top, 62, 10, style="F", round_corners=True, corner_radius=2)
+        pdf.set_xy(left, button_top)
+        self.font(11, bold=True, color=WHITE)
+        pdf.cell(62, 10, "Choose a time", align="C", link=booking_url)
+        pdf.set_xy(left, button_top + 13)
+        self.font(9, color=INK_SOFT)
+        pdf.cell(
+            inner, 5, self.clean(booking_url), link=booking_url, new_x=XPos.LEFT, new_y=YPos.NEXT
+        )
+        self.font(10, bold=True, color=self.brand)
         if email:
-            mailto = f"mailto:{email}"
-            pdf.cell(inner, 6, self.clean(email), link=mailto, new_x=XPos.LEFT, new_y=YPos.NEXT)
-        pdf.cell(inner, 6, "Open your personal page", link=page_url)
+            pdf.cell(
+                inner,
+                6,
+                self.clean(email),
+                link=f"mailto:{email}",
+                new_x=XPos.LEFT,
+                new_y=YPos.NEXT,
+            )
         pdf.set_xy(PAGE_MARGIN, top + height + 4)
+        self.font(10, color=INK_SOFT)
+        pdf.multi_cell(
+            self.width,
+            5.5,
+            "Your personal page has the same story, with a short video made for you.",
+            align="L",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+        pdf.cell(self.width, 5.5, self.clean(page_url), link=page_url)
 
     def footer_line(self, text: str) -> None:
         pdf = self.pdf
         pdf.set_auto_page_break(auto=False)
         self.font(8, color=MUTED)
         pdf.set_xy(PAGE_MARGIN, pdf.h - PAGE_MARGIN)
-        pdf.cell(self.width, 5, self.clean(text), align="C")
+        pdf.cell(self.width, 5, f"{self.clean(text)}  {pdf.page_no()} / {{nb}}", align="C")

@@ -15,6 +15,7 @@ from outreach.crm.services.engagement_triggers import (
     TriggerSource,
     call_contact_for,
     enqueue_engagement_call_task,
+    open_trigger_task,
 )
 from outreach.crm.services.prospects import prospect_set_status
 from outreach.crm.services.tasks import activity_record
@@ -53,8 +54,10 @@ def wizard_link_revoke(*, link: WizardLink) -> WizardLink:
 def wizard_step_view(*, link: WizardLink, step: int) -> bool:
     """Record that the prospect viewed a step; True when this view first reached step 3.
 
-    Reaching step 3 makes the prospect ENGAGED and, once committed, puts a call task in the
-    queue. The session's furthest step only ever grows.
+    Reaching step 3 makes the prospect ENGAGED. Every view of step 3 or later asks for a call
+    task once committed, unless one for this signal is already open: a prospect who comes back
+    after the rep closed the last one is a new signal. The database keeps it to one open task
+    however many views race. The session's furthest step only ever grows.
     """
     if not 1 <= step <= len(WIZARD_STEPS):
         raise ValidationFailed.for_field("step", f"Steps run from 1 to {len(WIZARD_STEPS)}.")
@@ -79,9 +82,8 @@ def wizard_step_view(*, link: WizardLink, step: int) -> bool:
             prospect_set_status(
                 prospect=prospect, status=Prospect.Status.ENGAGED, only_from=ENGAGEABLE_STATUSES
             )
-            enqueue_engagement_call_task(
-                prospect_id=prospect.pk, trigger_source=TriggerSource.WIZARD_STEP3
-            )
+        if step >= ENGAGED_STEP:
+            _ask_for_call_task(prospect, TriggerSource.WIZARD_STEP3)
     return crossed
 
 
@@ -91,11 +93,16 @@ def wizard_pdf_download(*, link: WizardLink) -> None:
     prospect = link.prospect
     sessions = WizardSession.objects.filter(link_id=link.pk)
     downloaded = {"pdf_downloads": F("pdf_downloads") + 1, "last_pdf_download_at": now}
+    quiet_since = now - PDF_NOTIFY_QUIET_PERIOD
+    # The session read with the link says whether the last download was recent: most clicks
+    # of a busy report then cost one UPDATE. One that looks quiet is settled by the
+    # conditional UPDATE, so of two concurrent first downloads only one tells the admins.
+    last = link.session.last_pdf_download_at
+    maybe_quiet = last is None or last < quiet_since
     with transaction.atomic():
-        notify = bool(
+        notify = maybe_quiet and bool(
             sessions.filter(
-                Q(last_pdf_download_at__isnull=True)
-                | Q(last_pdf_download_at__lt=now - PDF_NOTIFY_QUIET_PERIOD)
+                Q(last_pdf_download_at__isnull=True) | Q(last_pdf_download_at__lt=quiet_since)
             ).update(**downloaded)
         )
         if not notify:
@@ -108,9 +115,7 @@ def wizard_pdf_download(*, link: WizardLink) -> None:
                 body=f"{prospect.name} downloaded the report from their wizard page.",
                 link=reverse("crm:prospect_detail", args=[prospect.pk]),
             )
-        enqueue_engagement_call_task(
-            prospect_id=prospect.pk, trigger_source=TriggerSource.PDF_DOWNLOAD
-        )
+        _ask_for_call_task(prospect, TriggerSource.PDF_DOWNLOAD)
 
 
 def wizard_video_play(*, link: WizardLink, video: WizardVideo) -> bool:
@@ -122,6 +127,14 @@ def wizard_video_play(*, link: WizardLink, video: WizardVideo) -> bool:
         # The prospect row is the lock that keeps two quick plays from both counting.
         Prospect.objects.select_for_update().filter(pk=link.prospect_id).first()
         return video_play_record(prospect=link.prospect, key=video.key, occurred_at=timezone.now())
+
+
+def _ask_for_call_task(prospect: Prospect, source: str) -> None:
+    # Most views come while the task is still open: one indexed read spares the queue a
+    # message each time. A view racing the rep's close may still ask; the trigger then finds
+    # the open task, or makes the one new task the database allows.
+    if open_trigger_task(prospect=prospect, trigger_source=source) is None:
+        enqueue_engagement_call_task(prospect_id=prospect.pk, trigger_source=source)
 
 
 def _record_activity(link: WizardLink, kind: str, at: datetime, **metadata: Any) -> None:

@@ -14,12 +14,13 @@ from outreach.models import Prospect
 
 @dataclass(frozen=True)
 class WizardVideo:
-    """The prospect's personalized video: the file to play and the still shown before it.
-    `key` tells the source which video a play was of."""
+    """The prospect's personalized video: the file to play, the still shown before it and its
+    WebVTT subtitles. `key` tells the source which video a play was of."""
 
     url: str
     poster_url: str = ""
     key: int | None = None
+    subtitles_url: str = ""
 
 
 class VideoSource(Protocol):

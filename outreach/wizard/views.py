@@ -8,18 +8,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from outreach.crm.services.engagement_triggers import call_contact_for
 from outreach.crm.views import prospect_or_404
+from outreach.meetings import selectors as meeting_selectors
+from outreach.meetings import views as booking
 from outreach.models import WizardLink
 from outreach.wizard import content as wizard_content
+from outreach.wizard import greetings, research, videos
 from outreach.wizard import services as wizard_services
-from outreach.wizard import videos
 from outreach.wizard.ratelimit import FailureBudget
-from outreach.wizard.report import render_prospect_report
+from outreach.wizard.report import prospect_report
 from outreach.workspaces.access import member_required
 
 NEXT_LABELS = {1: "Start", 2: "Next: your video", 3: "Next steps"}
+# The last step shows the first free times of the prospect's rep; the booking page has more.
+WIZARD_SLOTS_SHOWN = 12
 
 
 def _token_misses() -> FailureBudget:
@@ -59,7 +64,72 @@ def wizard_step(request: HttpRequest, token: str, step: int = 1) -> HttpResponse
         # The video step plays this when the prospect's video is ready (url, poster_url).
         "video": videos.wizard_video(prospect=prospect),
     }
-    return _private(render(request, "outreach/wizard/step.html", context))
+    if current.name == "welcome":
+        context["greeting"] = greetings.friendly_message(
+            contact=call_contact_for(prospect=prospect)
+        )
+    if current.name == "about":
+        context["research"] = research.prospect_research(prospect=prospect)
+    if current.name == "next":
+        target = _booking_target(link)
+        if target is not None:
+            context["booking"] = booking.slot_picker_context(
+                request, target, limit=WIZARD_SLOTS_SHOWN
+            )
+    return booking.private_page(render(request, "outreach/wizard/step.html", context))
+
+
+@require_safe
+def wizard_slots(request: HttpRequest, token: str) -> HttpResponse:
+    """The free slots of the prospect's rep in the zone the prospect picked (?tz=)."""
+    link = _live_link(request, token)
+    if isinstance(link, HttpResponse):
+        return link
+    target = _booking_target(link)
+    if target is None:
+        raise Http404("No one to book with.")
+    context = booking.slot_picker_context(request, target, limit=WIZARD_SLOTS_SHOWN)
+    return booking.private_page(
+        render(request, "outreach/meetings/partials/slot_list.html", context)
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def wizard_book(request: HttpRequest, token: str) -> HttpResponse:
+    """Book the slot the prospect picked with their rep: the form, then the booking."""
+    link = _live_link(request, token)
+    if isinstance(link, HttpResponse):
+        return link
+    target = _booking_target(link)
+    if target is None:
+        return redirect("wizard:wizard_step", token, len(wizard_content.STEPS))
+    extra = {
+        "prospect": link.prospect,
+        "sender": wizard_content.sender(link=link),
+        "report_url": reverse("wizard:wizard_report", args=[token]),
+    }
+    response = booking.book(request, target, template="outreach/wizard/book.html", extra=extra)
+    return booking.private_page(response)
+
+
+def _booking_target(link: WizardLink) -> booking.BookingTarget | None:
+    """Booking with the prospect's rep (their owner); None for a prospect nobody owns."""
+    owner = link.prospect.owner
+    if owner is None or not link.workspace.memberships.filter(user=owner).exists():
+        return None
+    workspace = link.workspace
+    contact = call_contact_for(prospect=link.prospect)
+    token = link.token
+    return booking.BookingTarget(
+        page=meeting_selectors.booking_page_for(workspace=workspace, user=owner),
+        meeting_type=meeting_selectors.meeting_types_for(workspace=workspace, user=owner)[0],
+        pick_url=_step_url(token, len(wizard_content.STEPS)),
+        book_url=reverse("wizard:wizard_book", args=[token]),
+        slots_url=reverse("wizard:wizard_slots", args=[token]),
+        prospect=link.prospect,
+        wizard_link=link,
+        default_zone=contact.effective_time_zone if contact is not None else "",
+    )
 
 
 @csrf_exempt  # sent with navigator.sendBeacon; the secret token is the credential
@@ -72,7 +142,7 @@ def wizard_video_play(request: HttpRequest, token: str) -> HttpResponse:
     video = videos.wizard_video(prospect=link.prospect)
     if video is not None:
         wizard_services.wizard_video_play(link=link, video=video)
-    return _private(HttpResponse(status=204))
+    return booking.private_page(HttpResponse(status=204))
 
 
 @require_safe
@@ -80,13 +150,13 @@ def wizard_report(request: HttpRequest, token: str) -> HttpResponse:
     link = _live_link(request, token)
     if isinstance(link, HttpResponse):
         return link
-    pdf = render_prospect_report(link=link)
+    pdf = prospect_report(link=link)
     if _is_a_real_view(request):
         wizard_services.wizard_pdf_download(link=link)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"{slugify(link.prospect.name) or 'your'}-report.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return _private(response)
+    return booking.private_page(response)
 
 
 def _live_link(request: HttpRequest, token: str) -> WizardLink | HttpResponse:
@@ -117,16 +187,7 @@ def _step_url(token: str, number: int) -> str:
 
 
 def _refusal(request: HttpRequest, template: str, *, status: int) -> HttpResponse:
-    return _private(render(request, template, status=status))
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    # The token in the address is the only key to the page: keep it out of caches, search
-    # engines and the Referer header of any link the prospect follows.
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return booking.private_page(render(request, template, status=status))
 
 
 # --- Links, from the prospect's page in the dashboard ---------------------------------------

@@ -10,7 +10,9 @@ from config.schemas import ClockTime
 
 class WorkspaceOut(Schema):
     id: int
-    name: str
+    name: str = Field(description="The team's company, as prospects see it everywhere.")
+    company_description: str
+    brand_color: str
     slug: str
     time_zone: str
     business_day_start: str
@@ -32,6 +34,8 @@ class WorkspaceOut(Schema):
 
 class WorkspacePatch(Schema):
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    company_description: Annotated[str, Field(max_length=2000)] | None = None
+    brand_color: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
     time_zone: Annotated[str, Field(max_length=64)] | None = None
     business_day_start: ClockTime | None = None
     business_day_end: ClockTime | None = None

@@ -49,20 +49,27 @@ def desktop(browser, live_server):
     context.close()
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    """An iPhone-sized viewport with touch, as a prospect opening a link from their email."""
+def phone_page(browser, base_url: str, **options):
+    """An iPhone-sized viewport with touch, as a prospect opening a link from their email;
+    `options` add to the context (a `timezone_id`, say). Close its context when done."""
     context = browser.new_context(
-        base_url=live_server.url,
+        base_url=base_url,
         viewport={"width": 390, "height": 844},
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
+        **options,
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    return page
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    page = phone_page(browser, live_server.url)
     yield page
-    context.close()
+    page.context.close()
 
 
 def sign_in(page, username: str, password: str = "correct horse battery") -> None:

@@ -9,8 +9,6 @@ CAMPAIGN = {
     "name": "Q3 fintech intros",
     "brief": "We would love to show you a two-week pilot.",
     "sender_name": "Alice",
-    "sender_company": "Northwind Revenue",
-    "sender_company_description": "Northwind Revenue helps sales teams follow up faster.",
     "voice_id": "pNInz6obpgDQGcFmaJgB",
 }
 

@@ -34,7 +34,8 @@ def test_a_rep_creates_a_draft_campaign_from_the_form(bob_client, workspace):
             "name": "Fintech intros",
             "brief": "A two-week pilot.",
             "sender_name": "Bob",
-            "sender_company": "Northwind Revenue",
+            "offline_voice": "en+f2",
+            "words_per_minute": 150,
             "prospects": [stripe.pk],
             "new_prospects": "Dana Reyes, Acme, VP Finance, acme.example, dana@acme.example\n\n",
         },
@@ -44,6 +45,7 @@ def test_a_rep_creates_a_draft_campaign_from_the_form(bob_client, workspace):
     assert response.status_code == 302
     assert response["Location"] == f"/campaigns/{campaign.pk}/"
     assert campaign.status == "draft" and campaign.total_prospects == 2
+    assert (campaign.offline_voice, campaign.words_per_minute) == ("en+f2", 150)
     names = set(campaign.campaign_prospects.values_list("prospect__name", flat=True))
     assert names == {"Stripe", "Acme"}
 
@@ -54,7 +56,8 @@ def test_the_form_says_what_is_wrong(bob_client):
         {
             "name": "Empty",
             "sender_name": "Bob",
-            "sender_company": "Northwind",
+            "offline_voice": "en-us+m3",
+            "words_per_minute": 165,
             "new_prospects": "Dana Reyes, , VP",
         },
     )

@@ -16,6 +16,7 @@ def finished_video(prospect) -> CampaignProspect:
     )
     entry.video.save("video.mp4", ContentFile(b"\x00\x00\x00\x18ftypmp42"), save=False)
     entry.thumbnail.save("thumbnail.jpg", ContentFile(b"\xff\xd8\xff"), save=False)
+    entry.subtitles.save("subtitles.vtt", ContentFile(b"WEBVTT\n\n"), save=False)
     entry.completed_at = entry.created_at
     entry.save()
     return entry
@@ -29,6 +30,11 @@ def test_the_video_step_waits_until_the_video_is_ready_then_plays_it(prospect_cl
     page = prospect_client.get(f"/w/{link.token}/3/").content.decode()
     assert entry.video.url in page and entry.thumbnail.url in page
     assert f"/w/{link.token}/video-play/" in page
+    # The narration's subtitles, on by default, and no inline script (a strict CSP allows it).
+    assert f'<track kind="subtitles" srclang="en" label="English" src="{entry.subtitles.url}"' in (
+        page
+    )
+    assert "<script>" not in page and "/static/js/wizard-video.js" in page
 
 
 def test_a_play_is_recorded_once_per_half_hour(prospect_client, workspace):

@@ -72,10 +72,11 @@ def test_a_contacts_engagement_has_both_explanations_and_its_signals(
     assert body["level"] == body["computed_level"] == "moderate"
     assert body["admin_explanation"].startswith("Moderate: 1 engagement event in the last 90 days")
     assert body["member_explanation"] == (
-        "Thanks for keeping in touch, Avery. It has been good to hear from you recently."
+        "Thanks for keeping in touch, Avery. It has been good to hear from you recently, and "
+        "Acme Sales is glad to help whenever you need us."
     )
     assert body["signals"]["events_by_kind"] == {"meeting_done": 1}
-    assert body["model_version"] == "rules-2"
+    assert body["model_version"] == "rules-3"
 
 
 def test_a_contact_not_scored_yet_is_404_until_recomputed(api, workspace):

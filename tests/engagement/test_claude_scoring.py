@@ -130,7 +130,7 @@ def test_it_forces_the_classify_tool_and_sends_the_prompt_and_the_contacts_signa
     assert scored.level == EngagementLevel.HIGHLY_ENGAGED
     assert scored.admin_explanation == GOOD["admin_explanation"]
     assert scored.member_explanation == GOOD["member_explanation"]
-    assert scored.model_version == f"{MODEL}/engagement-prompt-2"
+    assert scored.model_version == f"{MODEL}/engagement-prompt-3"
     assert scored.fallback_reason == ""
 
 
@@ -163,7 +163,7 @@ def test_an_unusable_answer_falls_back_to_the_rules_with_the_reason_kept(
     assert scored.level == EngagementLevel.HIGHLY_ENGAGED
     assert scored.admin_explanation.startswith("Highly engaged: 3 engagement events")
     assert scored.member_explanation.startswith("Thanks for staying so involved, Avery!")
-    assert scored.model_version == "rules-2"
+    assert scored.model_version == "rules-3"
     assert reason in scored.fallback_reason
     assert scored.signals["fallback_reason"] == scored.fallback_reason
 
@@ -184,7 +184,7 @@ def test_an_answer_without_the_tool_call_falls_back(workspace, keen):
     )
     score(workspace, provider=claude(Transport(text_only)))
     scored = engagement_of(keen)
-    assert scored.model_version == "rules-2"
+    assert scored.model_version == "rules-3"
     assert "did not call the classify_engagement tool" in scored.fallback_reason
 
 
@@ -196,7 +196,7 @@ def test_a_429_is_retried_after_the_wait_it_asks_for(workspace, keen):
     score(workspace, provider=claude(transport, sleeps))
     assert len(transport.requests) == 2
     assert sleeps == [pytest.approx(7, abs=0.5)]
-    assert engagement_of(keen).model_version == f"{MODEL}/engagement-prompt-2"
+    assert engagement_of(keen).model_version == f"{MODEL}/engagement-prompt-3"
 
 
 def test_a_429_asking_for_a_longer_wait_than_the_cap_falls_back_at_once(workspace, keen):
@@ -206,7 +206,7 @@ def test_a_429_asking_for_a_longer_wait_than_the_cap_falls_back_at_once(workspac
     assert len(transport.requests) == 1
     assert sleeps == []
     scored = engagement_of(keen)
-    assert scored.model_version == "rules-2"
+    assert scored.model_version == "rules-3"
     assert "asked to wait 3600s" in scored.fallback_reason
 
 
@@ -246,7 +246,7 @@ def test_fallback_scores_are_retried_next_run_and_good_ones_are_kept(workspace, 
     again = Transport(tool_answer(**GOOD))
     assert score(workspace, provider=claude(again)).scored == 0
     assert again.requests == []
-    assert engagement_of(steady).model_version == f"{MODEL}/engagement-prompt-2"
+    assert engagement_of(steady).model_version == f"{MODEL}/engagement-prompt-3"
 
 
 def test_the_hosted_model_is_used_only_when_a_key_is_set(settings):
@@ -256,4 +256,4 @@ def test_the_hosted_model_is_used_only_when_a_key_is_set(settings):
     settings.ANTHROPIC_MODEL = MODEL
     provider = get_provider()
     assert isinstance(provider, ClaudeEngagementProvider)
-    assert provider.model_version == f"{MODEL}/engagement-prompt-2"
+    assert provider.model_version == f"{MODEL}/engagement-prompt-3"

@@ -165,4 +165,4 @@ def test_an_override_set_while_scores_are_computed_is_not_undone(workspace, alic
     score(workspace, provider=OverridingMidway())
     scored = engagement_of(added_long_ago)
     assert scored.level == EngagementLevel.AT_RISK
-    assert scored.model_version == "rules-2"
+    assert scored.model_version == "rules-3"

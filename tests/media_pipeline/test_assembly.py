@@ -53,3 +53,29 @@ def test_it_makes_one_mp4_with_a_video_and_an_audio_stream(tmp_path):
 def test_no_scenes_is_an_error(tmp_path):
     with pytest.raises(ProviderError, match="no scenes"):
         assemble_video([], tmp_path)
+
+
+def test_the_subtitles_follow_the_narration_in_cues_of_two_short_lines():
+    from media_pipeline.providers.assembly import CUE_LINE_CHARS, subtitles_vtt
+
+    vtt = subtitles_vtt(
+        [
+            ("Hi Dana. I made this short video just for you and the team at Acme, "
+             "because your work on invoicing caught my eye.", 0.0, 6.0),
+            ("Thanks for watching!", 6.5, 1.5),
+        ]
+    )  # fmt: skip
+
+    assert vtt.startswith("WEBVTT\n\n1\n00:00:00.000 --> ")
+    cues = [block.split("\n") for block in vtt.strip().split("\n\n")[1:]]
+    texts = [" ".join(cue[2:]) for cue in cues]
+    narration = (
+        "Hi Dana. I made this short video just for you and the team at Acme, "
+        "because your work on invoicing caught my eye."
+    )
+    assert " ".join(texts[:-1]) == narration
+    assert all(len(line) <= CUE_LINE_CHARS for cue in cues for line in cue[2:])
+    assert all(len(cue) <= 4 for cue in cues)  # number, timing, at most two lines
+    assert cues[-1][1] == "00:00:06.500 --> 00:00:08.000"
+    first_starts = [cue[1].split(" --> ")[0] for cue in cues]
+    assert first_starts == sorted(first_starts)

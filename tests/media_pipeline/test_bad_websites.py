@@ -62,7 +62,6 @@ def test_bad_websites_fail_their_prospects_and_the_good_one_gets_its_video(
         workspace=workspace,
         name="Mixed bag",
         sender_name="Alice",
-        sender_company="Northwind Revenue",
         targets=[
             ExistingTarget(
                 prospect=ProspectFactory(

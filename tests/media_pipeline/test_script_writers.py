@@ -215,3 +215,31 @@ def test_a_connection_failure_is_retried():
     with pytest.raises(ProviderError, match="could not be reached") as error:
         writer_with(handler).write(request_for())
     assert error.value.transient
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("Short enough.", 40, "Short enough."),
+        ("First sentence here. Second one is long.", 30, "First sentence here."),
+        (
+            "Brex combines corporate cards, expense management and bill pay so finance teams "
+            "can control spend in real time across every department and country.",
+            120,
+            "Brex combines corporate cards, expense management and bill pay so finance teams "
+            "can control spend in real time",
+        ),
+        (
+            "Cards, expenses and bills for every team on the planet and beyond",
+            40,
+            "Cards, expenses and bills for every team",
+        ),
+        ("A cut … that was already made upstream", 80, "A cut that was already made upstream"),
+    ],
+)
+def test_texts_are_shortened_to_whole_words_never_with_an_ellipsis(text, limit, expected):
+    from media_pipeline.providers.script import shorten
+
+    shortened = shorten(text, limit)
+    assert shortened == expected
+    assert len(shortened) <= limit and "…" not in shortened

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from media_pipeline.providers.base import FRAME_SIZE, ProviderError, SceneVisualRequest
+from media_pipeline.providers.base import PICTURE_SIZE, ProviderError, SceneVisualRequest
 from media_pipeline.providers.visuals import HostedImageIllustrator, SceneCardIllustrator
 from tests.media_pipeline.fakes import png_of
 
@@ -31,7 +31,7 @@ def test_a_scene_card_is_drawn_in_the_prospects_brand_colour():
 
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG"
-    assert image.size == FRAME_SIZE
+    assert image.size == PICTURE_SIZE
     # The background is a dark shade of the brand's orange: red well above blue.
     r, _, b = image.convert("RGB").resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
     assert r > b + 20
@@ -41,7 +41,7 @@ def test_a_scene_card_is_drawn_in_the_prospects_brand_colour():
 
 def test_a_card_without_research_colours_still_draws():
     png = SceneCardIllustrator().illustrate(scene(colors=(), headline="x" * 300), lambda _: None)
-    assert Image.open(io.BytesIO(png)).size == FRAME_SIZE
+    assert Image.open(io.BytesIO(png)).size == PICTURE_SIZE
 
 
 # --- The hosted image API ------------------------------------------------------------------------
@@ -107,7 +107,7 @@ def test_it_submits_a_job_polls_it_by_id_and_downloads_the_picture():
     polls = [r for r in api.requests if r.url.path.startswith("/v1/predictions/")]
     assert len(polls) == 3
     assert polls[0].url.path == "/v1/predictions/gm3qorzdhgbfurvjtvhg6dckhu"
-    assert Image.open(io.BytesIO(png)).size == FRAME_SIZE
+    assert Image.open(io.BytesIO(png)).size == PICTURE_SIZE
 
 
 def test_a_resumed_attempt_polls_the_job_it_already_has():

@@ -9,13 +9,13 @@ import wave
 import httpx
 import pytest
 
-from media_pipeline.providers.base import ProviderError
+from media_pipeline.providers.base import ProviderError, Voice
 from media_pipeline.providers.voice import ElevenLabsNarrator, EspeakNarrator, wav_seconds
 
 
 def test_espeak_speaks_a_scene_into_a_real_wav_file():
     wav = EspeakNarrator().narrate(
-        "Hi Dana, this short video is for the team at Acme.", voice_id="x"
+        "Hi Dana, this short video is for the team at Acme.", voice=Voice(hosted_id="x")
     )
 
     with wave.open(io.BytesIO(wav)) as audio:
@@ -30,10 +30,30 @@ def test_espeak_speaks_a_scene_into_a_real_wav_file():
     assert max(abs(s) for s in samples) > 1000, "the narration is silent"
 
 
+def test_the_campaigns_offline_voice_and_speed_are_heard():
+    narrator = EspeakNarrator()
+    text = "Hi Dana, this short video is for the team at Acme, and it takes a minute."
+    slow = narrator.narrate(text, voice=Voice(offline="en+f2", words_per_minute=120))
+    fast = narrator.narrate(text, voice=Voice(offline="en+f2", words_per_minute=210))
+    male = narrator.narrate(text, voice=Voice(offline="en-us+m3", words_per_minute=120))
+
+    assert wav_seconds(slow) > 1.4 * wav_seconds(fast)
+    assert slow != male  # another voice, another recording
+
+
+@pytest.mark.parametrize("voice", ["en-us+m3", "en-us+f3", "en+m1", "en+f2", "en-gb-x-rp+f4"])
+def test_every_offline_voice_a_campaign_can_pick_speaks(voice):
+    from campaigns.models import OfflineVoice
+
+    assert voice in OfflineVoice.values
+    wav = EspeakNarrator().narrate("Hello there.", voice=Voice(offline=voice))
+    assert wav_seconds(wav) > 0.3
+
+
 def test_longer_narration_takes_longer():
     narrator = EspeakNarrator()
-    short = wav_seconds(narrator.narrate("Hello there.", voice_id=""))
-    long = wav_seconds(narrator.narrate("Hello there. " * 6, voice_id=""))
+    short = wav_seconds(narrator.narrate("Hello there.", voice=Voice()))
+    long = wav_seconds(narrator.narrate("Hello there. " * 6, voice=Voice()))
     assert long > 3 * short
 
 
@@ -63,7 +83,7 @@ def test_elevenlabs_speaks_with_the_campaigns_voice():
         sent.append(request)
         return httpx.Response(200, content=tone(1.5), headers={"content-type": "audio/pcm"})
 
-    wav = narrator_with(handler).narrate("Hi Dana.", voice_id="pNInz6obpgDQGcFmaJgB")
+    wav = narrator_with(handler).narrate("Hi Dana.", voice=Voice(hosted_id="pNInz6obpgDQGcFmaJgB"))
 
     request = sent[0]
     assert request.method == "POST"
@@ -85,7 +105,7 @@ def test_elevenlabs_rate_limits_are_retried_when_it_says():
         )
 
     with pytest.raises(ProviderError, match="429: Slow down") as error:
-        narrator_with(handler).narrate("Hi.", voice_id="v1")
+        narrator_with(handler).narrate("Hi.", voice=Voice(hosted_id="v1"))
     assert error.value.transient
     assert error.value.retry_after == 12
 
@@ -97,7 +117,7 @@ def test_a_bad_key_or_voice_is_not_retried():
         )
 
     with pytest.raises(ProviderError, match="401: Invalid API key") as error:
-        narrator_with(handler).narrate("Hi.", voice_id="v1")
+        narrator_with(handler).narrate("Hi.", voice=Voice(hosted_id="v1"))
     assert not error.value.transient
 
 
@@ -106,5 +126,5 @@ def test_an_elevenlabs_timeout_is_retried():
         raise httpx.ReadTimeout("slow", request=request)
 
     with pytest.raises(ProviderError, match="did not answer in time") as error:
-        narrator_with(handler).narrate("Hi.", voice_id="v1")
+        narrator_with(handler).narrate("Hi.", voice=Voice(hosted_id="v1"))
     assert error.value.transient

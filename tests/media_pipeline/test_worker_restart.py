@@ -166,7 +166,6 @@ def test_a_killed_worker_resumes_the_video_without_redoing_finished_jobs(
         workspace=workspace,
         name="Resilience",
         sender_name="Alice",
-        sender_company="Northwind Revenue",
         targets=[ExistingTarget(prospect=prospect)],
     )
     entry = campaign.campaign_prospects.get()

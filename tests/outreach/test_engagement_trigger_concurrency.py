@@ -115,3 +115,22 @@ def test_concurrent_visits_and_downloads_through_the_public_pages_make_one_task_
             sessions = WizardSession.objects.filter(link__prospect=prospect)
             assert {s.max_step for s in sessions} == {3}
             assert sessions.get(link=links[0]).pdf_downloads == downloads
+
+
+def test_twenty_concurrent_return_visits_after_the_call_make_exactly_one_new_task(
+    live_server, workspace, bob
+):
+    prospect = ProspectFactory(workspace=workspace, owner=bob)
+    ContactFactory(prospect=prospect)
+    link = WizardLinkFactory(prospect=prospect)
+    with httpx.Client(base_url=live_server.url, timeout=60) as client:
+        assert client.get(f"/w/{link.token}/3/").status_code == 200
+        first = OutreachLog.objects.get(prospect=prospect, status="touch_open")
+        touch_task_complete(task=first, by=bob)
+
+        with ThreadPoolExecutor(THREADS) as pool:
+            responses = all_at_once(pool, [lambda: client.get(f"/w/{link.token}/3/")] * THREADS)
+
+    assert {r.status_code for r in responses} == {200}
+    tasks = OutreachLog.objects.filter(prospect=prospect, metadata__triggerSource="wizard_step3")
+    assert sorted(tasks.values_list("status", flat=True)) == ["done", "touch_open"]

@@ -12,6 +12,7 @@ from tests import api_world
 from tests.factories import (
     ContactFactory,
     DealFactory,
+    MeetingFactory,
     MembershipFactory,
     OutreachLogFactory,
     PipelineFactory,
@@ -96,6 +97,7 @@ def test_dashboard_lists_cost_the_same_queries_for_few_or_many_rows(alice_client
         "/deals/new/",
         "/templates/",
         "/mailboxes/",
+        "/meetings/",
     ]
     alice_client.get("/")  # the first visit stores the chosen workspace in the session
     few = {page: count_queries(lambda p=page: alice_client.get(p))[0] for page in pages}
@@ -117,6 +119,7 @@ def test_the_prospect_page_costs_the_same_queries_for_few_or_many_records(
             DealFactory(prospect=prospect, contact=contact)
             TouchTaskFactory(prospect=prospect, contact=contact)
             OutreachLogFactory(prospect=prospect, contact=contact)
+            MeetingFactory(contact=contact, host=alice, workspace=workspace)
         return prospect
 
     small, large = prospect_with(1), prospect_with(12)

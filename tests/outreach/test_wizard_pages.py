@@ -3,6 +3,7 @@ step 3, and nothing of anyone else."""
 
 import pytest
 
+from outreach.crm.services.tasks import touch_task_complete
 from outreach.models import Activity, OutreachLog, Prospect, WizardSession
 from outreach.wizard.services import wizard_link_revoke
 from tests.factories import ContactFactory, ProspectFactory, TagFactory, WizardLinkFactory
@@ -59,8 +60,9 @@ def test_the_four_steps_are_personal_to_the_prospect(prospect_client, link):
     assert "stripe.com" in about and "Payments" in about and "8000" in about
     assert "fintech" in about
     assert "Your personalized video is being prepared" in video
-    assert "Book a call with Bob" in next_steps
-    assert "mailto:bob@example.com" in next_steps
+    # The prospect's rep's free times, each a link to book it.
+    assert "call with Bob of Acme Sales" in next_steps
+    assert f"/w/{link.token}/book/?start=" in next_steps
     assert f"/w/{link.token}/report.pdf" in next_steps
 
 
@@ -118,6 +120,32 @@ def test_revisiting_the_wizard_creates_no_second_task(
     assert session_of(link).max_step == 4
 
 
+def test_coming_back_to_step_3_after_the_rep_called_puts_one_new_call_task_in_the_queue(
+    prospect_client, link, stripe, bob, django_capture_on_commit_callbacks
+):
+    visit(prospect_client, django_capture_on_commit_callbacks, f"/w/{link.token}/3/")
+    touch_task_complete(task=OutreachLog.objects.get(prospect=stripe), by=bob)
+
+    for step in (2, 3, 4, 3):
+        visit(prospect_client, django_capture_on_commit_callbacks, f"/w/{link.token}/{step}/")
+
+    tasks = OutreachLog.objects.filter(prospect=stripe, metadata__triggerSource="wizard_step3")
+    assert sorted(tasks.values_list("status", flat=True)) == ["done", "touch_open"]
+
+
+def test_another_download_after_the_rep_called_puts_one_new_call_task_in_the_queue(
+    prospect_client, link, stripe, bob, django_capture_on_commit_callbacks
+):
+    visit(prospect_client, django_capture_on_commit_callbacks, f"/w/{link.token}/report.pdf")
+    touch_task_complete(task=OutreachLog.objects.get(prospect=stripe), by=bob)
+
+    for _ in range(3):
+        visit(prospect_client, django_capture_on_commit_callbacks, f"/w/{link.token}/report.pdf")
+
+    tasks = OutreachLog.objects.filter(prospect=stripe, metadata__triggerSource="pdf_download")
+    assert sorted(tasks.values_list("status", flat=True)) == ["done", "touch_open"]
+
+
 @pytest.mark.parametrize("status", [Prospect.Status.MEETING, Prospect.Status.WON])
 def test_a_prospect_further_along_is_never_moved_back_to_engaged(
     prospect_client, link, stripe, status, django_capture_on_commit_callbacks
@@ -172,7 +200,7 @@ def test_the_pages_stay_out_of_caches_search_engines_and_referrers(prospect_clie
     response = prospect_client.get(f"/w/{link.token}/")
     assert response["Cache-Control"] == "private, no-store"
     assert response["X-Robots-Tag"] == "noindex, nofollow"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_the_page_is_built_for_a_phone(prospect_client, link):

@@ -34,6 +34,10 @@ def stripe(workspace, bob):
     return prospect
 
 
+def render(link) -> bytes:
+    return wizard_report.render_prospect_report(wizard_report.report_content(link=link))
+
+
 def download(client, link, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         return client.get(f"/w/{link.token}/report.pdf")
@@ -54,7 +58,64 @@ def test_the_report_is_a_pdf_made_for_the_prospect(
     for fact in ("stripe.com", "Payments", "payments", "Acme Sales", "bob@example.com"):
         assert fact in text
     assert "Keep this internal" not in text
-    assert len(PdfReader(io.BytesIO(response.content)).pages) <= 2
+    assert len(PdfReader(io.BytesIO(response.content)).pages) == 2
+    # The next step: a link to pick a time on the prospect's own page.
+    assert f"/w/{link.token}/4/" in text
+    assert "Why this matters to Stripe" in text and "Book a call" in text
+
+
+def test_the_report_tells_what_the_research_read_in_the_teams_colour(
+    stripe, workspace, monkeypatch
+):
+    from outreach.wizard import report as report_module
+    from outreach.wizard.research import ProspectResearch
+
+    workspace.brand_color = "#0f766e"
+    workspace.company_description = "Acme Sales answers every buyer within the hour."
+    workspace.save()
+    research = ProspectResearch(
+        what_they_do="Financial infrastructure for the internet.",
+        who_they_serve="Millions of businesses, from startups to public companies.",
+        headlines=["Stripe Sessions 2026: what we announced"],
+        own_words=["We build economic infrastructure for the internet."],
+        source_url="https://stripe.com/",
+    )
+    monkeypatch.setattr(report_module, "prospect_research", lambda prospect: research)
+    content = render(WizardLinkFactory(prospect=stripe))
+
+    text = pdf_text(content)
+    for said in (
+        "Financial infrastructure for the internet.",
+        "Millions of businesses",
+        "Stripe Sessions 2026",
+        "We build economic infrastructure",
+        "Source: https://stripe.com/",
+        "Acme Sales answers every buyer within the hour.",
+    ):
+        assert said in text
+    first_page = PdfReader(io.BytesIO(content)).pages[0].get_contents().get_data()
+    assert b"0.0588 0.4627 0.4314 rg" in first_page  # the band is the team's teal
+
+
+def test_a_report_is_rendered_once_per_change_and_then_read_from_storage(
+    prospect_client, stripe, monkeypatch, django_capture_on_commit_callbacks
+):
+    renders = []
+    real = wizard_report.render_prospect_report
+    monkeypatch.setattr(
+        wizard_report, "render_prospect_report", lambda content: renders.append(1) or real(content)
+    )
+    link = WizardLinkFactory(prospect=stripe)
+    first = download(prospect_client, link, django_capture_on_commit_callbacks).content
+    second = download(prospect_client, link, django_capture_on_commit_callbacks).content
+    assert (len(renders), first) == (1, second)
+
+    stripe.name = "Stripe, Inc."
+    stripe.save()
+    renamed = download(prospect_client, link, django_capture_on_commit_callbacks).content
+    assert len(renders) == 2
+    assert "A report for Stripe, Inc." in pdf_text(renamed)
+    assert WizardSession.objects.get(link=link).pdf_downloads == 3
 
 
 def require_fonts(*, cjk: bool) -> None:
@@ -87,7 +148,7 @@ def test_names_in_any_alphabet_make_a_readable_report(workspace, name, fonts):
     if fonts != "core":
         require_fonts(cjk=fonts == "cjk")
     link = WizardLinkFactory(prospect=ProspectFactory(workspace=workspace, name=name))
-    text = pdf_text(wizard_report.render_prospect_report(link=link))
+    text = pdf_text(render(link))
     assert f"A report for {name}" in text
 
 
@@ -104,9 +165,7 @@ def test_without_unicode_fonts_the_report_still_renders_with_what_can_be_drawn(
         }
         for name, expected in cases.items():
             prospect = ProspectFactory(workspace=workspace, name=name, domain=f"{len(name)}.cn")
-            text = pdf_text(
-                wizard_report.render_prospect_report(link=WizardLinkFactory(prospect=prospect))
-            )
+            text = pdf_text(render(WizardLinkFactory(prospect=prospect)))
             assert expected in text
             if name == "北京":
                 assert "A report for 2.cn" in text

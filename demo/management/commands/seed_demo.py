@@ -25,7 +25,11 @@ from outreach.sequences.services.enrollment import sequence_enroll
 from outreach.sequences.services.templates import sequence_template_create
 from outreach.wizard.services import wizard_link_create
 from outreach.workspaces.services.mailboxes import inbound_mailbox_ensure
-from outreach.workspaces.services.workspaces import membership_add, workspace_create
+from outreach.workspaces.services.workspaces import (
+    membership_add,
+    workspace_create,
+    workspace_update,
+)
 
 DEMO_SLUG = "demo"
 # The prospect whose wizard link `make run` prints: new, so opening the link to step 3 shows it
@@ -208,8 +212,17 @@ class Command(BaseCommand):
 
     def _create_workspace(self, admin) -> None:
         User = get_user_model()
+        # The company prospects hear from, named once: every video, wizard page, report and
+        # invitation reads it from the workspace.
         workspace = workspace_create(
-            name="Demo Sales Team", slug=DEMO_SLUG, owner=admin, time_zone="America/New_York"
+            name="Northwind Revenue", slug=DEMO_SLUG, owner=admin, time_zone="America/New_York"
+        )
+        workspace_update(
+            workspace=workspace,
+            company_description="Northwind Revenue helps sales teams follow up with every "
+            "engaged prospect within the hour, with personal videos and cadences that run "
+            "themselves.",
+            brand_color="#4f46e5",
         )
         rep, _ = User.objects.get_or_create(
             username="rita", defaults={"email": "rita@demo.example", "first_name": "Rita"}

@@ -34,6 +34,8 @@ def workspace_update(
     *,
     workspace: Workspace,
     name: str | None = None,
+    company_description: str | None = None,
+    brand_color: str | None = None,
     time_zone: str | None = None,
     business_day_start: time | None = None,
     business_day_end: time | None = None,
@@ -43,6 +45,10 @@ def workspace_update(
 ) -> Workspace:
     changes = {
         "name": name,
+        "company_description": (
+            company_description.strip() if company_description is not None else None
+        ),
+        "brand_color": brand_color.lower() if brand_color else None,
         "time_zone": time_zone,
         "business_day_start": business_day_start,
         "business_day_end": business_day_end,
