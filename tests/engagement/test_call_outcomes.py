@@ -26,7 +26,7 @@ def test_a_meeting_booked_makes_the_contact_highly_engaged_on_its_own(workspace,
     assert scored.level == EngagementLevel.HIGHLY_ENGAGED
     assert scored.signals["events_in_window"] == 1
     assert scored.signals["calls_by_outcome"] == {"meeting_booked": 1}
-    assert "1 meeting was booked on a call" in scored.admin_explanation
+    assert "1 meeting was booked" in scored.admin_explanation
     assert "at risk" not in scored.member_explanation.lower()
 
 

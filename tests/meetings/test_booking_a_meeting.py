@@ -215,7 +215,7 @@ def test_a_booked_meeting_makes_the_contact_highly_engaged(clock, bob_page, intr
     book(bob_page, intro, NINE, prospect=stripe)
     score = engagement_compute_contact(contact=avery)
     assert score.level == "highly_engaged"
-    assert "booked 1 meeting" in score.admin_explanation
+    assert "1 meeting was booked" in score.admin_explanation
 
 
 def test_a_meeting_can_only_be_settled_once_it_has_started(clock, bob_page, intro, bob):
