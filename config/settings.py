@@ -187,6 +187,9 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
 # Django's CONN_MAX_AGE and health checks still retire old or broken connections.
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A publish the broker refuses is given up on quickly: the outbox or a sweep keeps the work,
+# and a page must not wait for a broker that is down.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1}
 # The outbox (outreach/outbox): a task recorded with its change waits this long for its publish
 # after commit before the sweep may hand it out; a publish that failed is tried again this often.
 OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 10)

@@ -16,6 +16,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+from django.conf import settings
 from django.db import connection
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -235,3 +237,37 @@ class AppProcesses:
             return error.code, dict(error.headers), error.read()
         except OSError:
             return 0, {}, b""
+
+
+# Fixtures, registered for every test by tests/conftest.py (pytest_plugins).
+
+
+@pytest.fixture
+def database_proxy():
+    """A proxy to the test database's server that the test can cut."""
+    db = connection.settings_dict
+    proxy = TcpProxy(db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432))
+    proxy.restore()
+    yield proxy
+    proxy.cut()
+
+
+@pytest.fixture
+def web_behind_a_database_proxy(tmp_path, database_proxy):
+    """gunicorn (with a private Redis) reaching PostgreSQL only through `database_proxy`."""
+    redis_server = PrivateRedis(tmp_path)
+    redis_server.start()
+    (tmp_path / "var").mkdir()
+    processes = AppProcesses(
+        tmp_path / "var",
+        {
+            "DATABASE_URL": database_url(port=database_proxy.port),
+            "DATABASE_CONNECT_TIMEOUT_SECONDS": "2",
+            "REDIS_URL": redis_server.url,
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        },
+    )
+    processes.collect_static()
+    yield processes
+    processes.stop_all()
+    redis_server.stop()

@@ -7,19 +7,10 @@ open connection is closed and new ones are refused, as when the server goes away
 import json
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from outreach.models import Role
 from tests.factories import ProspectFactory, WizardLinkFactory, api_key_for
-from tests.outages import (
-    REDIS_SERVER,
-    AppProcesses,
-    PrivateRedis,
-    TcpProxy,
-    database_url,
-    wait_until,
-)
+from tests.outages import REDIS_SERVER, wait_until
 
 pytestmark = [
     pytest.mark.postgres,
@@ -29,38 +20,10 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def database_proxy():
-    db = connection.settings_dict
-    proxy = TcpProxy(db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432))
-    proxy.restore()
-    yield proxy
-    proxy.cut()
-
-
-@pytest.fixture
-def web(tmp_path, database_proxy):
-    redis_server = PrivateRedis(tmp_path)
-    redis_server.start()
-    (tmp_path / "var").mkdir()
-    processes = AppProcesses(
-        tmp_path / "var",
-        {
-            "DATABASE_URL": database_url(port=database_proxy.port),
-            "DATABASE_CONNECT_TIMEOUT_SECONDS": "2",
-            "REDIS_URL": redis_server.url,
-            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        },
-    )
-    processes.collect_static()
-    yield processes
-    processes.stop_all()
-    redis_server.stop()
-
-
 def test_with_the_database_unreachable_the_api_and_readiness_answer_503(
-    workspace, web, database_proxy
+    workspace, web_behind_a_database_proxy, database_proxy
 ):
+    web = web_behind_a_database_proxy
     key = api_key_for(workspace, role=Role.ADMIN)
     link = WizardLinkFactory(prospect=ProspectFactory(workspace=workspace))
     auth = {"Authorization": f"Bearer {key}"}

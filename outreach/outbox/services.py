@@ -27,16 +27,14 @@ logger = logging.getLogger(__name__)
 # Connection refused while publishing surfaces as kombu's OperationalError; a socket that
 # fails in the middle of a publish as a plain OSError.
 BROKER_ERRORS = (BrokerUnreachable, OSError)
-# A failing publish is given up on quickly: the row keeps the work, and a public page must not
-# wait for a broker that is down.
-PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1}
 
 
 def publish(*, task: Task | str, args: Sequence[Any]) -> bool:
     """Give the task to the broker now; False, with a warning in the log, while it is down."""
     task_object = app.tasks[task] if isinstance(task, str) else task
     try:
-        task_object.apply_async(args=list(args), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+        # Gives up quickly (CELERY_TASK_PUBLISH_RETRY_POLICY): the caller's rows keep the work.
+        task_object.delay(*args)
     except BROKER_ERRORS as exc:
         logger.warning("Broker unreachable, %s%s not handed out now: %s", task, tuple(args), exc)
         return False
