@@ -8,11 +8,9 @@ from django.core.cache import cache
 
 from config.cache import FailOpenRedisCache
 from tests.factories import ProspectFactory, WizardLinkFactory
-from tests.outages import REDIS_SERVER, PrivateRedis
+from tests.outages import PrivateRedis, needs_redis_server
 
-pytestmark = pytest.mark.skipif(
-    REDIS_SERVER is None, reason="needs redis-server (apt-get install redis)"
-)
+pytestmark = needs_redis_server
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ import pytest
 
 from outreach.models import Role
 from tests.factories import ProspectFactory, WizardLinkFactory, api_key_for
-from tests.outages import REDIS_SERVER, wait_until
+from tests.outages import needs_redis_server, wait_until
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server (apt-get install redis)"),
+    needs_redis_server,
     pytest.mark.timeout(240),
 ]
 

@@ -4,6 +4,7 @@ the call tasks their visits ask for wait in the outbox until Redis is back, then
 Real parts only: a private redis-server this test stops and starts, gunicorn and a Celery
 worker with beat as subprocesses, on the test's PostgreSQL database."""
 
+import json
 import time
 
 import pytest
@@ -11,13 +12,13 @@ from django.conf import settings
 
 from outreach.models import OutboxMessage, OutreachLog, Prospect
 from tests.factories import ContactFactory, ProspectFactory, WizardLinkFactory
-from tests.outages import REDIS_SERVER, AppProcesses, PrivateRedis, database_url, wait_until
+from tests.outages import AppProcesses, PrivateRedis, database_url, needs_redis_server, wait_until
 
 pytestmark = [
     pytest.mark.worker,
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server (apt-get install redis)"),
+    needs_redis_server,
     pytest.mark.timeout(300),
 ]
 
@@ -69,6 +70,10 @@ def test_with_redis_down_prospects_walk_their_wizard_and_every_call_task_comes_b
         links.append(WizardLinkFactory(prospect=prospect))
 
     redis_server.stop()
+    status, _headers, body = app_processes.get(f"{base}/readyz")
+    assert status == 503
+    assert json.loads(body)["checks"] == {"database": "ok", "broker": "unreachable"}
+    assert app_processes.get(f"{base}/livez")[0] == 200
     answers = []
     for link in links:
         for page in ("", "2/", "3/", "report.pdf"):

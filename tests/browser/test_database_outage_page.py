@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from tests.factories import ContactFactory, ProspectFactory, WizardLinkFactory
-from tests.outages import REDIS_SERVER, wait_until
+from tests.outages import needs_redis_server, wait_until
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server (apt-get install redis)"),
+    needs_redis_server,
     pytest.mark.timeout(240),
 ]
 
