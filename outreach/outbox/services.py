@@ -54,7 +54,11 @@ def outbox_enqueue(*, task: Task, args: Sequence[Any]) -> OutboxMessage:
 
 
 def _publish_message(message: OutboxMessage) -> bool:
-    if not publish(task=message.task_name, args=message.args):
+    if message.task_name not in app.tasks:
+        # A task renamed or removed by a deploy: no worker could run it, so keeping the row
+        # would only block the sweep.
+        logger.error("Outbox message %s names no known task; dropped: %s", message.pk, message)
+    elif not publish(task=message.task_name, args=message.args):
         return False
     with transaction.atomic():
         OutboxMessage.objects.filter(pk=message.pk).delete()

@@ -76,3 +76,15 @@ def test_the_sweep_works_through_a_backlog_in_batches(workspace, monkeypatch):
         assert outbox_sweep(batch=2) == 5
     assert not OutboxMessage.objects.exists()
     assert all(call_tasks(prospect) == 1 for prospect in prospects)
+
+
+def test_a_row_naming_a_task_no_worker_knows_is_dropped_with_an_error(db, caplog):
+    OutboxMessage.objects.create(
+        task_name="outreach.a_task_removed_by_a_deploy",
+        args=[1],
+        next_attempt_at=timezone.now() - timedelta(seconds=1),
+    )
+    with caplog.at_level(logging.ERROR):
+        assert outbox_sweep() == 1
+    assert "names no known task" in caplog.text
+    assert not OutboxMessage.objects.exists()
