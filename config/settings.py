@@ -299,7 +299,7 @@ MEDIA_PIPELINE_LEASE_SECONDS = env_int("MEDIA_PIPELINE_LEASE_SECONDS", 30)
 # Failed attempts wait 2 s, then 4 s (doubling); a job gives up after this many attempts.
 MEDIA_PIPELINE_RETRY_DELAY_SECONDS = env_int("MEDIA_PIPELINE_RETRY_DELAY_SECONDS", 2)
 MEDIA_PIPELINE_MAX_ATTEMPTS = env_int("MEDIA_PIPELINE_MAX_ATTEMPTS", 3)
-# Leases lost to dead workers do not count as attempts; this many in a row fail the job.
+# Leases lost to dead workers do not count as attempts; after this many the job fails.
 MEDIA_PIPELINE_MAX_LOST_LEASES = env_int("MEDIA_PIPELINE_MAX_LOST_LEASES", 10)
 # Prospects worked on at once across all campaigns; the rest wait in the database, not the queue.
 MEDIA_PIPELINE_MAX_IN_FLIGHT = env_int("MEDIA_PIPELINE_MAX_IN_FLIGHT", 4)
