@@ -46,6 +46,7 @@ from automations.conditions import matches_trigger_config
 from automations.models import Automation, AutomationEvent, OverdueTaskMark, TriggerType
 from outreach import events as crm_events
 from outreach.models import Contact, Deal, Meeting, OutreachLog, Prospect, Stage, Tag
+from outreach.outbox.services import publish
 
 logger = logging.getLogger(__name__)
 
@@ -195,8 +196,11 @@ def hand_events_to_workers(event_ids: list[int]) -> None:
     # Imported here: the task module reaches the CRM services, which import this one.
     from automations import tasks
 
+    # A broker outage only delays them: the redispatch sweep finds pending events.
     for start in range(0, len(event_ids), EVENTS_PER_TASK):
-        tasks.process_events.delay(event_ids[start : start + EVENTS_PER_TASK])
+        chunk = event_ids[start : start + EVENTS_PER_TASK]
+        if not publish(task=tasks.process_events, args=[chunk]):
+            return
 
 
 def _dispatch_on_commit(event_id: int) -> None:

@@ -8,7 +8,7 @@ from celery.signals import task_postrun, task_prerun
 from django.db import close_old_connections
 
 # The module itself, not django.conf.settings: this file is imported while settings load.
-from config.settings import AUTOMATION_SWEEP_SECONDS
+from config.settings import AUTOMATION_SWEEP_SECONDS, OUTBOX_SWEEP_SECONDS
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -23,6 +23,7 @@ app.autodiscover_tasks(
         "outreach.mail",
         "outreach.sequences",
         "outreach.replies",
+        "outreach.outbox",
     ]
 )
 
@@ -41,6 +42,13 @@ def _retire_old_connections(task: Task, **kwargs: object) -> None:
 # Every periodic job of the product, in one place. Sweeps run often and work in bounded
 # batches; `expires` drops a run that waited so long the next one is already due.
 app.conf.beat_schedule = {
+    # Work recorded while the broker was down (call tasks, triage, emails) goes out within
+    # seconds of its return; the sweep is one index scan of a table that is usually empty.
+    "outbox-sweep": {
+        "task": "outreach.outbox_sweep",
+        "schedule": float(OUTBOX_SWEEP_SECONDS),
+        "options": {"expires": float(OUTBOX_SWEEP_SECONDS)},
+    },
     # Every 15 s: a video retry whose backoff has passed, or a job whose worker died (its lease
     # ran out), is picked up within seconds; prospects waiting for a free slot are handed out.
     "media-pipeline-sweep": {

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -103,6 +104,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if IS_POSTGRES:
+    # An unreachable server fails a request in seconds (answered 503), not after a TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "DATABASE_CONNECT_TIMEOUT_SECONDS", 5
+    )
+# While the database is unreachable, pages and the API answer 503 with this Retry-After.
+DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS = env_int("DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS", 30)
 # Parameters go to the server apart from the SQL, so psycopg prepares a statement the fifth
 # time a connection runs it and PostgreSQL stops planning it again: on the API's lists the
 # planning of each query cost more than running it. Turn it off behind a transaction-pooling
@@ -118,15 +126,28 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Reads and writes fail open while Redis is down (config/cache.py); short socket
+            # timeouts keep a Redis that hangs from holding a page up.
+            "BACKEND": "config.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "crm",
+            "OPTIONS": {
+                "socket_connect_timeout": env_float("CACHE_CONNECT_TIMEOUT_SECONDS", 0.5),
+                "socket_timeout": env_float("CACHE_TIMEOUT_SECONDS", 1.0),
+            },
         }
     }
     CELERY_BROKER_URL = REDIS_URL
-    # A task taken by a worker that dies is handed to another one after this long.
+    # A message taken by a worker that dies is handed to another one after this long. It is
+    # longer than the hard time limit (checked below), so a task still running is never given
+    # to a second worker; the work of a dead worker resumes sooner through the leases its
+    # rows carry (videos, automation runs, sends), which the beat sweeps watch.
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, str | int | float] = {
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)
+        "visibility_timeout": env_int(
+            "CELERY_VISIBILITY_TIMEOUT", env_int("CELERY_TASK_TIME_LIMIT", 300) + 60
+        ),
+        # Publishing to a Redis that is down fails in about a second instead of hanging.
+        "socket_connect_timeout": env_float("CELERY_BROKER_CONNECT_TIMEOUT_SECONDS", 1.0),
     }
 else:
     # No server needed: the cache is files under var/, and so is the queue (kombu's filesystem
@@ -156,19 +177,34 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
-# Messages a worker process reserves ahead. With late acks a reserved message that never ran
-# goes back to the queue if the worker dies, so more than one is safe; one alone left the
-# worker idle between short tasks while it fetched the next.
-CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 4)
+# Messages a worker reserves per process. With late acks the running tasks count, so with 1 a
+# worker holds only what it is running: a message reserved ahead by a worker that dies waits
+# out the whole visibility timeout before another worker may take it (minutes of a campaign).
+CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 1)
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
 # Celery's Django integration closes the database connection around every task unless told
 # to reuse it; opening a new PostgreSQL connection cost more than most of our tasks do.
 # Django's CONN_MAX_AGE and health checks still retire old or broken connections.
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A publish the broker refuses is given up on quickly: the outbox or a sweep keeps the work,
+# and a page must not wait for a broker that is down.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1}
+# The outbox (outreach/outbox): a task recorded with its change waits this long for its publish
+# after commit before the sweep may hand it out; a publish that failed is tried again this often.
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 10)
+OUTBOX_SWEEP_GRACE_SECONDS = env_int("OUTBOX_SWEEP_GRACE_SECONDS", 15)
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 30)
+OUTBOX_SWEEP_BATCH_SIZE = env_int("OUTBOX_SWEEP_BATCH_SIZE", 500)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be below CELERY_TASK_TIME_LIMIT.")
+_visibility_timeout = int(CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 0))
+if REDIS_URL and _visibility_timeout <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must be above CELERY_TASK_TIME_LIMIT: a task still running "
+        "would be handed to a second worker."
+    )
 
 # --- Auth and sessions ----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -259,10 +295,12 @@ MEDIA_IMAGE_POLL_TIMEOUT_SECONDS = env_int("MEDIA_IMAGE_POLL_TIMEOUT_SECONDS", 1
 RESEARCH_MAX_BYTES = env_int("RESEARCH_MAX_BYTES", 2_000_000)
 RESEARCH_TIMEOUT_SECONDS = env_int("RESEARCH_TIMEOUT_SECONDS", 10)
 # A job whose worker has not renewed its lease for this long is stuck: the sweep retries it.
-MEDIA_PIPELINE_LEASE_SECONDS = env_int("MEDIA_PIPELINE_LEASE_SECONDS", 60)
+MEDIA_PIPELINE_LEASE_SECONDS = env_int("MEDIA_PIPELINE_LEASE_SECONDS", 30)
 # Failed attempts wait 2 s, then 4 s (doubling); a job gives up after this many attempts.
 MEDIA_PIPELINE_RETRY_DELAY_SECONDS = env_int("MEDIA_PIPELINE_RETRY_DELAY_SECONDS", 2)
 MEDIA_PIPELINE_MAX_ATTEMPTS = env_int("MEDIA_PIPELINE_MAX_ATTEMPTS", 3)
+# Leases lost to dead workers do not count as attempts; after this many the job fails.
+MEDIA_PIPELINE_MAX_LOST_LEASES = env_int("MEDIA_PIPELINE_MAX_LOST_LEASES", 10)
 # Prospects worked on at once across all campaigns; the rest wait in the database, not the queue.
 MEDIA_PIPELINE_MAX_IN_FLIGHT = env_int("MEDIA_PIPELINE_MAX_IN_FLIGHT", 4)
 

@@ -6,12 +6,17 @@ from django.urls import include, path
 
 from config.api import api
 from config.media import serve_media
-from config.views import healthz
+from config.views import healthz, readyz
+
+# A database outage met outside a view is answered 503 too (config/middleware.py).
+handler500 = "config.middleware.server_error"
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
+    path("livez", healthz, name="livez"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("media/<path:path>", serve_media, name="media"),
     path("api/v1/", api.urls),

@@ -43,6 +43,10 @@ class GenerationJob(models.Model):
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Attempts whose worker died (their lease ran out): they do not count toward the attempt
+    # limit, which is for the job's own errors; a job that loses its worker again and again
+    # fails after MEDIA_PIPELINE_MAX_LOST_LEASES.
+    lost_leases = models.PositiveSmallIntegerField(default=0)
     # When the next attempt may start (a retry waits out its backoff).
     due_at = models.DateTimeField(default=timezone.now)
     # A running attempt whose worker stops renewing this is stuck, and the sweep retries it.

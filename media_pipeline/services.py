@@ -15,6 +15,7 @@ from campaigns.models import Campaign, CampaignProspect
 from config.errors import Conflict
 from media_pipeline import tasks as pipeline_tasks
 from media_pipeline.models import GenerationJob
+from outreach.outbox.services import publish
 from outreach.workspaces.services.notifications import notify_admins
 
 Job = GenerationJob
@@ -155,16 +156,28 @@ def job_attempt_fail(
 
 
 def job_expire(*, job: GenerationJob) -> bool:
-    """A running job whose lease ran out: its worker was killed or lost. The attempt counts as
-    a transient failure, and the hosted job's id is kept so the retry resumes it. False when
-    the worker renewed the lease after all."""
-    return _attempt_end(
-        job,
-        error="The worker on this job stopped answering.",
-        transient=True,
-        keep_external_id=True,
-        lease_expires_at__lt=timezone.now(),
-    )
+    """A running job whose lease ran out: its worker was killed or lost. The job is due again
+    at once, keeping the hosted job's id so the retry resumes it, and the lost attempt does
+    not count toward MEDIA_PIPELINE_MAX_ATTEMPTS (a deploy or a crashed machine is not the
+    job's error). Only a job that loses its worker MEDIA_PIPELINE_MAX_LOST_LEASES times fails:
+    it is probably what kills them. False when the worker renewed the lease after all."""
+    now = timezone.now()
+    lost = job.lost_leases + 1
+    error = "The worker on this job stopped answering."
+    fields: dict[str, object]
+    if lost >= settings.MEDIA_PIPELINE_MAX_LOST_LEASES:
+        fields = {
+            "status": Job.Status.FAILED,
+            "error": f"{error} (gave up after its worker stopped {lost} times)",
+            "finished_at": now,
+        }
+    else:
+        fields = {"status": Job.Status.PENDING, "error": error, "due_at": now}
+    with transaction.atomic():
+        updated = Job.objects.filter(
+            pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts, lease_expires_at__lt=now
+        ).update(lease_expires_at=None, updated_at=now, lost_leases=F("lost_leases") + 1, **fields)
+    return bool(updated)
 
 
 def _attempt_end(
@@ -178,15 +191,17 @@ def _attempt_end(
 ) -> bool:
     now = timezone.now()
     attempts = job.attempts
-    if not transient or attempts >= settings.MEDIA_PIPELINE_MAX_ATTEMPTS:
-        suffix = f" (gave up after {attempts} attempts)" if transient else ""
+    # Attempts cut short by a dead worker are not the job's failures.
+    counted = attempts - job.lost_leases
+    if not transient or counted >= settings.MEDIA_PIPELINE_MAX_ATTEMPTS:
+        suffix = f" (gave up after {counted} attempts)" if transient else ""
         fields = {
             "status": Job.Status.FAILED,
             "error": f"{error}{suffix}",
             "finished_at": now,
         }
     else:
-        delay = max(retry_delay_seconds(attempts), min(retry_after or 0, MAX_RETRY_AFTER_SECONDS))
+        delay = max(retry_delay_seconds(counted), min(retry_after or 0, MAX_RETRY_AFTER_SECONDS))
         fields = {
             "status": Job.Status.PENDING,
             "error": error,
@@ -372,10 +387,15 @@ def pipeline_dispatch() -> list[int]:
         )
         if not due:
             return []
-        # A run that never starts (its message lost) is handed out again after this.
-        grace = timedelta(seconds=5 * lease_seconds())
+        # A run that never starts (its message lost, or held by a worker that died) is handed
+        # out again after this; a second message for a run that did start finds its jobs
+        # leased and leaves them be.
+        grace = timedelta(seconds=2 * lease_seconds())
         CampaignProspect.objects.filter(pk__in=due).update(run_due_at=now + grace)
-        transaction.on_commit(lambda: [pipeline_tasks.pipeline_run.delay(pk) for pk in due])
+        # A broker outage only delays these: the sweep hands them out again after the grace.
+        transaction.on_commit(
+            lambda: [publish(task=pipeline_tasks.pipeline_run, args=[pk]) for pk in due]
+        )
     return due
 
 

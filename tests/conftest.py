@@ -13,6 +13,9 @@ from django.test import Client
 from outreach.models import Role, Workspace
 from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory, api_key_for
 
+# Fixtures of real services a test stops on purpose (a database proxy, the app's processes).
+pytest_plugins = ["tests.outages"]
+
 
 def pytest_collection_modifyitems(config, items):
     """Skip PostgreSQL-only tests on SQLite, saying why."""

@@ -157,3 +157,31 @@ with app.connection_for_write() as connection:
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.splitlines() == ["filesystem localhost", "{'hello': 'queue'}"]
     assert "hostname" not in result.stderr, result.stderr
+
+
+def test_a_worker_reserves_only_what_it_runs_and_publishing_gives_up_quickly():
+    assert app.conf.worker_prefetch_multiplier == 1
+    assert app.conf.task_publish_retry_policy["max_retries"] <= 1
+    assert "outbox-sweep" in app.conf.beat_schedule
+
+
+def test_redis_redelivers_only_after_any_task_may_still_be_running(tmp_path):
+    redis_url = "redis://127.0.0.1:6379/8"
+    [options] = settings_in_a_fresh_process(
+        tmp_path, "CELERY_BROKER_TRANSPORT_OPTIONS", REDIS_URL=redis_url
+    )
+    assert "'visibility_timeout': 360" in options  # the 300 s hard limit, and a minute
+
+    script = "import config.settings"
+    env = {**os.environ, "VAR_DIR": str(tmp_path), "REDIS_URL": redis_url}
+    env.update(CELERY_VISIBILITY_TIMEOUT="120", CELERY_TASK_TIME_LIMIT="300")
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "CELERY_VISIBILITY_TIMEOUT must be above CELERY_TASK_TIME_LIMIT" in result.stderr

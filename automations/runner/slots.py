@@ -16,6 +16,7 @@ from automations.models import (
     AutomationExecution,
 )
 from outreach.models import Workspace
+from outreach.outbox.services import publish
 
 logger = logging.getLogger(__name__)
 
@@ -109,10 +110,11 @@ def mark_queued(workspace_id: int) -> None:
 
 
 def enqueue_runs(execution_ids: Iterable[int]) -> None:
-    """Ask workers to run these runs once the current transaction commits."""
+    """Ask workers to run these runs once the current transaction commits. A broker outage
+    only delays them: the sweep hands out runs whose task never came."""
     from automations import tasks
 
     ids = list(execution_ids)
     for start in range(0, len(ids), RUNS_PER_TASK):
         chunk = ids[start : start + RUNS_PER_TASK]
-        transaction.on_commit(partial(tasks.run_executions.delay, chunk))
+        transaction.on_commit(partial(publish, task=tasks.run_executions, args=[chunk]))

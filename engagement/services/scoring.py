@@ -26,6 +26,7 @@ from engagement.signals import (
     signals_digest,
 )
 from outreach.models import Contact, Workspace
+from outreach.outbox.services import publish
 
 # What the computation writes; the override columns belong to admins and are never touched.
 COMPUTED_FIELDS = [
@@ -124,7 +125,8 @@ def engagement_compute_workspace_soon(*, workspace: Workspace) -> None:
     """Score the workspace in the background now rather than at the next daily run."""
     from engagement.tasks import compute_workspace_scores
 
-    transaction.on_commit(lambda: compute_workspace_scores.delay(workspace.pk))
+    # The daily run scores the workspace anyway if the broker is down now.
+    transaction.on_commit(lambda: publish(task=compute_workspace_scores, args=[workspace.pk]))
 
 
 def _stale_inputs(

@@ -4,7 +4,8 @@ import logging
 import smtplib
 
 from celery import shared_task
-from django.db import transaction
+
+from outreach.outbox.services import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,4 @@ def enqueue_invitations(*, meeting_id: int, kind: str) -> None:
     from outreach.models import Meeting
 
     version = Meeting.objects.filter(pk=meeting_id).values_list("sequence", flat=True).get()
-    transaction.on_commit(
-        lambda: send_meeting_invitations.delay(meeting_id, kind, version), robust=True
-    )
+    outbox_enqueue(task=send_meeting_invitations, args=[meeting_id, kind, version])

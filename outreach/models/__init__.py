@@ -4,6 +4,7 @@ from outreach.models.crm import Contact, Deal, Pipeline, Prospect, Stage, Tag
 from outreach.models.mail import EmailTemplate, Mailbox, OutboundEmail, TlsMode
 from outreach.models.meetings import BookingPage, Meeting, MeetingType
 from outreach.models.notifications import Notification
+from outreach.models.outbox import OutboxMessage
 from outreach.models.outreach_log import Activity, CallOutcome, OutreachLog, TaskPriority
 from outreach.models.replies import InboundMailbox, Reply, ReplyEffect, ReplyTriage
 from outreach.models.sequences import (
@@ -31,6 +32,7 @@ __all__ = [
     "Membership",
     "Notification",
     "OutboundEmail",
+    "OutboxMessage",
     "OutreachLog",
     "OutreachSequence",
     "OutreachStep",

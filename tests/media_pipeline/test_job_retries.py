@@ -84,14 +84,38 @@ def test_a_stuck_job_is_retried_keeping_its_hosted_job_id(job):
     assert job.error == "The worker on this job stopped answering."
 
 
-def test_a_stuck_job_fails_after_its_last_attempt(job, settings):
-    settings.MEDIA_PIPELINE_MAX_ATTEMPTS = 1
-    attempt(job)
-    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
-        services.jobs_expire_stuck()
+def test_attempts_whose_worker_died_do_not_count_toward_the_attempt_limit(job, settings):
+    settings.MEDIA_PIPELINE_MAX_ATTEMPTS = 2
+    later = timezone.now()
+    for _ in range(3):  # three workers killed mid-job
+        attempt(job)
+        later += timedelta(minutes=5)
+        with time_machine.travel(later):
+            assert services.jobs_expire_stuck() == 1
+        job.refresh_from_db()
+        assert job.status == "pending"
+        assert job.due_at < later + timedelta(seconds=1)  # due at once: no backoff
+    # The job's own errors still get every one of their attempts.
+    services.job_attempt_fail(job=attempt(job), error="answered 503", transient=True)
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.lost_leases) == ("pending", 4, 3)
+    services.job_attempt_fail(job=attempt(job), error="answered 503", transient=True)
     job.refresh_from_db()
     assert job.status == "failed"
-    assert "gave up after 1 attempts" in job.error
+    assert job.error == "answered 503 (gave up after 2 attempts)"
+
+
+def test_a_job_that_loses_its_worker_again_and_again_fails_in_the_end(job, settings):
+    settings.MEDIA_PIPELINE_MAX_LOST_LEASES = 3
+    later = timezone.now()
+    for _ in range(3):
+        attempt(job)
+        later += timedelta(minutes=5)
+        with time_machine.travel(later):
+            services.jobs_expire_stuck()
+        job.refresh_from_db()
+    assert job.status == "failed"
+    assert "gave up after its worker stopped 3 times" in job.error
 
 
 def test_a_late_answer_from_an_attempt_the_sweep_gave_up_on_is_dropped(job):

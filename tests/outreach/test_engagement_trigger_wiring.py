@@ -8,7 +8,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from outreach.crm import tasks as crm_tasks
 from outreach.crm.services import engagement_triggers
-from outreach.models import OutreachLog, Prospect
+from outreach.models import OutboxMessage, OutreachLog, Prospect
 from tests.factories import ContactFactory, ProspectFactory, WizardLinkFactory
 
 
@@ -50,18 +50,23 @@ def test_a_failing_trigger_is_logged_and_the_page_still_answers(
     assert Prospect.objects.get(pk=link.prospect_id).status == Prospect.Status.ENGAGED
 
 
-def test_an_unreachable_queue_is_logged_and_the_page_still_answers(
+def test_an_unreachable_queue_is_logged_the_page_answers_and_the_outbox_keeps_the_task(
     prospect_client, link, monkeypatch, caplog, django_capture_on_commit_callbacks
 ):
     def unreachable(*args, **kwargs):
         raise BrokerUnavailable("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     monkeypatch.setattr(crm_tasks.engagement_call_task_create, "apply_async", unreachable)
-    with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
         step = prospect_client.get(f"/w/{link.token}/3/")
 
     assert step.status_code == 200
     assert "Connection refused" in caplog.text
+    waiting = OutboxMessage.objects.get()
+    assert (waiting.task_name, waiting.args) == (
+        "outreach.engagement_call_task_create",
+        [link.prospect_id, "wizard_step3"],
+    )
 
 
 def test_the_worker_task_returns_quietly_when_the_prospect_is_gone(link):

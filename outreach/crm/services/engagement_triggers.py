@@ -8,6 +8,7 @@ from django.db import IntegrityError, models, transaction
 from outreach.crm import tasks as crm_tasks
 from outreach.crm.services.tasks import touch_task_create
 from outreach.models import Contact, OutreachLog, OutreachSequence, Prospect
+from outreach.outbox.services import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -102,18 +103,11 @@ def create_engagement_call_task(
 def enqueue_engagement_call_task(*, prospect_id: int, trigger_source: str) -> None:
     """Create the call task in the worker once the current transaction commits.
 
-    For public pages: an unreachable broker is logged, not raised, and is given up on quickly,
-    so the page answers as fast as ever.
+    The request is recorded in the outbox with the signal that caused it: while the broker is
+    unreachable the page answers as fast as ever, and the outbox sweep hands the task out
+    when the broker is back.
     """
-
-    def enqueue() -> None:
-        crm_tasks.engagement_call_task_create.apply_async(
-            args=[prospect_id, trigger_source],
-            retry=True,
-            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.1},
-        )
-
-    transaction.on_commit(enqueue, robust=True)
+    outbox_enqueue(task=crm_tasks.engagement_call_task_create, args=[prospect_id, trigger_source])
 
 
 def open_trigger_task(*, prospect: Prospect, trigger_source: str) -> OutreachLog | None:

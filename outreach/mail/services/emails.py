@@ -11,7 +11,6 @@ whether to send it again (`email_retry`). Nothing is ever sent again blindly.
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -43,6 +42,7 @@ from outreach.models import (
     Reply,
     Workspace,
 )
+from outreach.outbox.services import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ def email_create(
     with transaction.atomic():
         email.save()
         if not later:
-            transaction.on_commit(partial(mail_tasks.send_email.delay, email.pk))
+            outbox_enqueue(task=mail_tasks.send_email, args=[email.pk])
     return email
 
 
@@ -347,7 +347,7 @@ def emails_send_due(*, now: datetime | None = None) -> int:
             )
             OutboundEmail.objects.filter(pk__in=due).update(status=Status.QUEUED, updated_at=now)
             for email_id in due:
-                transaction.on_commit(partial(mail_tasks.send_email.delay, email_id))
+                outbox_enqueue(task=mail_tasks.send_email, args=[email_id])
         queued += len(due)
         if len(due) < SWEEP_BATCH:
             break
@@ -394,6 +394,6 @@ def email_retry(*, email: OutboundEmail) -> OutboundEmail:
         ).update(status=Status.QUEUED, failure_reason="", send_at=timezone.now())
         if not again:
             raise Conflict("Only an email that was not sent (or maybe not) can be sent again.")
-        transaction.on_commit(partial(mail_tasks.send_email.delay, email.pk))
+        outbox_enqueue(task=mail_tasks.send_email, args=[email.pk])
     email.refresh_from_db()
     return email

@@ -21,6 +21,7 @@ from outreach.models import (
     Reply,
     Workspace,
 )
+from outreach.outbox.services import outbox_enqueue
 from outreach.replies import tasks as reply_tasks
 from outreach.replies.inbound.dsn import Bounce
 from outreach.replies.inbound.message import InboundMessage
@@ -190,7 +191,7 @@ def _store(
                     outreach_log=reply.log_entry,
                 )
             )
-        transaction.on_commit(lambda: reply_tasks.process_reply.delay(reply.pk))
+        outbox_enqueue(task=reply_tasks.process_reply, args=[reply.pk])
     return Receipt(reply=reply, created=True)
 
 

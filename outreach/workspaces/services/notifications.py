@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from outreach.models import Membership, Notification, Role, Workspace
+from outreach.outbox.services import outbox_enqueue
 from outreach.workspaces import tasks as workspace_tasks
 
 
@@ -26,7 +27,8 @@ def notify_admins(
             for user_id in admins
         )
         ids = [n.pk for n in notifications]
-        transaction.on_commit(lambda: workspace_tasks.send_notification_emails.delay(ids))
+        if ids:
+            outbox_enqueue(task=workspace_tasks.send_notification_emails, args=[ids])
     return notifications
 
 
