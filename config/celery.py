@@ -107,6 +107,13 @@ app.conf.beat_schedule = {
         "schedule": float(AUTOMATION_SWEEP_SECONDS),
         "options": {"expires": float(AUTOMATION_SWEEP_SECONDS)},
     },
+    # Retention counts whole days; hourly keeps each run's work small, and minute 17 keeps it
+    # clear of the jobs that run on the hour.
+    "automations-retention-sweep": {
+        "task": "automations.retention_sweep",
+        "schedule": crontab(minute=17),
+        "options": {"expires": 30 * 60},
+    },
     # "Task overdue" automations fire within a minute of the due time.
     "automations-emit-overdue-tasks": {
         "task": "automations.emit_overdue_tasks",

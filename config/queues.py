@@ -46,6 +46,7 @@ QUEUE_OF_TASK: dict[str, str] = {
     "automations.redispatch_events": SWEEPS,
     "automations.emit_overdue_tasks": SWEEPS,
     "engagement.clear_expired_overrides": SWEEPS,
+    "automations.retention_sweep": SWEEPS,
     # Long work nobody watches second by second.
     "media_pipeline.run": BULK,
     "engagement.compute_scores": BULK,

@@ -305,6 +305,15 @@ AUTOMATION_WEBHOOK_CONNECT_TIMEOUT_SECONDS = env_int(
     "AUTOMATION_WEBHOOK_CONNECT_TIMEOUT_SECONDS", 3
 )
 AUTOMATION_WEBHOOK_TIMEOUT_SECONDS = env_int("AUTOMATION_WEBHOOK_TIMEOUT_SECONDS", 10)
+
+# --- Retention: the tables that grow with traffic keep this many days (a beat job deletes the
+# rest in batches of RETENTION_BATCH_SIZE, each in its own transaction, within the time budget).
+# Finished automation runs are counted per rule and day (AutomationRunDay) before they go.
+AUTOMATION_RUN_RETENTION_DAYS = env_int("AUTOMATION_RUN_RETENTION_DAYS", 30)
+# Events no run refers to (most of them: no rule's conditions matched) are spent once dispatched.
+AUTOMATION_EVENT_RETENTION_DAYS = env_int("AUTOMATION_EVENT_RETENTION_DAYS", 7)
+RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 1000)
+RETENTION_TIME_BUDGET_SECONDS = env_int("RETENTION_TIME_BUDGET_SECONDS", 120)
 if AUTOMATION_RUN_LEASE_SECONDS <= 2 * AUTOMATION_WEBHOOK_TIMEOUT_SECONDS:
     raise ImproperlyConfigured(
         "AUTOMATION_RUN_LEASE_SECONDS must be well above AUTOMATION_WEBHOOK_TIMEOUT_SECONDS."
