@@ -25,6 +25,7 @@ from automations.schemas import (
     SigningSecretOut,
 )
 from config.errors import ValidationFailed
+from config.fast_rows import rows_of
 from config.schemas import PathId
 from outreach.models import Contact, Deal, OutreachLog, Prospect, Stage, Tag
 from outreach.workspaces.auth import principal_of, require_admin
@@ -42,6 +43,7 @@ def _execution(request: HttpRequest, execution_id: int) -> AutomationExecution:
 
 
 @router.get("", response=list[AutomationListOut])
+@rows_of(AutomationListOut)
 @paginate
 def automation_list(request: HttpRequest):
     return selectors.automation_list(workspace=principal_of(request).workspace)
@@ -74,6 +76,7 @@ def automation_catalog(request: HttpRequest):
 
 
 @router.get("/executions", response=list[ExecutionOut], tags=["automation runs"])
+@rows_of(ExecutionOut)
 @paginate
 def execution_list(request: HttpRequest, filters: Query[ExecutionFilter]):
     """Runs, newest first, each with its trigger event and its action log."""

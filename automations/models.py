@@ -314,3 +314,24 @@ class OverdueTaskMark(models.Model):
 
     def __str__(self) -> str:
         return f"Overdue task {self.pk}"
+
+
+class AutomationRunDay(models.Model):
+    """How many runs of an automation finished on one day (UTC), by outcome: what stays of runs
+    once retention deletes them (AUTOMATION_RUN_RETENTION_DAYS), so a rule's history can still
+    be counted. Written only by `automations.retention`, in the transaction that deletes the
+    runs it counts."""
+
+    automation = models.ForeignKey(Automation, on_delete=models.CASCADE, related_name="run_days")
+    day = models.DateField()
+    completed = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    cancelled = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["automation", "day"], name="automation_run_day_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.automation_id} on {self.day}"

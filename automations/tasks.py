@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from automations import events, runner
+from automations import events, retention, runner
 
 
 @shared_task(name="automations.process_events", acks_late=True, reject_on_worker_lost=True)
@@ -35,3 +35,10 @@ def redispatch_events() -> int:
 @shared_task(name="automations.emit_overdue_tasks", acks_late=True, reject_on_worker_lost=True)
 def emit_overdue_tasks() -> int:
     return events.overdue_tasks_emit()
+
+
+@shared_task(name="automations.retention_sweep", acks_late=True, reject_on_worker_lost=True)
+def retention_sweep() -> int:
+    """Delete finished runs and spent events past their retention (counted per day first)."""
+    pruned = retention.automation_history_prune()
+    return pruned.runs + pruned.events

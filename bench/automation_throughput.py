@@ -4,9 +4,10 @@ of a one-action automation, and how late parked runs are resumed when 10,000 com
     REDIS_URL=redis://127.0.0.1:6379/7 .venv/bin/python bench/automation_throughput.py
     options: --runs 2000 --parked 10000 --sweep-seconds 10
 
-It creates (and drops) its own database, crm_bench_automation_throughput, on the PostgreSQL
-server of BENCH_POSTGRES_URL or DATABASE_URL (default postgres://postgres@127.0.0.1:5432),
-starts one Celery worker process (prefork, one child) and, for the second part, Celery beat.
+It creates (and drops) its own database, BENCH_DB_NAME (crm_bench_automation_throughput by
+default), on the PostgreSQL server of BENCH_POSTGRES_URL or DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432), starts one Celery worker process (prefork, one child)
+and, for the second part, Celery beat.
 """
 
 import argparse
@@ -22,7 +23,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-DB_NAME = "crm_bench_automation_throughput"
+DB_NAME = os.environ.get("BENCH_DB_NAME", "crm_bench_automation_throughput")
 # The worker and beat processes, watched while waiting: a benchmark whose worker died stops.
 _STARTED: list[subprocess.Popen] = []
 

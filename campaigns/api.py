@@ -17,6 +17,7 @@ from campaigns.schemas import (
     absolute,
 )
 from config.errors import ValidationFailed
+from config.fast_rows import rows_of
 from config.schemas import PathId
 from outreach.models import Contact, Prospect
 from outreach.workspaces.auth import principal_of
@@ -26,6 +27,7 @@ router = Router(tags=["campaigns"])
 
 
 @router.get("", response=list[CampaignOut])
+@rows_of(CampaignOut)
 @paginate
 def campaign_list(request: HttpRequest):
     return selectors.campaign_list(workspace=principal_of(request).workspace)

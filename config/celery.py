@@ -8,12 +8,17 @@ from celery.signals import task_postrun, task_prerun
 from django.db import close_old_connections
 
 # The module itself, not django.conf.settings: this file is imported while settings load.
+from config.queues import INTERACTIVE, TASK_QUEUES, task_routes
 from config.settings import AUTOMATION_SWEEP_SECONDS, OUTBOX_SWEEP_SECONDS
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("crm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Queues by urgency (config/queues.py): each has its own workers.
+app.conf.task_queues = TASK_QUEUES
+app.conf.task_default_queue = INTERACTIVE
+app.conf.task_routes = task_routes()
 # Each app's tasks, and those of outreach's sub-domains, which Celery would not look for.
 app.autodiscover_tasks()
 app.autodiscover_tasks(
@@ -109,6 +114,13 @@ app.conf.beat_schedule = {
         "task": "automations.redispatch_events",
         "schedule": float(AUTOMATION_SWEEP_SECONDS),
         "options": {"expires": float(AUTOMATION_SWEEP_SECONDS)},
+    },
+    # Retention counts whole days; hourly keeps each run's work small, and minute 17 keeps it
+    # clear of the jobs that run on the hour.
+    "automations-retention-sweep": {
+        "task": "automations.retention_sweep",
+        "schedule": crontab(minute=17),
+        "options": {"expires": 30 * 60},
     },
     # "Task overdue" automations fire within a minute of the due time.
     "automations-emit-overdue-tasks": {

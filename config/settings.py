@@ -8,6 +8,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.media_storage import s3_media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -239,6 +240,12 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Generated media (videos, narration, pictures, reports, import error reports) go through
+# Django's storage API: files under MEDIA_ROOT by default, or any S3-compatible store shared by
+# every machine when MEDIA_S3_BUCKET is set, whose links are signed and expire.
+MEDIA_S3_BUCKET = env_str("MEDIA_S3_BUCKET", "")
+if MEDIA_S3_BUCKET:
+    STORAGES["default"] = s3_media_storage(MEDIA_S3_BUCKET)
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
@@ -336,6 +343,15 @@ AUTOMATION_WEBHOOK_CONNECT_TIMEOUT_SECONDS = env_int(
     "AUTOMATION_WEBHOOK_CONNECT_TIMEOUT_SECONDS", 3
 )
 AUTOMATION_WEBHOOK_TIMEOUT_SECONDS = env_int("AUTOMATION_WEBHOOK_TIMEOUT_SECONDS", 10)
+
+# --- Retention: the tables that grow with traffic keep this many days (a beat job deletes the
+# rest in batches of RETENTION_BATCH_SIZE, each in its own transaction, within the time budget).
+# Finished automation runs are counted per rule and day (AutomationRunDay) before they go.
+AUTOMATION_RUN_RETENTION_DAYS = env_int("AUTOMATION_RUN_RETENTION_DAYS", 30)
+# Events no run refers to (most of them: no rule's conditions matched) are spent once dispatched.
+AUTOMATION_EVENT_RETENTION_DAYS = env_int("AUTOMATION_EVENT_RETENTION_DAYS", 7)
+RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 1000)
+RETENTION_TIME_BUDGET_SECONDS = env_int("RETENTION_TIME_BUDGET_SECONDS", 120)
 if AUTOMATION_RUN_LEASE_SECONDS <= 2 * AUTOMATION_WEBHOOK_TIMEOUT_SECONDS:
     raise ImproperlyConfigured(
         "AUTOMATION_RUN_LEASE_SECONDS must be well above AUTOMATION_WEBHOOK_TIMEOUT_SECONDS."

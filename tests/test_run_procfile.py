@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -263,8 +264,8 @@ def free_port() -> int:
 
 @pytest.mark.processes
 def test_make_runs_web_worker_and_beat_stop_cleanly_on_ctrl_c(start_run, tmp_path):
-    """The real Procfile: runserver, a prefork Celery worker and beat, on the embedded defaults
-    in a folder of their own. Under honcho the worker's pool children logged errors and the
+    """The real Procfile: runserver, a prefork Celery worker per queue and beat, on the embedded
+    defaults in a folder of their own. Under honcho the worker's pool children logged errors and the
     worker hung until it was killed."""
     port = free_port()
     env = {
@@ -287,20 +288,24 @@ def test_make_runs_web_worker_and_beat_stop_cleanly_on_ctrl_c(start_run, tmp_pat
         timeout=240,
     )
     run = start_run(Path(settings.BASE_DIR) / "Procfile", env=env, cwd=Path(settings.BASE_DIR))
-    run.wait_for("celery@", seconds=120)
-    run.wait_for("ready.", seconds=120)
+    for queue in ("interactive", "sweeps", "bulk"):
+        run.wait_for(f"{queue}@", seconds=120)
+    deadline = time.monotonic() + 120
+    while sum("ready." in line for line in run.lines) < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
     run.wait_for("beat: Starting", seconds=120)
     run.wait_for(f"Starting development server at http://127.0.0.1:{port}/", seconds=120)
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as answer:
         assert answer.status == 200
     pids = run.pids()
     pool = children_of(pids)
-    assert len(pool) == 2, run.output  # --concurrency=2
+    assert len(pool) == 2 + 1 + 2, run.output  # each worker's --concurrency
 
     returncode, seconds = run.interrupt(seconds=40)
 
     assert returncode == 0, run.output
-    assert "worker: Warm shutdown" in run.output
+    for worker in ("worker-interactive", "worker-sweeps", "worker-bulk"):
+        assert re.search(rf"{worker} +\| worker: Warm shutdown", run.output), run.output
     for bad in ("ERROR", "Traceback", "SIGKILL", "No hostname"):
         assert bad not in run.output, run.output
     assert not [pid for pid in pids + pool if running(pid)], run.output

@@ -6,6 +6,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from config.errors import NotFound
+from config.fast_rows import rows_of
 from config.schemas import PathId
 from outreach.crm import selectors
 from outreach.crm.schemas import (
@@ -163,6 +164,7 @@ def _prospect(request: HttpRequest, prospect_id: int) -> Prospect:
 
 
 @router.get("/contacts", response=list[ContactOut], tags=["contacts"])
+@rows_of(ContactOut)
 @paginate
 def contact_list(request: HttpRequest, filters: Query[ContactFilter]):
     workspace = principal_of(request).workspace
@@ -283,6 +285,7 @@ def pipeline_delete(request: HttpRequest, pipeline_id: PathId):
 
 
 @router.get("/deals", response=list[DealOut], tags=["deals"])
+@rows_of(DealOut)
 @paginate
 def deal_list(request: HttpRequest, filters: Query[DealFilter]):
     workspace = principal_of(request).workspace
@@ -353,6 +356,7 @@ def _deal(request: HttpRequest, deal_id: int) -> Deal:
 
 
 @router.get("/tasks", response=list[TaskOut], tags=["tasks"])
+@rows_of(TaskOut)
 @paginate
 def task_list(request: HttpRequest, filters: Query[TaskFilter]):
     """The touch-task queue: open tasks high priority first, then by due time."""

@@ -130,6 +130,14 @@ class OutreachLog(models.Model):
                 condition=models.Q(status="touch_open"),
                 name="outreachlog_open_queue",
             ),
+            # The API's and the dashboard's task queue, in its order: a page is read off the
+            # index. Without the JSON condition the planner cannot match the queue's filter, and
+            # joins and sorts every open task before it keeps a page of them.
+            models.Index(
+                fields=["workspace", "priority", "due_at", "id"],
+                condition=models.Q(status="touch_open", metadata__kind="touch_task"),
+                name="outreachlog_task_queue",
+            ),
             models.Index(fields=["prospect", "created_at"], name="outreachlog_prospect_created"),
             # The people a row names, for their lists and for deleting a user: most rows name
             # nobody, so only the rows that do are indexed.

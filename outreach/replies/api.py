@@ -6,6 +6,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from config.errors import PermissionDenied
+from config.fast_rows import rows_of
 from config.schemas import PathId
 from outreach.mail.schemas import EmailOut
 from outreach.mail.selectors import mailbox_to_send_from
@@ -68,6 +69,7 @@ def reply_inbound(request: HttpRequest, payload: InboundMessageIn):
 
 
 @router.get("/replies", response=list[ReplyOut])
+@rows_of(ReplyOut)
 @paginate
 def reply_list(request: HttpRequest, filters: Query[ReplyFilter]):
     """The inbox, newest first."""

@@ -6,6 +6,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from config.errors import ValidationFailed
+from config.fast_rows import rows_of
 from config.schemas import PathId
 from outreach.models import Contact, OutreachSequence, SequenceTemplate
 from outreach.sequences import selectors as sequence_selectors
@@ -32,6 +33,7 @@ router = Router(tags=["sequences"])
 
 
 @router.get("/sequences", response=list[SequenceOut])
+@rows_of(SequenceOut)
 @paginate
 def sequence_list(request: HttpRequest):
     return sequence_selectors.sequence_template_list(workspace=principal_of(request).workspace)

@@ -1,5 +1,6 @@
 """A real Celery worker on Redis is killed (SIGKILL) in the middle of runs; after a restart
-every run finishes and no action was performed twice."""
+every run finishes and no action was performed twice. Runs go to the interactive queue's worker,
+beat's sweeps to a second worker on the sweeps and bulk queues, as in production."""
 
 import json
 import os
@@ -19,6 +20,7 @@ from django.db import connection
 from automations.models import AutomationActionRun, AutomationExecution
 from automations.services import automation_create
 from config.celery import app
+from config.queues import BULK, INTERACTIVE, SWEEPS
 from outreach.crm.services.prospects import contact_create
 from outreach.models import Notification, OutreachLog
 from tests.factories import ProspectFactory
@@ -112,8 +114,9 @@ def worker(tmp_path):
     }
     started: list[subprocess.Popen] = []
 
-    def start() -> subprocess.Popen:
+    def start(queues: str, *, beat: bool = False) -> subprocess.Popen:
         log = open(tmp_path / f"worker-{len(started)}.log", "w")  # noqa: SIM115
+        with_beat = ["-B", "-s", str(tmp_path / "beat-schedule")] if beat else []
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -122,9 +125,8 @@ def worker(tmp_path):
                 "-A",
                 "config",
                 "worker",
-                "-B",
-                "-s",
-                str(tmp_path / "beat-schedule"),
+                *with_beat,
+                f"--queues={queues}",
                 "--concurrency=2",
                 "--without-gossip",
                 "--without-mingle",
@@ -183,7 +185,8 @@ def test_killing_the_worker_mid_run_loses_nothing_and_repeats_nothing(
         contact_create(workspace=workspace, prospect=prospect, first_name=f"Dana{i}")
     steps = RUNS * 4
 
-    first = worker()
+    first = worker(INTERACTIVE)
+    worker(f"{SWEEPS},{BULK}", beat=True)
     done = lambda: AutomationActionRun.objects.filter(  # noqa: E731
         status=AutomationActionRun.Status.SUCCEEDED
     ).count()
@@ -193,7 +196,7 @@ def test_killing_the_worker_mid_run_loses_nothing_and_repeats_nothing(
     done_at_kill = done()
     assert done_at_kill < steps, "the worker finished before it could be killed"
 
-    worker()
+    worker(INTERACTIVE)
     wait_for(
         lambda: (
             AutomationExecution.objects.filter(status=AutomationExecution.Status.COMPLETED).count()

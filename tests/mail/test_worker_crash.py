@@ -9,6 +9,7 @@ import time
 import pytest
 from django.conf import settings
 
+from config.queues import BULK, INTERACTIVE, SWEEPS
 from outreach.mail.services.emails import email_create
 from outreach.mail.services.mailboxes import mailbox_create
 from outreach.models import OutboundEmail
@@ -77,7 +78,8 @@ def test_a_worker_killed_mid_send_never_sends_that_email_twice(
             by=bob,
         )
 
-    first = worker()
+    first = worker(INTERACTIVE)
+    worker(f"{SWEEPS},{BULK}", beat=True)
     assert slow_smtp.data_started.wait(60), "the worker never reached the SMTP server"
     time.sleep(0.5)
     os.killpg(first.pid, signal.SIGKILL)
@@ -88,7 +90,7 @@ def test_a_worker_killed_mid_send_never_sends_that_email_twice(
     assert cut_short, "no send was under way when the worker was killed"
     slow_smtp.delay = 0.0
 
-    worker()
+    worker(INTERACTIVE)
     wait_for(
         lambda: not OutboundEmail.objects.filter(status__in=["queued", "sending"]).exists(),
         timeout=150,

@@ -17,6 +17,7 @@ from django.db import connection
 
 from campaigns.services import ExistingTarget, campaign_create, campaign_launch
 from config.celery import app
+from config.queues import BULK, INTERACTIVE, QUEUE_NAMES, SWEEPS
 from demo.campaign import SNAPSHOTS
 from media_pipeline import services
 from media_pipeline.models import GenerationJob
@@ -75,9 +76,10 @@ class Workers:
     def __init__(self, env: dict[str, str], log: Path):
         self.env, self.log, self.running = env, log, []
 
-    def start(self) -> subprocess.Popen:
+    def start(self, queues: str) -> subprocess.Popen:
         command = [
             sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
+            f"--queues={queues}",
             "--concurrency=1", "--without-gossip", "--without-mingle", "--without-heartbeat",
             "--loglevel=INFO",
         ]  # fmt: skip
@@ -138,12 +140,12 @@ def workers(image_api, settings, tmp_path):
     app.conf.task_always_eager = False
     settings.MEDIA_PIPELINE_LEASE_SECONDS = LEASE_SECONDS
     broker = redis.Redis.from_url(settings.REDIS_URL)
-    broker.delete("celery", "unacked", "unacked_index")
+    broker.delete(*QUEUE_NAMES, "unacked", "unacked_index")
     pool = Workers(env, tmp_path / "worker.log")
     yield pool
     pool.stop_all()
     app.conf.task_always_eager = eager
-    broker.delete("celery", "unacked", "unacked_index")
+    broker.delete(*QUEUE_NAMES, "unacked", "unacked_index")
 
 
 def wait_until(condition, *, seconds: float, what: str, workers: Workers) -> None:
@@ -169,7 +171,9 @@ def test_a_killed_worker_resumes_the_video_without_redoing_finished_jobs(
         targets=[ExistingTarget(prospect=prospect)],
     )
     entry = campaign.campaign_prospects.get()
-    first = workers.start()
+    # Videos are bulk work; a second worker takes the other queues, as in production.
+    first = workers.start(BULK)
+    workers.start(f"{INTERACTIVE},{SWEEPS}")
     campaign_launch(campaign=campaign)
 
     def visuals_submitted() -> bool:
@@ -189,7 +193,7 @@ def test_a_killed_worker_resumes_the_video_without_redoing_finished_jobs(
     )
 
     image_api.released.set()
-    workers.start()
+    workers.start(BULK)
 
     def complete() -> bool:
         services.pipeline_sweep()
