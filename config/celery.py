@@ -23,6 +23,7 @@ app.autodiscover_tasks(
         "outreach.mail",
         "outreach.sequences",
         "outreach.replies",
+        "outreach.lists",
     ]
 )
 
