@@ -62,6 +62,7 @@ class Migration(migrations.Migration):
                 ('select_all', models.BooleanField(default=False)),
                 ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=8)),
                 ('total', models.PositiveIntegerField(default=0)),
+                ('processed_count', models.PositiveIntegerField(default=0)),
                 ('done_count', models.PositiveIntegerField(default=0)),
                 ('skipped_count', models.PositiveIntegerField(default=0)),
                 ('skipped', models.JSONField(default=list)),

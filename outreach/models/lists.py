@@ -102,6 +102,9 @@ class BulkAction(models.Model):
     select_all = models.BooleanField(default=False)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)
+    # Records of the selection worked through; done and skipped count what the action did
+    # (contacts enrolled, for prospects enrolled in a sequence).
+    processed_count = models.PositiveIntegerField(default=0)
     done_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
     # Why records were skipped, the first few ({"record": "...", "reason": "..."}).

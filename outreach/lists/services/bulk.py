@@ -197,6 +197,7 @@ def bulk_action_run(*, action_id: int) -> str:
             skipped = result.skipped[: max(0, SKIPPED_KEPT - kept)]
             kept += len(skipped)
             BulkAction.objects.filter(pk=bulk.pk).update(
+                processed_count=F("processed_count") + len(chunk),
                 done_count=F("done_count") + result.done,
                 skipped_count=F("skipped_count") + len(result.skipped),
                 skipped=[*bulk.skipped, *skipped],
