@@ -312,6 +312,8 @@ class Importer:
 
     def _write(self, rows: list[Row]) -> Counts:
         counts = Counts()
+        # What the batch changed, announced together at its end (inside its transaction).
+        changed: list[events.Change] = []
         existing_prospects = self._existing_prospects(rows)
         existing_contacts = {
             c.email: c
@@ -352,7 +354,7 @@ class Importer:
                 self.prospect_ids[key] = prospect.pk
         for prospect, changes in updated_prospects.values():
             prospect.save(update_fields=[*changes, "updated_at"])
-            events.announce(events.FieldsChanged(prospect, changes))
+            changed.append(events.FieldsChanged(prospect, changes))
 
         new_contacts: list[Contact] = []
         for row in rows:
@@ -366,7 +368,7 @@ class Importer:
                     changes = self._changes(found_contact, row.contact, {})
                     if changes:
                         found_contact.save(update_fields=[*changes, "updated_at"])
-                        events.announce(events.FieldsChanged(found_contact, changes))
+                        changed.append(events.FieldsChanged(found_contact, changes))
                         outcome.setdefault(row.line, "updated")
                 elif self.policy == ImportJob.OnDuplicate.CREATE:
                     raise RowError(f"A contact with the email {email} already exists.")
@@ -377,9 +379,10 @@ class Importer:
             outcome[row.line] = "created"
         if new_contacts:
             Contact.objects.bulk_create(new_contacts)
-            for contact in new_contacts:
-                events.announce(events.ContactCreated(contact))
-        self._tag(rows, new_prospects)
+            changed.extend(events.ContactCreated(contact) for contact in new_contacts)
+        changed.extend(self._tag(rows, new_prospects))
+        if changed:
+            events.announce(events.Many(self.workspace.pk, changed))
         for row in rows:
             result = outcome.get(row.line, "skipped")
             setattr(counts, result, getattr(counts, result) + 1)
@@ -412,8 +415,9 @@ class Importer:
                 record.custom_fields = merged
         return changes
 
-    def _tag(self, rows: list[Row], new_prospects: dict[str, Prospect]) -> None:
-        """Tag the prospects this batch created, making the workspace's missing tags."""
+    def _tag(self, rows: list[Row], new_prospects: dict[str, Prospect]) -> list[events.Change]:
+        """Tag the prospects this batch created, making the workspace's missing tags; returns
+        the assignments to announce."""
         wanted = {name.lower(): name for r in rows if r.key in new_prospects for name in r.tags}
         missing = [lname for lname in wanted if lname not in self.tag_ids]
         if missing:
@@ -434,15 +438,14 @@ class Importer:
             for name in r.tags
         }
         if not links:
-            return
+            return []
         through = Prospect.tags.through
         through.objects.bulk_create(
             [through(prospect_id=p, tag_id=t) for p, t in links], ignore_conflicts=True
         )
         tags = {t.pk: t for t in Tag.objects.filter(pk__in={t for _, t in links})}
         by_id = {p.pk: p for p in new_prospects.values()}
-        for prospect_id, tag_id in sorted(links):
-            events.announce(events.TagAssigned(by_id[prospect_id], tags[tag_id]))
+        return [events.TagAssigned(by_id[p], tags[t]) for p, t in sorted(links)]
 
 
 def import_run(*, job_id: int) -> str:
