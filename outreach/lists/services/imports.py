@@ -7,11 +7,12 @@ checked completely before anything is written, so a bad row never leaves half a 
 
 import csv
 import io
+import json
 import logging
 import tempfile
 import uuid
 import zoneinfo
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -21,8 +22,8 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.validators import EmailValidator, URLValidator
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Model
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -36,6 +37,8 @@ logger = logging.getLogger(__name__)
 User = get_user_model()
 
 BATCH_ROWS = 1000
+# Batches between two refreshes of the planner's statistics (see _refresh_statistics).
+ANALYZE_EVERY = 10
 # Row errors kept on the job for the page and the API; all of them go to the report file.
 ERRORS_KEPT = 100
 
@@ -315,12 +318,14 @@ class Importer:
         # What the batch changed, announced together at its end (inside its transaction).
         changed: list[events.Change] = []
         existing_prospects = self._existing_prospects(rows)
+        # `exclude(email="")` repeats the unique index's condition, so the lookup uses it
+        # instead of reading every contact of the workspace.
         existing_contacts = {
             c.email: c
             for c in Contact.objects.filter(
                 workspace=self.workspace,
                 email__in=[r.contact["email"] for r in rows if r.contact.get("email")],
-            )
+            ).exclude(email="")
         }
         new_prospects: dict[str, Prospect] = {}
         updated_prospects: dict[int, tuple[Prospect, dict]] = {}
@@ -349,7 +354,7 @@ class Importer:
             )
             outcome[row.line] = "created"
         if new_prospects:
-            Prospect.objects.bulk_create(new_prospects.values())
+            _insert(Prospect, list(new_prospects.values()))
             for key, prospect in new_prospects.items():
                 self.prospect_ids[key] = prospect.pk
         for prospect, changes in updated_prospects.values():
@@ -378,7 +383,7 @@ class Importer:
             )
             outcome[row.line] = "created"
         if new_contacts:
-            Contact.objects.bulk_create(new_contacts)
+            _insert(Contact, new_contacts)
             changed.extend(events.ContactCreated(contact) for contact in new_contacts)
         changed.extend(self._tag(rows, new_prospects))
         if changed:
@@ -394,7 +399,9 @@ class Importer:
             return {}
         return {
             p.domain: p
-            for p in Prospect.objects.filter(workspace=self.workspace, domain__in=domains)
+            for p in Prospect.objects.filter(workspace=self.workspace, domain__in=domains).exclude(
+                domain=""
+            )
         }
 
     @staticmethod
@@ -440,12 +447,55 @@ class Importer:
         if not links:
             return []
         through = Prospect.tags.through
-        through.objects.bulk_create(
-            [through(prospect_id=p, tag_id=t) for p, t in links], ignore_conflicts=True
-        )
+        _insert(through, [through(prospect_id=p, tag_id=t) for p, t in links])
         tags = {t.pk: t for t in Tag.objects.filter(pk__in={t for _, t in links})}
         by_id = {p.pk: p for p in new_prospects.values()}
         return [events.TagAssigned(by_id[p], tags[t]) for p, t in sorted(links)]
+
+
+def _insert(model: type[Model], records: Sequence[Model]) -> None:
+    """Insert new records and give each its id. On PostgreSQL the ids come from the table's
+    sequence in one query and the rows go in with one COPY, the fastest way in (Django's
+    bulk_create spends most of an import building its parameter arrays); elsewhere it is
+    bulk_create. A row the database refuses fails the whole statement, as bulk_create's."""
+    if not records:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(records)
+        return
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    for column_field in fields:
+        if getattr(column_field, "auto_now", False) or getattr(column_field, "auto_now_add", False):
+            for record in records:
+                setattr(record, column_field.attname, now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(records)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        columns = ", ".join(quote(str(f.column)) for f in [meta.pk, *fields])
+        json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+        sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for record, pk in zip(records, ids, strict=True):
+                record.pk = pk
+                record._state.adding = False
+                record._state.db = connection.alias
+                copy.write_row(
+                    [
+                        pk,
+                        *(
+                            json.dumps(getattr(record, f.attname))
+                            if f.attname in json_fields
+                            else getattr(record, f.attname)
+                            for f in fields
+                        ),
+                    ]
+                )
 
 
 def import_run(*, job_id: int) -> str:
@@ -481,7 +531,9 @@ def _import_stream(job: ImportJob, stream: IO[bytes], report: ErrorReport) -> No
     records = csvfile.read_records(stream, encoding=job.encoding, delimiter=job.delimiter)
     next(records, None)  # the header row
     errors_kept = len(job.errors)
-    for batch in _batches(records, BATCH_ROWS):
+    for number, batch in enumerate(_batches(records, BATCH_ROWS)):
+        if number % ANALYZE_EVERY == ANALYZE_EVERY - 1:
+            _refresh_statistics()
         rows, failed = [], []
         for record in batch:
             try:
@@ -513,6 +565,15 @@ def _import_stream(job: ImportJob, stream: IO[bytes], report: ErrorReport) -> No
         for line, reason, values in sorted(failed):
             report.add(line, reason, values)
         errors_kept = min(ERRORS_KEPT, errors_kept + len(failed))
+
+
+def _refresh_statistics() -> None:
+    """Tell PostgreSQL's planner how big the tables have grown. A large import doubles them
+    faster than autovacuum notices, and a planner that still thinks them small reads whole
+    tables to look up each batch's domains and emails instead of using their indexes."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE outreach_prospect, outreach_contact")
 
 
 def _record_batch(
