@@ -101,7 +101,7 @@ def run(args, media: Path) -> None:
         f"created {job.created_count:,}, updated {job.updated_count:,}, "
         f"skipped {job.skipped_count:,}, failed {job.failed_count:,}"
     )
-    print(f"import / COPY: {copy_seconds / seconds:.0%} (target >= 25%)")
+    print(f"import / COPY: {copy_seconds / seconds:.1%} (target >= 25%)")
     print(f"records: {Prospect.objects.count():,} prospects, {Contact.objects.count():,} contacts")
     print(f"memory (RSS): {memory.report()}")
     print(f"load after the import: {load_average()}")

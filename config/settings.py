@@ -206,6 +206,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # CSV imports: the largest file a member may upload.
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 100_000_000)
+# How long one run of an import task works before it hands the rest to the next one: well
+# under CELERY_TASK_SOFT_TIME_LIMIT.
+IMPORT_TIME_BUDGET_SECONDS = env_int("IMPORT_TIME_BUDGET_SECONDS", 120)
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")

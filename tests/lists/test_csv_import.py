@@ -177,3 +177,24 @@ def test_a_file_that_is_not_a_csv_is_refused_with_the_reason(workspace, data, re
     with pytest.raises(imports.ValidationFailed, match=reason):
         imports.import_create(workspace=workspace, by=None, file_name="x", upload=io.BytesIO(data))
     assert not ImportJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_import_past_its_time_budget_goes_on_in_a_new_run_without_redoing_rows(
+    workspace, settings, monkeypatch
+):
+    settings.IMPORT_TIME_BUDGET_SECONDS = 0
+    monkeypatch.setattr(imports, "BATCH_ROWS", 2)
+    ticks = iter(range(1000))
+    # Each run has time for one batch: the budget is checked before each.
+    monkeypatch.setattr(imports.time, "monotonic", lambda: next(ticks) * 0.5)
+    rows = "".join(f"Co {i},co{i}.io,p{i}@co{i}.io\n" for i in range(5))
+    data = ("Company,Domain,Email\n" + rows + "Bad,bad.io,nope\n").encode()
+    job = run_import(workspace, data)
+
+    assert job.status == ImportJob.Status.DONE
+    assert (job.processed_rows, job.created_count, job.failed_count) == (6, 5, 1)
+    assert Prospect.objects.filter(workspace=workspace).count() == 5
+    with default_storage.open(job.error_report, "rb") as report:
+        lines = report.read().decode().splitlines()
+    assert lines[0].startswith("line,reason") and len(lines) == 2 and lines[1].startswith("7,")

@@ -10,10 +10,12 @@ import io
 import json
 import logging
 import tempfile
+import time
 import uuid
 import zoneinfo
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import IO, Any
 
 from django.conf import settings
@@ -24,7 +26,7 @@ from django.core.files.storage import default_storage
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Model
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from config.errors import ApplicationError, ValidationFailed
@@ -193,6 +195,17 @@ class ErrorReport:
     def add(self, line: int, reason: str, values: list[str]) -> None:
         self.count += 1
         self._writer.writerow([line, reason, *values])
+
+    def carry_on_from(self, path: str) -> None:
+        """Start from the report an earlier run of the same import saved."""
+        if not path:
+            return
+        with default_storage.open(path, "rb") as earlier:
+            lines = io.TextIOWrapper(earlier, encoding="utf-8", newline="")
+            next(lines, None)  # its header, already written
+            for line in lines:
+                self._text.write(line)
+                self.count += 1
 
     def save(self, job: ImportJob) -> str:
         self._text.flush()
@@ -499,18 +512,22 @@ def _insert(model: type[Model], records: Sequence[Model]) -> None:
 
 
 def import_run(*, job_id: int) -> str:
-    """Import a queued job's file; returns what happened. Runs once: the job is claimed by a
-    conditional UPDATE from queued to running."""
+    """Import a queued job's file; returns what happened. Each run is claimed by a conditional
+    UPDATE from queued to running, so it happens once. A run that reaches its time budget
+    (under the worker's time limit) hands the rest to a new run, which goes on after the rows
+    already counted: their batches committed with the counters."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING, started_at=timezone.now()
+        status=ImportJob.Status.RUNNING, started_at=Coalesce(F("started_at"), timezone.now())
     )
     if not claimed:
         return "not_queued"
     job = ImportJob.objects.select_related("workspace").get(pk=job_id)
+    deadline = time.monotonic() + settings.IMPORT_TIME_BUDGET_SECONDS
     report = ErrorReport(job.headers)
     try:
+        report.carry_on_from(job.error_report)
         with default_storage.open(job.source_file, "rb") as stream:
-            _import_stream(job, stream, report)
+            finished = _import_stream(job, stream, report, deadline)
         error_report = report.save(job) if report.count else ""
     except (csvfile.UnreadableFile, OSError) as exc:
         reason = str(exc) if isinstance(exc, csvfile.UnreadableFile) else "The file is gone."
@@ -520,18 +537,31 @@ def import_run(*, job_id: int) -> str:
         return "failed"
     finally:
         report.close()
+    if not finished:
+        with transaction.atomic():
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.QUEUED, error_report=error_report
+            )
+            transaction.on_commit(lambda: _enqueue(job.pk))
+        return "continued"
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE, error_report=error_report, finished_at=timezone.now()
     )
     return "done"
 
 
-def _import_stream(job: ImportJob, stream: IO[bytes], report: ErrorReport) -> None:
+def _import_stream(job: ImportJob, stream: IO[bytes], report: ErrorReport, deadline: float) -> bool:
+    """Import the file's rows after those already done; False when the time budget ran out
+    first."""
     importer = Importer(job)
     records = csvfile.read_records(stream, encoding=job.encoding, delimiter=job.delimiter)
     next(records, None)  # the header row
+    records = islice(records, job.processed_rows, None)
     errors_kept = len(job.errors)
     for number, batch in enumerate(_batches(records, BATCH_ROWS)):
+        # At least one batch a run, so each run moves the import on.
+        if number and time.monotonic() > deadline:
+            return False
         if number % ANALYZE_EVERY == ANALYZE_EVERY - 1:
             _refresh_statistics()
         rows, failed = [], []
@@ -565,6 +595,7 @@ def _import_stream(job: ImportJob, stream: IO[bytes], report: ErrorReport) -> No
         for line, reason, values in sorted(failed):
             report.add(line, reason, values)
         errors_kept = min(ERRORS_KEPT, errors_kept + len(failed))
+    return True
 
 
 def _refresh_statistics() -> None:
