@@ -151,14 +151,15 @@ def fill(workspace_id: int, contacts: int) -> None:
             INSERT INTO outreach_reply (workspace_id, message_id, in_reply_to, "references",
                 from_email, from_name, "to", cc, subject, text, html, body, headers, raw_size,
                 truncated, source, received_at, contact_id, prospect_id, matched_by, kind,
-                intent, state, triage_source, triage_reason, bounce, referral)
+                intent, state, triage_source, triage_reason, bounce, referral, created_at,
+                updated_at)
             SELECT c.workspace_id, '<' || c.id || '@bench>', '', '[]', c.email, c.first_name,
                 '[]', '[]', 'Re: intro ' || c.id,
                 '', '', CASE WHEN c.id %% 50 = 0
                     THEN 'Thanks, let us talk about pricing next quarter.'
                     ELSE 'Thanks for reaching out, not right now.' END,
                 '{}', 100, false, 'api', now(), c.id, c.prospect_id, 'email', 'human', '',
-                'new', '', '', '{}', '{}'
+                'new', '', '', '{}', '{}', now(), now()
             FROM outreach_contact c WHERE c.workspace_id = %s AND c.id %% 5 = 0
             """,
             [workspace_id],
