@@ -174,7 +174,8 @@ def explain(workspace) -> None:
     from outreach.models import Contact, Reply
 
     contacts = Contact.objects.filter(
-        Q(email__icontains="person1@company4242") | Q(first_name__icontains="person1@company4242"),
+        Q(email__icontains="person1@company4242")
+        | Q(first_name__istartswith="person1@company4242"),
         workspace=workspace,
     ).order_by("last_name", "first_name", "pk")[:6]
     print("plan, contacts by part of an email:")

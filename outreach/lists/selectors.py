@@ -29,12 +29,22 @@ class SearchResults:
         return not (self.prospects or self.contacts or self.deals or self.replies)
 
 
-def _contains_every_word(words: list[str], *fields: str) -> Q:
-    """Each word is in one of the fields ("pat smith" finds Pat Smith): on PostgreSQL each
-    `icontains` is served by a trigram index (migration 0018)."""
+def _every_word(words: list[str], contains: tuple[str, ...], starts: tuple[str, ...] = ()) -> Q:
+    """Each word is in one of the `contains` fields or starts one of the `starts` fields
+    ("pat smi" finds Pat Smith): on PostgreSQL each lookup is served by an index, trigram or
+    B-tree (migration 0018)."""
     return reduce(
         operator.and_,
-        (reduce(operator.or_, (Q(**{f"{f}__icontains": w}) for f in fields)) for w in words),
+        (
+            reduce(
+                operator.or_,
+                [
+                    *(Q(**{f"{f}__istartswith": w}) for f in starts),
+                    *(Q(**{f"{f}__icontains": w}) for f in contains),
+                ],
+            )
+            for w in words
+        ),
     )
 
 
@@ -56,18 +66,18 @@ def search(*, workspace: Workspace, query: str) -> SearchResults:
     if len(query) < MIN_QUERY:
         return SearchResults(query, [], [], [], [])
     prospects = Prospect.objects.filter(
-        _contains_every_word(words, "name", "domain"), workspace=workspace
+        _every_word(words, ("name", "domain")), workspace=workspace
     ).order_by("name", "pk")[:HITS_PER_KIND]
     contacts = (
         Contact.objects.filter(
-            _contains_every_word(words, "first_name", "last_name", "email", "phone"),
+            _every_word(words, ("email", "phone"), starts=("first_name", "last_name")),
             workspace=workspace,
         )
         .select_related("prospect")
         .order_by("last_name", "first_name", "pk")[:HITS_PER_KIND]
     )
     deals = (
-        Deal.objects.filter(_contains_every_word(words, "name"), workspace=workspace)
+        Deal.objects.filter(_every_word(words, ("name",)), workspace=workspace)
         .select_related("prospect", "stage")
         .order_by("-created_at", "-pk")[:HITS_PER_KIND]
     )

@@ -4,14 +4,16 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-# Global search: trigram indexes serve the case-insensitive "contains" lookups on names, emails
-# and phones (each expression is the one Django writes for `icontains`), and a full-text index
+# Global search: trigram indexes serve the case-insensitive "contains" lookups on company and
+# deal names, domains, emails and phones, B-trees the prefix lookups on people's names (each
+# expression is the one Django writes for `icontains` / `istartswith`), and a full-text index
 # the replies' words. PostgreSQL only: SQLite searches the same fields by scanning.
 SEARCH_INDEXES = [
     ("outreach_prospect", "prospect_name_trgm", 'UPPER("name"::text) gin_trgm_ops'),
     ("outreach_prospect", "prospect_domain_trgm", 'UPPER("domain"::text) gin_trgm_ops'),
-    ("outreach_contact", "contact_first_name_trgm", 'UPPER("first_name"::text) gin_trgm_ops'),
-    ("outreach_contact", "contact_last_name_trgm", 'UPPER("last_name"::text) gin_trgm_ops'),
+    # A person's names match from their start (`istartswith`): a B-tree serves that directly.
+    ("outreach_contact", "contact_first_name_prefix", 'UPPER("first_name"::text) text_pattern_ops'),
+    ("outreach_contact", "contact_last_name_prefix", 'UPPER("last_name"::text) text_pattern_ops'),
     ("outreach_contact", "contact_email_trgm", 'UPPER("email"::text) gin_trgm_ops'),
     ("outreach_contact", "contact_phone_trgm", 'UPPER("phone"::text) gin_trgm_ops'),
     ("outreach_deal", "deal_name_trgm", 'UPPER("name"::text) gin_trgm_ops'),
@@ -29,8 +31,9 @@ def create_search_indexes(apps, schema_editor):
         return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for table, name, expression in SEARCH_INDEXES:
+        method = "gin" if "gin_trgm_ops" in expression or "tsvector" in expression else "btree"
         schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin ({expression})'
+            f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING {method} ({expression})'
         )
 
 
