@@ -140,9 +140,17 @@ def emit_event(
     return event
 
 
-def on_crm_change(change: crm_events.Change) -> None:
+def on_crm_change(change: crm_events.Announcement) -> None:
     """Record what the CRM announced as the automation event it is (registered at start-up)."""
     match change:
+        case crm_events.Many(workspace_id=workspace_id, changes=changes):
+            # One query for a whole import when no automation of the workspace listens.
+            if (
+                changes
+                and Automation.objects.filter(workspace_id=workspace_id, enabled=True).exists()
+            ):
+                for one in changes:
+                    on_crm_change(one)
         case crm_events.ContactCreated(contact=contact):
             emit_event(event_type=TriggerType.CONTACT_CREATED, record=contact)
         case crm_events.DealCreated(deal=deal):

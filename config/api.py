@@ -62,6 +62,7 @@ api = NinjaAPI(
 # paths begin with the resource they serve (/prospects, /sequences, /replies...).
 api.add_router("/", "outreach.workspaces.api.router")
 api.add_router("/", "outreach.crm.api.router")
+api.add_router("/", "outreach.lists.api.router")
 api.add_router("/", "outreach.wizard.api.router")
 api.add_router("/", "outreach.mail.api.router")
 api.add_router("/", "outreach.sequences.api.router")

@@ -29,6 +29,7 @@ app.autodiscover_tasks(
         "outreach.sequences",
         "outreach.replies",
         "outreach.outbox",
+        "outreach.lists",
     ]
 )
 

@@ -50,6 +50,8 @@ QUEUE_OF_TASK: dict[str, str] = {
     "outreach.outbox_sweep": SWEEPS,
     # Long work nobody watches second by second.
     "media_pipeline.run": BULK,
+    "outreach.import_run": BULK,
+    "outreach.bulk_action_run": BULK,
     "engagement.compute_scores": BULK,
     "engagement.compute_workspace_scores": BULK,
 }

@@ -247,6 +247,12 @@ MEDIA_S3_BUCKET = env_str("MEDIA_S3_BUCKET", "")
 if MEDIA_S3_BUCKET:
     STORAGES["default"] = s3_media_storage(MEDIA_S3_BUCKET)
 
+# CSV imports: the largest file a member may upload.
+IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 100_000_000)
+# How long one run of an import task works before it hands the rest to the next one: well
+# under CELERY_TASK_SOFT_TIME_LIMIT.
+IMPORT_TIME_BUDGET_SECONDS = env_int("IMPORT_TIME_BUDGET_SECONDS", 120)
+
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"

@@ -21,6 +21,7 @@ urlpatterns = [
     path("media/<path:path>", serve_media, name="media"),
     path("api/v1/", api.urls),
     path("", include("outreach.crm.urls")),
+    path("", include("outreach.lists.urls")),
     path("", include("outreach.workspaces.urls")),
     path("", include("outreach.mail.urls")),
     path("", include("outreach.sequences.urls")),

@@ -6,7 +6,7 @@ the transaction that makes it: whatever a listener records (an automation event,
 sequence) commits or rolls back with the change itself.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,7 +96,19 @@ Change = (
     | MeetingBooked
     | MeetingNoShow
 )
-Listener = Callable[[Change], None]
+
+
+@dataclass(frozen=True)
+class Many:
+    """Many changes in one workspace made together (an import of thousands of rows, a bulk
+    action): a listener can ask once whether it cares about any of them, then act on each."""
+
+    workspace_id: int
+    changes: Sequence[Change]
+
+
+Announcement = Change | Many
+Listener = Callable[[Announcement], None]
 
 _listeners: list[Listener] = []
 
@@ -107,7 +119,7 @@ def listen(listener: Listener) -> None:
         _listeners.append(listener)
 
 
-def announce(change: Change) -> None:
+def announce(change: Announcement) -> None:
     """Tell every listener, in the order they registered, inside the caller's transaction."""
     for listener in _listeners:
         listener(change)

@@ -8,7 +8,8 @@ from ninja.pagination import paginate
 from config.errors import NotFound
 from config.fast_rows import rows_of
 from config.schemas import PathId
-from outreach.crm import selectors
+from outreach.crm import exports, selectors
+from outreach.crm.exports import csv_download
 from outreach.crm.schemas import (
     ContactFilter,
     ContactIn,
@@ -95,6 +96,32 @@ def _tag(request: HttpRequest, tag_id: int) -> Tag:
     return get_in_workspace(
         Tag.objects, workspace=principal_of(request).workspace, pk=tag_id, label="tag"
     )
+
+
+CSV_RESPONSE = {
+    "responses": {
+        200: {
+            "description": "The list as CSV, streamed; it reads back in as a CSV import.",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    }
+}
+
+
+@router.get("/prospects/export", tags=["prospects"], openapi_extra=CSV_RESPONSE)
+def prospect_export(request: HttpRequest, filters: Query[ProspectFilter]):
+    """Every prospect the list's filters give, as CSV, streamed."""
+    workspace = principal_of(request).workspace
+    prospects = selectors.prospect_list(workspace=workspace, **filters.dict())
+    return csv_download(exports.prospect_csv(prospects), "prospects")
+
+
+@router.get("/contacts/export", tags=["contacts"], openapi_extra=CSV_RESPONSE)
+def contact_export(request: HttpRequest, filters: Query[ContactFilter]):
+    """Every contact the list's filters give, as CSV, streamed."""
+    workspace = principal_of(request).workspace
+    contacts = selectors.contact_list(workspace=workspace, **filters.dict())
+    return csv_download(exports.contact_csv(contacts), "contacts")
 
 
 @router.get("/prospects", response=list[ProspectOut], tags=["prospects"])

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from config.errors import ApplicationError
+from outreach.crm.selectors import CONTACT_SORTS, PROSPECT_SORTS
 from outreach.crm.services.prospects import normalize_website
 from outreach.models import CallOutcome, Contact, OutreachLog, Pipeline, Prospect, Workspace
 from outreach.workspaces.selectors import workspace_members
@@ -20,6 +21,22 @@ class ProspectFilterForm(forms.Form):
         required=False, choices=[("", "Any status"), *Prospect.Status.choices]
     )
     tag = forms.CharField(required=False, max_length=60)
+    sort = forms.ChoiceField(required=False, choices=[(s, s) for s in PROSPECT_SORTS])
+
+
+class ContactFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    outreach_status = forms.ChoiceField(
+        required=False, choices=[("", "Any outreach status"), *Contact.OutreachStatus.choices]
+    )
+    tag = forms.CharField(required=False, max_length=60)
+    sort = forms.ChoiceField(required=False, choices=[(s, s) for s in CONTACT_SORTS])
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(max_length=80, label="View name")
+    list_name = forms.ChoiceField(choices=[("prospects", "Prospects"), ("contacts", "Contacts")])
+    query = forms.CharField(required=False, max_length=1000)
 
 
 class TaskFilterForm(forms.Form):

@@ -86,6 +86,9 @@ class ProspectFilter(Schema):
     status: Prospect.Status | None = None
     tag: Annotated[str, Field(max_length=60)] | None = Field(None, description="A tag name.")
     owner_id: Id | None = None
+    sort: Literal["name", "-name", "status", "-status", "created", "-created"] | None = Field(
+        None, description="The order: a column, descending with a leading '-' (name by default)."
+    )
 
 
 class ContactOut(Schema):
@@ -136,6 +139,9 @@ class ContactFilter(Schema):
     prospect_id: Id | None = None
     outreach_status: Contact.OutreachStatus | None = None
     tag: Annotated[str, Field(max_length=60)] | None = None
+    sort: Literal["name", "-name", "email", "-email", "created", "-created"] | None = Field(
+        None, description="The order: a column, descending with a leading '-' (name by default)."
+    )
 
 
 class StageOut(Schema):

@@ -31,6 +31,25 @@ def stage_in_pipeline(*, pipeline_id: int, stage_id: int | None) -> Stage | None
     return stage
 
 
+# A list's sortable columns, each with the order that pages it straight off an index.
+PROSPECT_SORTS = {
+    "name": ("name", "pk"),
+    "-name": ("-name", "-pk"),
+    "status": ("status", "name", "pk"),
+    "-status": ("-status", "-name", "-pk"),
+    "created": ("created_at", "pk"),
+    "-created": ("-created_at", "-pk"),
+}
+CONTACT_SORTS = {
+    "name": ("last_name", "first_name", "pk"),
+    "-name": ("-last_name", "-first_name", "-pk"),
+    "email": ("email", "pk"),
+    "-email": ("-email", "-pk"),
+    "created": ("created_at", "pk"),
+    "-created": ("-created_at", "-pk"),
+}
+
+
 def prospect_list(
     *,
     workspace: Workspace,
@@ -38,13 +57,14 @@ def prospect_list(
     status: str | None = None,
     tag: str | None = None,
     owner_id: int | None = None,
+    sort: str | None = None,
 ) -> TaggedQuerySet[Prospect]:
     prospects = Prospect.objects.filter(
         text_search(q, "name", "domain"),
         workspace=workspace,
         **given(status=status, tags__name__iexact=tag, owner_id=owner_id),
     )
-    return prospects.order_by("name", "pk")
+    return prospects.order_by(*PROSPECT_SORTS.get(sort or "name", PROSPECT_SORTS["name"]))
 
 
 PROSPECT_ROW_FIELDS = (
@@ -100,13 +120,14 @@ def contact_list(
     prospect_id: int | None = None,
     outreach_status: str | None = None,
     tag: str | None = None,
+    sort: str | None = None,
 ) -> TaggedQuerySet[Contact]:
     contacts = Contact.objects.filter(
         text_search(q, "first_name", "last_name", "email"),
         workspace=workspace,
         **given(prospect_id=prospect_id, outreach_status=outreach_status, tags__name__iexact=tag),
     )
-    return contacts.order_by("last_name", "first_name", "pk")
+    return contacts.order_by(*CONTACT_SORTS.get(sort or "name", CONTACT_SORTS["name"]))
 
 
 def pipeline_list(*, workspace: Workspace) -> QuerySet[Pipeline]:

@@ -8,6 +8,11 @@ app_name = "crm"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("prospects/", views.prospect_list, name="prospect_list"),
+    path("prospects/export.csv", views.prospect_export, name="prospect_export"),
+    path("contacts/", views.contact_list, name="contact_list"),
+    path("contacts/export.csv", views.contact_export, name="contact_export"),
+    path("views/", views.saved_view_create, name="saved_view_create"),
+    path("views/<int:view_id>/delete/", views.saved_view_delete, name="saved_view_delete"),
     path("prospects/<int:prospect_id>/", views.prospect_detail, name="prospect_detail"),
     path(
         "prospects/<int:prospect_id>/tasks/",

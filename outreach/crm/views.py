@@ -4,21 +4,33 @@ from django.contrib import messages
 from django.db.models import F, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from config.errors import ApplicationError
 from config.pagination import dashboard_page
-from outreach.crm import selectors
-from outreach.crm.forms import INLINE_PROSPECT_FIELDS, ProspectFilterForm, TaskForm
+from outreach.crm import exports, selectors
+from outreach.crm.exports import csv_download
+from outreach.crm.forms import (
+    INLINE_PROSPECT_FIELDS,
+    ContactFilterForm,
+    ProspectFilterForm,
+    SavedViewForm,
+    TaskForm,
+)
 from outreach.crm.panels import render_overview_panels, render_prospect_panels
+from outreach.crm.services import saved_views as saved_view_services
 from outreach.crm.services import tasks as task_services
 from outreach.models import (
     Contact,
     Deal,
     OutreachLog,
     Prospect,
+    SavedView,
+    SequenceTemplate,
 )
 from outreach.workspaces.access import member_required
+from outreach.workspaces.selectors import workspace_members
 
 
 @member_required
@@ -43,24 +55,155 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _prospect_filters(request: HttpRequest) -> tuple[ProspectFilterForm, dict]:
+    """The list's filter and sort, read from the URL (so a view can be bookmarked)."""
+    form = ProspectFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = {
+        "q": data.get("q", ""),
+        "status": data.get("status") or None,
+        "tag": data.get("tag") or None,
+        "sort": data.get("sort") or None,
+    }
+    return form, filters
+
+
 @member_required
 def prospect_list(request: HttpRequest) -> HttpResponse:
-    form = ProspectFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    prospects = selectors.prospect_list_for_dashboard(
-        workspace=request.workspace,
-        q=filters.get("q", ""),
-        status=filters.get("status") or None,
-        tag=filters.get("tag") or None,
-    )
+    form, filters = _prospect_filters(request)
+    prospects = selectors.prospect_list_for_dashboard(workspace=request.workspace, **filters)
     page = dashboard_page(request, prospects)
     template = (
         "outreach/crm/partials/prospect_table.html"
         if request.htmx
         else "outreach/crm/prospect_list.html"
     )
-    tags = request.workspace.tags.order_by("name")
-    return render(request, template, {"form": form, "page": page, "tags": tags})
+    context = {
+        "form": form,
+        "page": page,
+        "sort_links": _sort_links(request, filters["sort"] or "name", PROSPECT_COLUMNS),
+        **_list_context(request, "prospects"),
+    }
+    return render(request, template, context)
+
+
+@member_required
+def prospect_export(request: HttpRequest) -> HttpResponse:
+    _, filters = _prospect_filters(request)
+    prospects = selectors.prospect_list(workspace=request.workspace, **filters)
+    return csv_download(exports.prospect_csv(prospects), "prospects")
+
+
+def _contact_filters(request: HttpRequest) -> tuple[ContactFilterForm, dict]:
+    form = ContactFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = {
+        "q": data.get("q", ""),
+        "outreach_status": data.get("outreach_status") or None,
+        "tag": data.get("tag") or None,
+        "sort": data.get("sort") or None,
+    }
+    return form, filters
+
+
+@member_required
+def contact_list(request: HttpRequest) -> HttpResponse:
+    form, filters = _contact_filters(request)
+    contacts = (
+        selectors.contact_list(workspace=request.workspace, **filters)
+        .select_related("prospect")
+        .with_tag_names()
+    )
+    page = dashboard_page(request, contacts)
+    template = (
+        "outreach/crm/partials/contact_table.html"
+        if request.htmx
+        else "outreach/crm/contact_list.html"
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "sort_links": _sort_links(request, filters["sort"] or "name", CONTACT_COLUMNS),
+        **_list_context(request, "contacts"),
+    }
+    return render(request, template, context)
+
+
+@member_required
+def contact_export(request: HttpRequest) -> HttpResponse:
+    _, filters = _contact_filters(request)
+    contacts = selectors.contact_list(workspace=request.workspace, **filters)
+    return csv_download(exports.contact_csv(contacts), "contacts")
+
+
+PROSPECT_COLUMNS = {"name": "Company", "status": "Status", "created": "Added"}
+CONTACT_COLUMNS = {"name": "Name", "email": "Email", "created": "Added"}
+
+
+def _sort_links(request: HttpRequest, current: str, columns: dict[str, str]) -> dict:
+    """Each sortable column's link: sorted by it (descending if it already is), same filter,
+    first page; and how the list is sorted by it now, for aria-sort."""
+    links = {}
+    for key, label in columns.items():
+        params = request.GET.copy()
+        params.pop("page", None)
+        params["sort"] = f"-{key}" if current == key else key
+        state = {key: "ascending", f"-{key}": "descending"}.get(current, "")
+        links[key] = {"label": label, "href": f"?{params.urlencode()}", "state": state}
+    return links
+
+
+def _list_context(request: HttpRequest, list_name: str) -> dict:
+    """What a list page offers around its rows: tags to filter by, the member's saved views,
+    and the choices of its bulk actions."""
+    workspace = request.workspace
+    return {
+        "tags": workspace.tags.order_by("name"),
+        "saved_views": SavedView.objects.filter(
+            workspace=workspace, owner=request.user, list_name=list_name
+        ).order_by("name"),
+        "sequences": SequenceTemplate.objects.filter(workspace=workspace).order_by("name"),
+        "members": workspace_members(workspace=workspace),
+        "statuses": Prospect.Status.choices,
+        "list_name": list_name,
+    }
+
+
+@member_required
+@require_POST
+def saved_view_create(request: HttpRequest) -> HttpResponse:
+    form = SavedViewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Name the view (up to 80 characters).")
+        return redirect("crm:prospect_list")
+    data = form.cleaned_data
+    back = "crm:contact_list" if data["list_name"] == "contacts" else "crm:prospect_list"
+    try:
+        view = saved_view_services.saved_view_create(
+            workspace=request.workspace,
+            owner=request.user,
+            list_name=data["list_name"],
+            name=data["name"],
+            query=data["query"],
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    messages.success(request, f"Saved the view {view.name}.")
+    return redirect(f"{reverse(back)}?{view.query}" if view.query else reverse(back))
+
+
+@member_required
+@require_POST
+def saved_view_delete(request: HttpRequest, view_id: int) -> HttpResponse:
+    view = SavedView.objects.filter(
+        workspace=request.workspace, owner=request.user, pk=view_id
+    ).first()
+    if view is None:
+        raise Http404("No such view.")
+    saved_view_services.saved_view_delete(view=view)
+    messages.success(request, f"Deleted the view {view.name}.")
+    return redirect("crm:contact_list" if view.list_name == "contacts" else "crm:prospect_list")
 
 
 @member_required

@@ -1,6 +1,7 @@
 """The outreach app's models: tenants, the CRM records, the outreach log and sequences."""
 
 from outreach.models.crm import Contact, Deal, Pipeline, Prospect, Stage, Tag
+from outreach.models.lists import BulkAction, ImportJob, SavedView
 from outreach.models.mail import EmailTemplate, Mailbox, OutboundEmail, TlsMode
 from outreach.models.meetings import BookingPage, Meeting, MeetingType
 from outreach.models.notifications import Notification
@@ -21,10 +22,12 @@ __all__ = [
     "Activity",
     "ApiKey",
     "BookingPage",
+    "BulkAction",
     "CallOutcome",
     "Contact",
     "Deal",
     "EmailTemplate",
+    "ImportJob",
     "InboundMailbox",
     "Mailbox",
     "Meeting",
@@ -42,6 +45,7 @@ __all__ = [
     "ReplyEffect",
     "ReplyTriage",
     "Role",
+    "SavedView",
     "SenderDailySend",
     "SequenceTemplate",
     "SequenceTemplateStep",

@@ -18,8 +18,11 @@ def _prospect_panel(request: MemberRequest, prospect: Prospect) -> dict[str, Any
     }
 
 
-def _on_crm_change(change: events.Change) -> None:
+def _on_crm_change(change: events.Announcement) -> None:
     match change:
+        case events.Many(changes=changes):
+            for one in changes:
+                _on_crm_change(one)
         case events.FieldsChanged(record=Contact() as contact, changes=changes) if (
             "outreach_status" in changes
         ):

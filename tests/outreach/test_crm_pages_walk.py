@@ -24,6 +24,7 @@ from tests.factories import (
     UserFactory,
     WorkspaceFactory,
 )
+from tests.lists import api_world as lists_world
 from tests.outreach.test_tenancy import fingerprint
 
 # Values for the URL arguments that are not ids.
@@ -31,12 +32,16 @@ NAMED_ARGUMENTS = {"field": "status"}
 
 
 def crm_pages() -> list[str]:
-    """The route of every page in the crm namespace, e.g. 'deals/<int:deal_id>/move/'."""
+    """The route of every page in the crm and lists namespaces, e.g.
+    'deals/<int:deal_id>/move/'."""
     resolver = get_resolver()
-    crm = next(
-        pattern for pattern in resolver.url_patterns if getattr(pattern, "namespace", None) == "crm"
-    )
-    return [str(p.pattern) for p in crm.url_patterns if isinstance(p, URLPattern)]
+    return [
+        str(p.pattern)
+        for namespace in resolver.url_patterns
+        if getattr(namespace, "namespace", None) in ("crm", "lists")
+        for p in namespace.url_patterns
+        if isinstance(p, URLPattern)
+    ]
 
 
 def world_of(workspace, owner, mark: str) -> dict[str, int]:
@@ -46,7 +51,7 @@ def world_of(workspace, owner, mark: str) -> dict[str, int]:
     pipeline = PipelineFactory(workspace=workspace, name=f"{mark} pipeline")
     deal = DealFactory(prospect=prospect, pipeline=pipeline, contact=contact)
     task = TouchTaskFactory(prospect=prospect, contact=contact, assignee=owner)
-    return {
+    world = {
         "prospect_id": prospect.pk,
         "contact_id": contact.pk,
         "deal_id": deal.pk,
@@ -54,6 +59,9 @@ def world_of(workspace, owner, mark: str) -> dict[str, int]:
         "tag_id": tag.pk,
         "pipeline_id": pipeline.pk,
     }
+    # An import (with its error report), a bulk action and a saved view.
+    world.update(lists_world.build(workspace, owner, mark, world))
+    return world
 
 
 def url_of(route: str, world: dict[str, int]) -> str:
