@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "automations",
     "campaigns",
     "media_pipeline",
+    "reports",
     "demo",
 ]
 

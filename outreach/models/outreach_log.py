@@ -142,6 +142,13 @@ class OutreachLog(models.Model):
                 for field in ("assignee", "created_by", "completed_by")
             ),
             models.Index(fields=["contact", "created_at"], name="outreachlog_contact_created"),
+            # Reports: a workspace's touches in a date range, and its tasks done in one.
+            models.Index(fields=["workspace", "created_at"], name="outreachlog_ws_created"),
+            models.Index(
+                fields=["workspace", "completed_at"],
+                condition=models.Q(completed_at__isnull=False),
+                name="outreachlog_ws_completed",
+            ),
             # A template's sent emails, for its usage and reply rate; most rows have none.
             models.Index(
                 fields=["email_template"],
@@ -242,6 +249,8 @@ class Activity(models.Model):
                 fields=["workspace", "contact", "occurred_at"], name="activity_ws_contact"
             ),
             models.Index(fields=["prospect", "occurred_at"], name="activity_prospect"),
+            # Reports: one kind of signal of a workspace in a date range.
+            models.Index(fields=["workspace", "kind", "occurred_at"], name="activity_ws_kind"),
         ]
 
     def __str__(self) -> str:
