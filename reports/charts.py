@@ -14,6 +14,7 @@ from reports.registry import Chart
 PALETTE = ["#4f46e5", "#16a34a", "#d97706", "#0ea5e9", "#dc2626", "#7c3aed", "#64748b", "#db2777"]
 
 WIDTH, HEIGHT = 640, 300
+NARROW_WIDTH, NARROW_HEIGHT = 360, 260
 LEFT, RIGHT, TOP, BOTTOM = 56, 12, 14, 44
 
 
@@ -30,15 +31,17 @@ def legend(chart: Chart) -> list[LegendItem]:
     ]
 
 
-def nice_ceiling(value: float) -> float:
-    """The axis top: 1, 2, 2.5 or 5 times a power of ten, at or above the largest bar."""
+def nice_scale(value: float) -> tuple[float, int]:
+    """The axis top and its number of steps: steps of 1, 2 or 5 times a power of ten (whole
+    numbers for counts), three to five of them, the top at or above the largest bar."""
     if value <= 0:
-        return 1
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power:
-            return step * power
-    return 10 * power
+        return 4, 4
+    rough = value / 4
+    power = 10 ** math.floor(math.log10(rough))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
+    step = max(step, 1)
+    steps = max(1, math.ceil(value / step))
+    return step * steps, steps
 
 
 def _figure(value: float, unit: str) -> str:
@@ -52,7 +55,10 @@ def _figure(value: float, unit: str) -> str:
     return f"{value:,.1f}"
 
 
-def svg_chart(chart: Chart, *, title: str) -> SafeString:
+def svg_chart(chart: Chart, *, title: str, narrow: bool = False) -> SafeString:
+    """The chart at a laptop's proportions, or (narrow) at a phone's, where the same text
+    stays readable."""
+    chart_w, chart_h = (NARROW_WIDTH, NARROW_HEIGHT) if narrow else (WIDTH, HEIGHT)
     series_count = max(1, len(chart.series))
     categories = chart.categories or [""]
     if chart.kind == "stacked":
@@ -62,20 +68,20 @@ def svg_chart(chart: Chart, *, title: str) -> SafeString:
             max((s.values[i] for s in chart.series), default=0)
             for i in range(len(chart.categories))
         ]
-    top = nice_ceiling(max(tops, default=0))
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    top, steps = nice_scale(max(tops, default=0))
+    plot_w, plot_h = chart_w - LEFT - RIGHT, chart_h - TOP - BOTTOM
     slot = plot_w / len(categories)
     parts: list[str] = []
 
-    for tick in range(5):
-        value = top * tick / 4
-        y = TOP + plot_h - plot_h * tick / 4
+    for tick in range(steps + 1):
+        value = top * tick / steps
+        y = TOP + plot_h - plot_h * tick / steps
         parts.append(
             format_html(
                 '<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
                 '<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>',
                 LEFT,
-                WIDTH - RIGHT,
+                chart_w - RIGHT,
                 f"{y:.1f}",
                 f"{y:.1f}",
                 LEFT - 6,
@@ -116,16 +122,17 @@ def svg_chart(chart: Chart, *, title: str) -> SafeString:
             )
 
     # Label as many categories as fit, evenly spaced.
-    every = max(1, math.ceil(len(chart.categories) * 70 / plot_w))
+    every = max(1, math.ceil(len(chart.categories) * 64 / plot_w))
+    room = max(8, int(slot * every / 7.5))
     for index, category in enumerate(chart.categories):
         if index % every:
             continue
-        text = category if len(category) <= 14 else category[:13] + "…"
+        text = category if len(category) <= room else category[: room - 1] + "…"
         parts.append(
             format_html(
                 '<text class="label" x="{}" y="{}" text-anchor="middle">{}</text>',
                 f"{LEFT + slot * (index + 0.5):.1f}",
-                HEIGHT - BOTTOM + 18,
+                chart_h - BOTTOM + 18,
                 text,
             )
         )
@@ -133,7 +140,7 @@ def svg_chart(chart: Chart, *, title: str) -> SafeString:
         format_html(
             '<line class="axis" x1="{}" x2="{}" y1="{}" y2="{}"/>',
             LEFT,
-            WIDTH - RIGHT,
+            chart_w - RIGHT,
             TOP + plot_h,
             TOP + plot_h,
         )
@@ -142,13 +149,14 @@ def svg_chart(chart: Chart, *, title: str) -> SafeString:
         parts.append(
             format_html(
                 '<text class="empty" x="{}" y="{}" text-anchor="middle">{}</text>',
-                WIDTH / 2,
+                chart_w / 2,
                 TOP + plot_h / 2,
                 "Nothing in this range yet",
             )
         )
     return mark_safe(
-        f'<svg class="report-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg class="report-chart {"narrow" if narrow else "wide"}" '
+        f'viewBox="0 0 {chart_w} {chart_h}" role="img" '
         f'aria-label="{escape(title)}: the figures are in the table below" '
         f'preserveAspectRatio="xMidYMid meet">' + "".join(parts) + "</svg>"
     )

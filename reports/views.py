@@ -75,6 +75,8 @@ def _choice_rows(choices: dict, params) -> list[dict]:
             "label": selectors.FILTER_LABELS[name],
             "options": options,
             "selected": str(params.get(name) or ""),
+            # A pipeline report is of one pipeline: the first, unless another is chosen.
+            "required": name == "pipeline",
         }
         for name, options in choices.items()
     ]
@@ -99,6 +101,7 @@ def _context(
         "choices": _choice_rows(choices, request.GET),
         "data": data,
         "chart": svg_chart(data.chart, title=report.title),
+        "chart_narrow": svg_chart(data.chart, title=report.title, narrow=True),
         "legend": legend(data.chart),
         "tables": [(table, table_cells(table)) for table in data.tables],
         "query": _query(period, filters),

@@ -5,77 +5,17 @@ number of queries however much history there is."""
 import csv
 import io
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from outreach.crm.services.deals import deal_create
-from outreach.models import Activity, Meeting, Reply
+from outreach.models import Meeting
 from reports.registry import REPORTS
-from tests.factories import (
-    ActivityFactory,
-    CampaignFactory,
-    CampaignProspectFactory,
-    ContactFactory,
-    MeetingFactory,
-    MemberEngagementFactory,
-    OutreachLogFactory,
-    OutreachSequenceFactory,
-    OutreachStepFactory,
-    PipelineFactory,
-    ProspectFactory,
-    ReplyFactory,
-    TouchTaskFactory,
-)
+from tests.reports.histories import history
 
 MARKER = "zzstrangerzz"
-
-
-def history(workspace, host, n: int, mark: str = "Acme"):
-    """n of every kind of row each report reads, all within the last week."""
-    pipeline = PipelineFactory(workspace=workspace, name=f"{mark} pipeline")
-    campaign = CampaignFactory(
-        workspace=workspace, name=f"{mark} campaign", launched_at=timezone.now() - timedelta(days=9)
-    )
-    for i in range(n):
-        prospect = ProspectFactory(workspace=workspace, name=f"{mark} {i}")
-        contact = ContactFactory(prospect=prospect)
-        enrollment = OutreachSequenceFactory(contact=contact)
-        log = OutreachLogFactory(prospect=prospect, contact=contact, created_by=host)
-        step = OutreachStepFactory(
-            sequence=enrollment, step_order=1, status="done", outreach_log=log
-        )
-        ActivityFactory(
-            contact=contact, kind=Activity.Kind.EMAIL_OPEN, metadata={"stepId": step.pk}
-        )
-        ReplyFactory(contact=contact, answers=log, intent=Reply.Intent.QUESTION)
-        TouchTaskFactory(prospect=prospect, contact=contact, assignee=host)
-        MeetingFactory(contact=contact, host=host, workspace=workspace)
-        deal_create(
-            workspace=workspace,
-            pipeline=pipeline,
-            prospect=prospect,
-            name=f"{mark} deal",
-            value=Decimal("1000"),
-        )
-        MemberEngagementFactory(contact=contact)
-        entry = CampaignProspectFactory(
-            campaign=campaign,
-            prospect=prospect,
-            contact=contact,
-            status="complete",
-            completed_at=timezone.now(),
-        )
-        ActivityFactory(
-            contact=contact,
-            kind=Activity.Kind.VIDEO_PLAY,
-            metadata={"campaignProspectId": entry.pk},
-        )
-        ActivityFactory(contact=contact, kind=Activity.Kind.WIZARD_STEP)
-    return pipeline, campaign
 
 
 def count_queries(fetch):
@@ -94,7 +34,7 @@ def test_every_report_page_shows_its_chart_table_and_csv(alice_client, workspace
         page = alice_client.get(f"/reports/{report.name}/?range=7d")
         assert page.status_code == 200, report.name
         html = page.content.decode()
-        assert '<svg class="report-chart"' in html and 'class="bar"' in html, report.name
+        assert '<svg class="report-chart wide"' in html and 'class="bar"' in html, report.name
         assert "<table" in html
         assert 'aria-current="page"' in html
         download = alice_client.get(f"/reports/{report.name}.csv?range=7d")
