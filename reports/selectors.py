@@ -42,6 +42,7 @@ from outreach.models import (
     Stage,
     Workspace,
 )
+from reports.models import EngagementLevelDay
 from reports.period import Period
 from reports.registry import Chart, Column, Filters, Report, ReportData, Series, Table, register
 
@@ -693,11 +694,11 @@ def engagement(*, workspace: Workspace, period: Period, filters: Filters) -> Rep
         .annotate(n=Count("pk"), contacts=Count("contact_id", distinct=True))
     )
     by_level: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    counts: dict[tuple[date, str], float] = defaultdict(int)
+    signals_by_bucket: dict[tuple[date, str], float] = defaultdict(int)
     for row in signals:
         level = row["level"] or "unscored"
         by_level[level][row["kind"]] += row["n"]
-        counts[
+        signals_by_bucket[
             (row["bucket"], EngagementLevel(row["level"]).label if row["level"] else "Not scored")
         ] += row["n"]
     overrides = dict(
@@ -715,18 +716,25 @@ def engagement(*, workspace: Workspace, period: Period, filters: Filters) -> Rep
         | {kind.value: by_level[level].get(kind, 0) for kind in MOVING_KINDS}
         for level in level_order
     ]
-    series_names = [EngagementLevel(level).label for level in level_order] + ["Not scored"]
+    over_time = _levels_over_time(workspace=workspace, period=period, today_counts=levels)
+    labels = [EngagementLevel(level).label for level in level_order]
+    series_names = [*labels, "Not scored"]
+    day_label = "Day" if period.by == "day" else "Week of"
     return ReportData(
         summary=[
             (EngagementLevel(level).label, str(levels.get(level, 0))) for level in level_order
         ],
-        chart=_bucketed(
-            period,
-            counts,
-            [name for name in series_names if any(counts.get((d, name)) for d in period.buckets())]
-            or series_names[:1],
-        ),
+        chart=_bucketed(period, over_time, labels),
         tables=[
+            Table(
+                f"Contacts per level, per {period.by}",
+                [Column("bucket", day_label, "text")] + [Column(label, label) for label in labels],
+                [
+                    {"bucket": day.isoformat()}
+                    | {label: over_time.get((day, label), 0) for label in labels}
+                    for day in period.buckets()
+                ],
+            ),
             Table(
                 "Per level",
                 [
@@ -736,14 +744,48 @@ def engagement(*, workspace: Workspace, period: Period, filters: Filters) -> Rep
                     *(Column(kind.value, kind.label) for kind in MOVING_KINDS),
                 ],
                 rows,
-            )
+            ),
+            Table(
+                f"Signals that move a score, per {period.by}",
+                [Column("bucket", day_label, "text")]
+                + [Column(name, f"From {name.lower()} contacts") for name in series_names],
+                [
+                    {"bucket": day.isoformat()}
+                    | {name: signals_by_bucket.get((day, name), 0) for name in series_names}
+                    for day in period.buckets()
+                ],
+            ),
         ],
         notes=[
-            "The chart counts, for each day or week, the signals that move a score (opens, "
-            "clicks, replies, calls, meetings, wizard steps, downloads, plays), by the level "
-            "their contact has now; the table shows which signals each level's contacts gave."
+            "Contacts per level: the count recorded at the end of each day (of the week's last "
+            "recorded day), and today's as it stands. Signals are opens, clicks, replies, calls, "
+            "meetings, wizard steps, downloads and plays, by the level their contact has now."
         ],
     )
+
+
+def _levels_over_time(
+    *, workspace: Workspace, period: Period, today_counts: dict[str, int]
+) -> dict[tuple[date, str], float]:
+    """Each bucket's contacts per level: its last recorded day's counts (days are few, so
+    the grouped rows are picked here), and for today the live counts."""
+    recorded = EngagementLevelDay.objects.filter(
+        workspace=workspace, day__gte=period.start, day__lte=period.end
+    ).values_list("day", "level", "contacts")
+    by_day: dict[date, dict[str, int]] = defaultdict(dict)
+    for day, level, contacts in recorded:
+        by_day[day][level] = contacts
+    today = timezone.localdate(timezone=period.time_zone)
+    if period.start <= today <= period.end:
+        by_day[today] = dict(today_counts)
+    buckets = period.buckets()
+    counts: dict[tuple[date, str], float] = {}
+    for day in sorted(by_day):
+        bucket = max(b for b in buckets if b <= day)
+        # Later days overwrite earlier ones: a week shows its last recorded day.
+        for level in EngagementLevel:
+            counts[(bucket, level.label)] = by_day[day].get(level.value, 0)
+    return counts
 
 
 # Campaigns ------------------------------------------------------------------------------------

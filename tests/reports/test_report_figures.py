@@ -8,11 +8,13 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from engagement.models import EngagementLevel
+from engagement.models import EngagementLevel, MemberEngagement
 from outreach.crm.services.deals import deal_create, deal_move_stage
 from outreach.models import Activity, Meeting, OutreachLog, OutreachSequence, Reply, ReplyTriage
+from reports.models import EngagementLevelDay
 from reports.period import period_from_params
 from reports.registry import REPORTS, Filters, build
+from reports.services import engagement_levels_record
 from tests.factories import (
     ActivityFactory,
     CampaignFactory,
@@ -61,6 +63,13 @@ def fixed_clock():
 
 def figures(name: str, workspace, **filters):
     period = period_from_params(RANGE, time_zone=workspace.time_zone)
+    return build(
+        report=REPORTS[name], workspace=workspace, period=period, filters=Filters(**filters)
+    )
+
+
+def figures_by_week(name: str, workspace, **filters):
+    period = period_from_params(RANGE | {"by": "week"}, time_zone=workspace.time_zone)
     return build(
         report=REPORTS[name], workspace=workspace, period=period, filters=Filters(**filters)
     )
@@ -469,21 +478,51 @@ def engagement_history(workspace):
 def test_engagement_levels_and_what_moved_them(ny, other_workspace):
     engagement_history(ny)
     engagement_history(other_workspace)
+    engagement_levels_record(now=at(2, 20))  # Dec 2 in New York
+    one = MemberEngagement.objects.filter(workspace=ny, level=EngagementLevel.MODERATE).first()
+    MemberEngagement.objects.filter(pk=one.pk).update(level=EngagementLevel.AT_RISK)
+    engagement_levels_record(now=LATE_ON_DEC_1.replace(day=3))  # 23:30 on Dec 2 in New York
+    engagement_levels_record(now=LATE_ON_DEC_4.replace(day=4))  # 23:30 on Dec 3
+    engagement_levels_record(now=LATE_ON_DEC_4.replace(day=4))  # a repeat changes nothing
+    assert EngagementLevelDay.objects.filter(workspace=ny, day=date(2026, 12, 3)).count() == 3
     data = figures("engagement", ny)
 
-    rows = by_key(data.tables[0], "level")
+    series = {s.name: s.values for s in data.chart.series}
+    assert series["Highly engaged"] == [0, 1, 1, 0]
+    assert series["Moderate"] == [0, 1, 1, 0]  # Dec 2's last count had one at risk already
+    assert series["At risk"] == [0, 1, 1, 0]
+    assert series["New"] == [0, 0, 0, 0]
+    over_time = by_key(data.tables[0], "bucket")
+    assert over_time["2026-12-03"]["Moderate"] == 1
+    weekly = figures_by_week("engagement", ny)
+    assert {s.name: s.values for s in weekly.chart.series}["At risk"] == [1]
+
+    rows = by_key(data.tables[1], "level")
     assert rows["Highly engaged"]["contacts"] == 1
     assert rows["Highly engaged"]["overrides"] == 1
     assert rows["Highly engaged"]["email_open"] == 1
     assert rows["Highly engaged"]["meeting_booked"] == 1
     assert rows["Highly engaged"]["reply"] == 0
-    assert rows["Moderate"]["contacts"] == 2
-    assert rows["Moderate"]["reply"] == 1
+    assert rows["Moderate"]["contacts"] == 1
+    assert rows["At risk"]["contacts"] == 1
+    # The reply came from the contact who is moderate now, or the one now at risk.
+    assert rows["Moderate"]["reply"] + rows["At risk"]["reply"] == 1
     assert rows["Moderate"]["overrides"] == 0
-    assert rows["At risk"]["contacts"] == 0
-    assert dict(data.summary)["Moderate"] == "2"
+    assert dict(data.summary)["Moderate"] == "1"
+    signals = by_key(data.tables[2], "bucket")
+    assert signals["2026-12-01"]["Highly engaged"] == 1
+    assert signals["2026-12-02"]["Highly engaged"] == 1
+    assert signals["2026-12-03"]["Moderate"] + signals["2026-12-03"]["At risk"] == 1
+    assert signals["2026-12-04"]["Moderate"] == 0
+
+
+def test_todays_levels_count_as_they_stand(ny):
+    engagement_history(ny)
+    period = period_from_params({"range": "7d"}, time_zone=ny.time_zone)
+    data = build(report=REPORTS["engagement"], workspace=ny, period=period, filters=Filters())
     series = {s.name: s.values for s in data.chart.series}
-    assert series == {"Highly engaged": [1, 1, 0, 0], "Moderate": [0, 0, 1, 0]}
+    assert series["Moderate"] == [0, 0, 0, 0, 0, 0, 2]
+    assert series["Highly engaged"][-1] == 1
 
 
 # Campaigns -------------------------------------------------------------------------------------
