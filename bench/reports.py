@@ -40,6 +40,7 @@ def main() -> None:
     parser.add_argument("--deals", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--database", default="crm_bench_reports")
+    parser.add_argument("--keep", action="store_true", help="keep the database to look into")
     args = parser.parse_args()
     recreate_database(SERVER, args.database, drop_only=False)
     try:
@@ -48,7 +49,8 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        recreate_database(SERVER, args.database, drop_only=True)
+        if not args.keep:
+            recreate_database(SERVER, args.database, drop_only=True)
 
 
 def run(args: argparse.Namespace) -> None:
@@ -86,7 +88,7 @@ def run(args: argparse.Namespace) -> None:
             fill(cursor, workspace.pk, reps, args)
         workspaces.append(workspace)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
         counts = {}
         for table in ("outreach_outreachlog", "outreach_activity", "outreach_deal"):
             cursor.execute(
@@ -300,6 +302,10 @@ def fill(cursor, workspace_id: int, reps: list[int], args: argparse.Namespace) -
           created_at + s * interval '2 days'
         FROM outreach_deal, generate_series(1, 4) s
         WHERE workspace_id = {ws} AND stage_id - {st0} >= s"""
+    )
+    execute(
+        f"""UPDATE outreach_dealstagechange c SET moved_on = true FROM outreach_deal d
+        WHERE c.deal_id = d.id AND c.workspace_id = {ws} AND d.stage_id > c.to_stage_id"""
     )
     # Campaigns: ten, each with 500 prospects' videos and their plays.
     execute(

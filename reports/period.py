@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import DateField, Expression
-from django.db.models.functions import Trunc
+from django.db.models import DateField, DateTimeField, Expression
+from django.db.models.functions import Cast, Trunc
 from django.utils import timezone
 
 from config.errors import ValidationFailed
@@ -55,7 +55,11 @@ class Period:
     def bucket_of(self, field: str | Expression) -> Expression:
         """The bucket (a date: the day, or the Monday of the week) a timestamp falls in, in
         the workspace's time zone, computed by the database."""
-        return Trunc(field, self.by, output_field=DateField(), tzinfo=self.time_zone)
+        # Cast by the database, so that no Python converter runs on every grouped row.
+        return Cast(
+            Trunc(field, self.by, output_field=DateTimeField(), tzinfo=self.time_zone),
+            DateField(),
+        )
 
     def as_params(self) -> dict[str, str]:
         if self.preset == "custom":

@@ -66,6 +66,15 @@ class Migration(migrations.Migration):
             model_name='dealstagechange',
             index=models.Index(fields=['deal', 'changed_at'], name='dealstagechange_deal'),
         ),
+        migrations.AddField(
+            model_name='dealstagechange',
+            name='moved_on',
+            field=models.BooleanField(blank=True, null=True),
+        ),
+        migrations.AddIndex(
+            model_name='outreachlog',
+            index=models.Index(condition=models.Q(('status', 'touch_open')), fields=['workspace', 'due_at', 'assignee'], name='outreachlog_open_due_assignee'),
+        ),
     ]
 
 

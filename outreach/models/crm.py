@@ -203,6 +203,8 @@ class DealStageChange(models.Model):
     # Seconds the deal spent in `from_stage` before this move.
     seconds_in_from_stage = models.PositiveIntegerField(null=True, blank=True)
     changed_at = models.DateTimeField()
+    # Filled by the deal's next move: whether it left `to_stage` for a later stage.
+    moved_on = models.BooleanField(null=True, blank=True)
 
     class Meta:
         indexes = [

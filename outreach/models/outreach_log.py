@@ -149,6 +149,11 @@ class OutreachLog(models.Model):
                 condition=models.Q(completed_at__isnull=False),
                 name="outreachlog_ws_completed",
             ),
+            models.Index(
+                fields=["workspace", "due_at", "assignee"],
+                condition=models.Q(status="touch_open"),
+                name="outreachlog_open_due_assignee",
+            ),
             # A template's sent emails, for its usage and reply rate; most rows have none.
             models.Index(
                 fields=["email_template"],

@@ -217,6 +217,11 @@ def _record_stage_change(deal: Deal, *, from_stage: Stage | None, left_at: datet
     seconds = None
     if from_stage is not None and left_at is not None:
         seconds = max(0, int((changed_at - left_at).total_seconds()))
+    if from_stage is not None:
+        # The entry into the stage it leaves learns where the deal went: conversion counts it.
+        DealStageChange.objects.filter(
+            deal=deal, to_stage=from_stage, moved_on__isnull=True
+        ).update(moved_on=deal.stage.position > from_stage.position)
     DealStageChange.objects.create(
         workspace_id=deal.workspace_id,
         deal=deal,
