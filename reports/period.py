@@ -103,8 +103,17 @@ def period_from_params(
     )
 
 
+# Dates a sales history can have; beyond them the time-zone arithmetic would overflow.
+EARLIEST, LATEST = date(1970, 1, 1), date(2199, 12, 31)
+
+
 def _date(text: str, field: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise ValidationFailed.for_field(field, "Give a date as YYYY-MM-DD.") from None
+    if not EARLIEST <= day <= LATEST:
+        raise ValidationFailed.for_field(
+            field, f"Give a date between {EARLIEST.year} and {LATEST.year}."
+        )
+    return day

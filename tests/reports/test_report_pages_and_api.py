@@ -68,6 +68,8 @@ def test_the_activity_csv_holds_the_figures_of_the_page(alice_client, workspace,
         ("start=2026-02-01&end=2026-01-01", "end"),
         ("start=2020-01-01&end=2026-01-01", "end"),
         ("by=month", "by"),
+        ("start=9999-12-30&end=9999-12-31", "start"),
+        ("start=0001-01-01&end=0001-01-02", "start"),
     ],
 )
 def test_a_bad_range_is_a_400_that_says_why(alice_client, workspace, query, field):
@@ -139,6 +141,7 @@ def test_the_api_returns_the_series_with_the_pages_filters(api, workspace, alice
     assert len(weekly["chart"]["categories"]) == 14
     assert api.get("reports/activity?by=fortnight").status_code == 422
     assert api.get("reports/activity?start=2026-03-01&end=2026-01-01").status_code == 422
+    assert api.get("reports/activity?start=9999-12-30&end=9999-12-31").status_code == 422
     spec = api.get("openapi.json").json()
     for report in REPORTS.values():
         assert f"/api/v1/reports/{report.name}" in spec["paths"]
