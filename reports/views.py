@@ -27,31 +27,25 @@ def _report(name: str) -> Report:
     return report
 
 
-def _resolve(request: HttpRequest, report: Report):
-    workspace = request.workspace  # type: ignore[attr-defined]
-    choices = selectors.filter_choices(workspace=workspace, names=report.filters)
-    period = period_from_params(request.GET, time_zone=workspace.time_zone)
-    filters = selectors.filters_from_params(request.GET, choices=choices)
-    return workspace, choices, period, filters
+def _choices(request: HttpRequest, report: Report) -> dict[str, list[tuple[int, str]]]:
+    return selectors.filter_choices(workspace=request.workspace, names=report.filters)
 
 
 @member_required
 def report_detail(request: HttpRequest, name: str) -> HttpResponse:
     report = _report(name)
-    workspace = request.workspace  # type: ignore[attr-defined]
-    errors: dict[str, list[str]] = {}
-    choices: dict = {}
+    workspace = request.workspace
+    choices = _choices(request, report)
     try:
-        workspace, choices, period, filters = _resolve(request, report)
+        period = period_from_params(request.GET, time_zone=workspace.time_zone)
+        filters = selectors.filters_from_params(request.GET, choices=choices)
     except ValidationFailed as exc:
-        errors = exc.field_errors or {"": [exc.message]}
-        choices = choices or selectors.filter_choices(workspace=workspace, names=report.filters)
         return render(
             request,
             "reports/report_detail.html",
             {
                 "report": report,
-                "errors": errors,
+                "errors": exc.field_errors or {"": [exc.message]},
                 "choices": _choice_rows(choices, request.GET),
                 "reports": list(REPORTS.values()),
                 "params": request.GET,
@@ -112,8 +106,10 @@ def _context(
 @member_required
 def report_csv(request: HttpRequest, name: str) -> HttpResponse:
     report = _report(name)
+    workspace = request.workspace
     try:
-        workspace, _choices, period, filters = _resolve(request, report)
+        period = period_from_params(request.GET, time_zone=workspace.time_zone)
+        filters = selectors.filters_from_params(request.GET, choices=_choices(request, report))
     except ValidationFailed as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
     data = build(report=report, workspace=workspace, period=period, filters=filters)
