@@ -72,6 +72,7 @@ api.add_router("/campaigns", "campaigns.api.router")
 api.add_router("/campaigns", "media_pipeline.api.router")
 api.add_router("/engagement", "engagement.api.router")
 api.add_router("/automations", "automations.api.router")
+api.add_router("/reports", "reports.api.router")
 
 
 @api.exception_handler(ApplicationError)

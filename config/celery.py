@@ -69,6 +69,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=4, minute=0),
         "options": {"expires": 3 * 60 * 60},
     },
+    # Contacts per engagement level on each workspace's calendar day, for the reports: hourly,
+    # so whatever the workspace's time zone the day's count is taken within its last hour.
+    "reports-record-engagement-levels": {
+        "task": "reports.record_engagement_levels",
+        "schedule": crontab(minute=55),
+        "options": {"expires": 30 * 60},
+    },
     # An override ends near the time the admin chose, not at the next daily run.
     "clear-expired-engagement-overrides": {
         "task": "engagement.clear_expired_overrides",

@@ -54,6 +54,7 @@ QUEUE_OF_TASK: dict[str, str] = {
     "outreach.bulk_action_run": BULK,
     "engagement.compute_scores": BULK,
     "engagement.compute_workspace_scores": BULK,
+    "reports.record_engagement_levels": BULK,
 }
 
 # Families of tasks by name, for tasks other parts of the product add: sweeps by their name,

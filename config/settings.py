@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "automations",
     "campaigns",
     "media_pipeline",
+    "reports",
     "demo",
 ]
 

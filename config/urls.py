@@ -31,4 +31,5 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("engagement/", include("engagement.urls")),
     path("automations/", include("automations.urls")),
+    path("reports/", include("reports.urls")),
 ]

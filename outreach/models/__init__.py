@@ -1,6 +1,6 @@
 """The outreach app's models: tenants, the CRM records, the outreach log and sequences."""
 
-from outreach.models.crm import Contact, Deal, Pipeline, Prospect, Stage, Tag
+from outreach.models.crm import Contact, Deal, DealStageChange, Pipeline, Prospect, Stage, Tag
 from outreach.models.lists import BulkAction, ImportJob, SavedView
 from outreach.models.mail import EmailTemplate, Mailbox, OutboundEmail, TlsMode
 from outreach.models.meetings import BookingPage, Meeting, MeetingType
@@ -26,6 +26,7 @@ __all__ = [
     "CallOutcome",
     "Contact",
     "Deal",
+    "DealStageChange",
     "EmailTemplate",
     "ImportJob",
     "InboundMailbox",

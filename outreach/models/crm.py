@@ -186,3 +186,32 @@ class Deal(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DealStageChange(models.Model):
+    """A deal entering a stage (its creation enters the first one): the pipeline report reads
+    stage-to-stage conversion and the time spent in each stage from these rows."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_changes")
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="+")
+    # None when the deal was created in `to_stage`.
+    from_stage = models.ForeignKey(
+        Stage, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    to_stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    # Seconds the deal spent in `from_stage` before this move.
+    seconds_in_from_stage = models.PositiveIntegerField(null=True, blank=True)
+    changed_at = models.DateTimeField()
+    # Filled by the deal's next move: whether it left `to_stage` for a later stage.
+    moved_on = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The pipeline report: one workspace's moves in a date range.
+            models.Index(fields=["workspace", "changed_at"], name="dealstagechange_ws_changed"),
+            models.Index(fields=["deal", "changed_at"], name="dealstagechange_deal"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.from_stage_id} -> {self.to_stage_id}"

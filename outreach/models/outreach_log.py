@@ -150,6 +150,18 @@ class OutreachLog(models.Model):
                 for field in ("assignee", "created_by", "completed_by")
             ),
             models.Index(fields=["contact", "created_at"], name="outreachlog_contact_created"),
+            # Reports: a workspace's touches in a date range, and its tasks done in one.
+            models.Index(fields=["workspace", "created_at"], name="outreachlog_ws_created"),
+            models.Index(
+                fields=["workspace", "completed_at"],
+                condition=models.Q(completed_at__isnull=False),
+                name="outreachlog_ws_completed",
+            ),
+            models.Index(
+                fields=["workspace", "due_at", "assignee"],
+                condition=models.Q(status="touch_open"),
+                name="outreachlog_open_due_assignee",
+            ),
             # A template's sent emails, for its usage and reply rate; most rows have none.
             models.Index(
                 fields=["email_template"],
@@ -250,6 +262,8 @@ class Activity(models.Model):
                 fields=["workspace", "contact", "occurred_at"], name="activity_ws_contact"
             ),
             models.Index(fields=["prospect", "occurred_at"], name="activity_prospect"),
+            # Reports: one kind of signal of a workspace in a date range.
+            models.Index(fields=["workspace", "kind", "occurred_at"], name="activity_ws_kind"),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,6 @@
 """Pipelines, their stages, and deals moving through them."""
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypedDict
 
@@ -13,7 +14,7 @@ from config.errors import Conflict, ValidationFailed
 from config.validation import apply_changes, save_or_conflict, validate_model
 from outreach import events
 from outreach.crm.services.tags import tags_resolve, tags_set
-from outreach.models import Contact, Deal, Pipeline, Prospect, Stage, Workspace
+from outreach.models import Contact, Deal, DealStageChange, Pipeline, Prospect, Stage, Workspace
 from outreach.workspaces.services.workspaces import ensure_member
 
 DEAL_FIELDS = {"name", "value", "contact", "owner", "custom_fields"}
@@ -153,6 +154,7 @@ def deal_create(
     with transaction.atomic():
         validate_model(deal, exclude=["workspace", "pipeline", "stage", "prospect", "contact"])
         deal.save()
+        _record_stage_change(deal, from_stage=None, left_at=None)
         if tags:
             tags_set(target=deal, tags=tags_resolve(workspace=workspace, names=tags))
         events.announce(events.DealCreated(deal))
@@ -200,11 +202,35 @@ def _move(deal: Deal, stage: Stage) -> Stage | None:
     if stage.pk == deal.stage_id:
         return None
     previous = deal.stage
+    entered_previous_at = deal.stage_changed_at
     deal.stage = stage
     deal.stage_changed_at = timezone.now()
     save_or_conflict(deal, "The deal could not be moved.")
+    _record_stage_change(deal, from_stage=previous, left_at=entered_previous_at)
     events.announce(events.DealStageChanged(deal, from_stage=previous))
     return previous
+
+
+def _record_stage_change(deal: Deal, *, from_stage: Stage | None, left_at: datetime | None) -> None:
+    """Keep the move for the pipeline report, in the move's transaction."""
+    changed_at = deal.stage_changed_at or timezone.now()
+    seconds = None
+    if from_stage is not None and left_at is not None:
+        seconds = max(0, int((changed_at - left_at).total_seconds()))
+    if from_stage is not None:
+        # The entry into the stage it leaves learns where the deal went: conversion counts it.
+        DealStageChange.objects.filter(
+            deal=deal, to_stage=from_stage, moved_on__isnull=True
+        ).update(moved_on=deal.stage.position > from_stage.position)
+    DealStageChange.objects.create(
+        workspace_id=deal.workspace_id,
+        deal=deal,
+        pipeline_id=deal.pipeline_id,
+        from_stage=from_stage,
+        to_stage_id=deal.stage_id,
+        seconds_in_from_stage=seconds,
+        changed_at=changed_at,
+    )
 
 
 def _check_stage(deal: Deal, stage: Stage) -> None:
