@@ -2,7 +2,8 @@
 Italian, Portuguese and Dutch over the stripped reply, with negation handled by matching the
 "not interested" phrases first and blanking them out.
 
-Six intents: interested, not_interested, out_of_office, unsubscribe, referral, question.
+Six intents: interested, not_interested, out_of_office, unsubscribe, referral, question; and
+`unclear` for a reply that matches no rule, which a person reads (never a guess at interest).
 """
 
 import re
@@ -20,6 +21,7 @@ INTENTS = (
     "unsubscribe",
     "referral",
     "question",
+    "unclear",
 )
 _WEEKDAY_NAMES = "monday|tuesday|wednesday|thursday|friday|mon|tue|wed|thu|fri"
 
@@ -480,13 +482,14 @@ def classify(
     if scores["unsubscribe"] >= 3:
         scores["unsubscribe"] += 2
 
+    scores["unclear"] = 0.0
     ranked = sorted(INTENTS, key=lambda intent: (-scores[intent], INTENTS.index(intent)))
     top, runner_up = ranked[0], ranked[1]
     best, second = scores[top], scores[runner_up]
     if best == 0:
         return Classification(
-            intent="question" if "?" in text else "interested",
-            confidence=0.3,
+            intent="unclear",
+            confidence=0.0,
             source="rules",
             reason="No phrase the rules know; a person should read it.",
             scores=scores,

@@ -164,7 +164,13 @@ def _store(
         matched_by=match.matched_by,
         kind=reading.kind,
         bounce=reading.bounce.as_dict() if reading.bounce else {},
-        triage_reason=f"Automatic reply ({reading.evidence})" if reading.evidence else "",
+        triage_reason=(
+            reading.evidence
+            if reading.kind == Reply.Kind.NOTIFICATION
+            else f"Automatic reply ({reading.evidence})"
+            if reading.evidence
+            else ""
+        ),
     )
     with transaction.atomic():
         try:
@@ -224,7 +230,7 @@ def _match(workspace: Workspace, message: InboundMessage, bounce: Bounce | None)
                 .order_by("-received_at")
                 .first()
             )
-    address = bounced_recipient or message.from_address.email
+    address = bounced_recipient if bounce is not None else message.from_address.email
     by_address = (
         Contact.objects.filter(workspace=workspace, email=address.lower())
         .select_related("prospect")
