@@ -11,8 +11,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from outreach.replies.inbound import lexicon
 from outreach.replies.inbound.dates import extract_return_date
 from outreach.replies.inbound.message import Address
+from outreach.replies.inbound.model import shipped_model
 
 INTENTS = (
     "interested",
@@ -379,6 +381,13 @@ OUT_OF_OFFICE = _rules(
     (r"\bafwezig\b|\bmet vakantie\b|\bniet op kantoor\b|\bbij terugkomst\b", 3),
 )
 
+UNSUBSCRIBE += lexicon.UNSUBSCRIBE
+NOT_INTERESTED += lexicon.NOT_INTERESTED
+INTERESTED += lexicon.INTERESTED
+REFERRAL += lexicon.REFERRAL
+OUT_OF_OFFICE += lexicon.OUT_OF_OFFICE
+QUESTION += lexicon.QUESTION
+
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _NAME = re.compile(
     r"(?<![\w@.])([A-ZÀ-Ý][a-zà-ÿ'-]+(?:\s+(?:de\s+|da\s+|van\s+|von\s+|van der\s+|del\s+|di\s+)?"
@@ -487,13 +496,7 @@ def classify(
     top, runner_up = ranked[0], ranked[1]
     best, second = scores[top], scores[runner_up]
     if best == 0:
-        return Classification(
-            intent="unclear",
-            confidence=0.0,
-            source="rules",
-            reason="No phrase the rules know; a person should read it.",
-            scores=scores,
-        )
+        return _model_suggestion(text, scores)
     confidence = _confidence(best, second)
     reason = f"Matched {', '.join(repr(hit) for hit in matched[top][:3])}"
     if second:
@@ -507,6 +510,33 @@ def classify(
         if top == "out_of_office"
         else None,
         referral=referral if top == "referral" else None,
+        scores=scores,
+    )
+
+
+# The model's answer stays below the auto-apply threshold: a person confirms it.
+MODEL_CONFIDENCE = 0.5
+MODEL_MIN_PROBABILITY = 0.8
+
+
+def _model_suggestion(text: str, scores: dict[str, float]) -> Classification:
+    """No rule matched: the shipped model's reading if it is clear, else `unclear`."""
+    probabilities = shipped_model().probabilities(text[:2000])
+    if probabilities:
+        intent, probability = max(probabilities.items(), key=lambda pair: pair[1])
+        if probability >= MODEL_MIN_PROBABILITY and intent != "unclear":
+            return Classification(
+                intent=intent,
+                confidence=MODEL_CONFIDENCE,
+                source="rules",
+                reason=f"No rule matched; the model reads {intent} ({probability:.0%}).",
+                scores=scores,
+            )
+    return Classification(
+        intent="unclear",
+        confidence=0.0,
+        source="rules",
+        reason="No phrase the rules know; a person should read it.",
         scores=scores,
     )
 
