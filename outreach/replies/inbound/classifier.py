@@ -521,7 +521,10 @@ MODEL_MIN_PROBABILITY = 0.8
 
 def _model_suggestion(text: str, scores: dict[str, float]) -> Classification:
     """No rule matched: the shipped model's reading if it is clear, else `unclear`."""
-    probabilities = shipped_model().probabilities(text[:2000])
+    content = _without_salutations(text)
+    # A line or two of courtesy ("Ok, thanks", "Received") says no intent: a person reads it.
+    words = re.findall(r"\w+", content)
+    probabilities = shipped_model().probabilities(content[:2000]) if len(words) >= 4 else {}
     if probabilities:
         intent, probability = max(probabilities.items(), key=lambda pair: pair[1])
         if probability >= MODEL_MIN_PROBABILITY and intent != "unclear":
@@ -539,6 +542,17 @@ def _model_suggestion(text: str, scores: dict[str, float]) -> Classification:
         reason="No phrase the rules know; a person should read it.",
         scores=scores,
     )
+
+
+def _without_salutations(text: str) -> str:
+    """The reply without its greeting line, its sign-off and the name under it: the short
+    lines of at most three words around the message."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    while lines and len(lines[0].split()) <= 3 and lines[0].endswith((",", ":", "!")):
+        lines.pop(0)
+    while len(lines) > 1 and len(lines[-1].split()) <= 3 and not lines[-1].endswith((".", "?")):
+        lines.pop()
+    return "\n".join(lines)
 
 
 def find_referral(

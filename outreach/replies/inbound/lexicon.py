@@ -12,6 +12,24 @@ def _rules(*pairs: tuple[str, float]) -> Rules:
 
 
 UNSUBSCRIBE = _rules(
+    # "No more emails" and "delete my address from your database", in any of the languages.
+    (
+        r"\b(no|don'?t send( me)?|not? (receive|get)|keine|plus d'|más|mais|più|geen|niet meer"
+        r"|więcej|wiecej|další|dalsi|inga fler|ikke flere|ikke (send|sende)|enää)\b[^.!?\n]{0,30}"
+        r"\b(e-?mails?|mails?|mejl|e-?post\w*|correos?|courriels?|sähköpost\w*|wiadomości"
+        r"|nachrichten|messages?|mensagens|gemaild)\b",
+        3,
+    ),
+    (
+        r"\b(delete|remove|erase|borr\w*|elimin\w*|supprim\w*|lösch\w*|smaž\w*|smaz\w*"
+        r"|fjern\w*|ta bort|poista\w*|usu[nń]\w*|verwijder\w*|cancell\w*|remov\w*|retir\w*)\b"
+        r"[^.!?\n]{0,40}\b(database|databasen|base de datos|databáze|databaze|register\w*"
+        r"|rekister\w*|bazy|banco de dados|lista|liste|list)\b",
+        3,
+    ),
+    (r"\bl[öo]schung\b|\bwiderspreche\b", 3),
+    (r"送らないで|送信しないで|配信しないで", 3),
+    (r"\b[äa]lk[äa][äa] l[äa]hett[äa]k[öo]\b|\bnepi[sš]te\b|\bnepište\b", 3),
     # English: one-word answers, GDPR erasure requests, "how did you get my address".
     (r"(?m)^\W*(stop|unsubscribe|remove( me)?|opt out|leave me alone)\W*$", 3),
     (r"\b(delete|erase|remove) (all )?(of )?my (personal )?(data|information|details)\b", 3),
@@ -54,7 +72,15 @@ UNSUBSCRIBE = _rules(
 )
 
 NOT_INTERESTED = _rules(
-    # English refusals: competitor chosen, problem solved, "we don't buy this way", "hard pass".
+    # Content with what they have, in any of the languages.
+    (
+        r"\b(happy|satisfied|content|pleased) with (our|the|what we)\b"
+        r"|\b(zufrieden|satisfaits?|satisfechos?|satisfeitos?|soddisfatti|tevreden|zadowoleni"
+        r"|spokojeni|nöjda|nojda|tilfredse|fornøyde|fornoyde|tyytyväisiä|tyytyvaisia)\b",
+        3,
+    ),
+    (r"\bbuilt (our|my) own\b|\bwe (have|built) (an? )?in-?house\b", 3),
+    (r"不要です|不要でございます|ご遠慮", 3),
     (r"\bhard pass\b|\bnot going to (move forward|proceed|pursue)\b|\bwe'?ll pass\b", 3),
     (r"\b(already|happily) (use|using|work with|working with|have) (a |an )?competitor\b", 3),
     (r"\b(went|gone|going) with (another|a different|an other) (vendor|provider|supplier|tool)", 3),
@@ -99,6 +125,29 @@ NOT_INTERESTED = _rules(
 )
 
 INTERESTED = _rules(
+    # Asking when we can talk is interest, even when it is phrased as a question.
+    (
+        r"\b(availability|available|free|time|slot|hueco|disponibilidad|disponibilidade"
+        r"|disponibilit\w*|czas|[čc]as|tid|aikaa|sopisi|sopii|passer|passar|passt|past"
+        r"|zeit|moment|créneau|creneau)\b[^.!\n]{0,50}\?"
+        r"|\b(when|what day|cuándo|cuando|quand|quando|wann|wanneer|kiedy|kdy|när|nar"
+        r"|hvornår|hvornar|når|milloin)\b[^.!\n]{0,60}\b(call|chat|talk|meet\w*|demo"
+        r"|llamada|hablar|appel|parler|chiamata|sentirci|ligação|ligacao|conversa\w*"
+        r"|gespräch|telefon\w*|gesprek|bellen|zadzwoni\w*|rozmow\w*|spotkani\w*|hovor"
+        r"|schůz\w*|samtal\w*|ringa|opkald|møde|samtale|møte|puhelu\w*|palaveri\w*|tavata)",
+        3,
+    ),
+    (
+        r"\bwhat does \w+ (day |morning |afternoon )?look like\b",
+        3,
+    ),
+    (
+        r"\b(plan|book|boka|booke|schedule|agend\w*|program\w*|inplannen|zarezerw\w*)\b"
+        r"[^.!?\n]{0,30}\b(demo|call|meeting|möte|møde|møte|reunión|reunião|riunione|afspraak"
+        r"|spotkanie|schůzk\w*)",
+        3,
+    ),
+    # English refusals: competitor chosen, problem solved, "we don't buy this way", "hard pass".
     (r"\b(book|schedule|put) (something|a (call|meeting|time))\b.{0,20}\bwith me\b", 3),
     (r"\bbeen looking for (exactly )?(this|something like this)\b|\babout a pilot\b", 3),
     (r"\btiming is (actually )?(good|great|right|perfect)\b", 2),

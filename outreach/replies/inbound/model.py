@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from outreach.replies.inbound.quotes import strip_reply
+
 CORPUS = Path(__file__).parent / "corpus" / "development.jsonl"
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -76,7 +78,8 @@ def shipped_model() -> IntentModel:
         if not line.strip():
             continue
         item = json.loads(line)
-        # The short form of each reply: the words that carry the intent, without signatures.
-        if item["id"].endswith("-a") and item["intent"] != "out_of_office":
-            examples.append((item["text"], item["intent"]))
+        # Both forms of each reply, so that greetings, sign-offs and quoted history, which
+        # every intent shares, carry no weight for any of them.
+        if item["intent"] != "out_of_office":
+            examples.append((strip_reply(item["text"]), item["intent"]))
     return train(examples)
