@@ -524,7 +524,7 @@ def _model_suggestion(text: str, scores: dict[str, float]) -> Classification:
     content = _without_salutations(text)
     # A line or two of courtesy ("Ok, thanks", "Received") says no intent: a person reads it.
     words = re.findall(r"\w+", content)
-    probabilities = shipped_model().probabilities(content[:2000]) if len(words) >= 4 else {}
+    probabilities = shipped_model().probabilities(content[:2000]) if len(words) >= 5 else {}
     if probabilities:
         intent, probability = max(probabilities.items(), key=lambda pair: pair[1])
         if probability >= MODEL_MIN_PROBABILITY and intent != "unclear":

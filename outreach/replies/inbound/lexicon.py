@@ -12,6 +12,21 @@ def _rules(*pairs: tuple[str, float]) -> Rules:
 
 
 UNSUBSCRIBE = _rules(
+    # "Do not contact me again", in any of the languages.
+    (
+        r"\bneem geen contact\b|\bnie kontaktowa[cć]|\bwięcej nie kontakt|\bnekontaktujte\b"
+        r"|\bkontakta mig inte\b|\bkontakt mig ikke\b|\bikke kontakt meg\b|\bottako\b.{0,20}"
+        r"\byhteytt|\bno me contact\w*|\bne me contactez plus\b|\bnon contattatemi\b"
+        r"|\bn[ãa]o me contat\w*|\bkontaktieren sie mich nicht\b",
+        3,
+    ),
+    (
+        r"\b(sair|salir|uscire|sortir|leave|get off)\b (da|de|dalla|de la|the|your|this)"
+        r" (sua |vostra |votre |tu )?(lista|liste|list|mailing)|\b(smettete|smetti|parem|dejen)"
+        r" de? ?(di )?(mandarmi|inviarmi|scrivermi|enviar|mandar|escrever|escribir)",
+        3,
+    ),
+    (r"\blistalta\b|\bz listy\b|\bze seznamu\b|\bfrån listan\b|\bfra listen\b", 3),
     # "No more emails" and "delete my address from your database", in any of the languages.
     (
         r"\b(no|don'?t send( me)?|not? (receive|get)|keine|plus d'|más|mais|più|geen|niet meer"
@@ -49,7 +64,11 @@ UNSUBSCRIBE = _rules(
     (r"\bno me (escriban|contacten|envíen)\b", 3),
     (r"\bremov\w*\b.{0,30}\blista\b|\bme (remova|tire|retire) da\b", 3),
     (r"\b(exclusão|eliminação)\b.{0,40}\bdados\b|\bparem de me (enviar|mandar|escrever)", 3),
-    (r"\bcancellazione\b.{0,40}\bdati\b|\bsmettete di (scrivermi|contattarmi|inviarmi)", 3),
+    (
+        r"\bcancellazione\b.{0,40}\bdati\b|\bsmettete di (scrivermi|contattarmi|inviarmi)"
+        r"|\bnon scrivetemi\b",
+        3,
+    ),
     (r"\bverwijder\b.{0,40}(gegevens|lijst|adres)\b|\bstop met (mailen|e-?mailen|sturen)", 3),
     # Polish.
     (r"\b(usu[nń]\w*|wypis\w*)\b.{0,30}\b(mnie|list\w*|dane|danych)\b|^\W*wypisz\w*", 3),
@@ -72,6 +91,21 @@ UNSUBSCRIBE = _rules(
 )
 
 NOT_INTERESTED = _rules(
+    # "No interest" said with a negation before the word, in any of the languages.
+    (
+        r"\b(not|no|non|não|nao|nie|ne|ikke|inte|ei|emme|nemáme|nemame|geen|kein\w*)\b"
+        r"[^.!?\n]{0,20}\b(interest\w*|interess\w*|interés|zainteresowan\w*|zájem|zajem"
+        r"|intresse\w*|kiinnostu\w*)",
+        3,
+    ),
+    (r"\bbrauchen (wir|ich) (das |es )?nicht\b|\b(we|i) (don'?t|do not) need (it|this|that)\b", 3),
+    (r"必要(ございません|ありません)", 3),
+    (
+        r"\b(not|pas|no|non|não|nao|nicht|niet|nie|ikke|inte|ei)\b (really |vraiment |wirklich )?"
+        r"(for|pour|para|per|für|voor|dla|pro|för|for|meille) (us|nous|nosotros|nós|nos|noi|uns"
+        r"|ons|nas|oss|os)\b|\bei ole meille\b",
+        3,
+    ),
     # Content with what they have, in any of the languages.
     (
         r"\b(happy|satisfied|content|pleased) with (our|the|what we)\b"
@@ -125,9 +159,35 @@ NOT_INTERESTED = _rules(
 )
 
 INTERESTED = _rules(
+    # A demo asked for, even as a question.
+    (
+        r"\b(demo|démo|demonstra\w*|walk ?through|walk me through|dimostrazione|prezentac\w*)\b"
+        r"[^.!\n]{0,30}\?|\b(show|pokaza[cć]|ukázat|ukazat|visa|vise|näyttää|nayttaa|mostrar"
+        r"|montrer|faire|mostrarmi|fare|laten zien|geven)\b[^.!?\n]{0,25}\b(demo\w*|démo)",
+        3,
+    ),
+    (
+        r"\b(monday|tuesday|wednesday|thursday|friday|montag|dienstag|mittwoch|donnerstag|freitag"
+        r"|lundi|mardi|mercredi|jeudi|vendredi|lunes|martes|miércoles|jueves|viernes|lunedì"
+        r"|martedì|mercoledì|giovedì|venerdì|segunda|terça|quarta|quinta|sexta|maandag|dinsdag"
+        r"|woensdag|donderdag|vrijdag|poniedzia\w+|wtor\w+|środ\w+|czwart\w+|piąt\w+"
+        r"|pondělí|úterý|středu|čtvrtek|pátek|måndag|tisdag|onsdag|torsdag|fredag|mandag"
+        r"|tirsdag|maanantaina|tiistaina|keskiviikkona|torstaina|perjantaina)\b[^.!\n]{0,25}"
+        r"\b(\d{1,2} ?(h|uhr|uur|am|pm)\b|\d{1,2}[:.h]\d\d|(à|às|a las|alle|om|o|v|kl\.?"
+        r"|klockan|klokken|kello) \d{1,2})",
+        3,
+    ),
+    (r"\bmarqu\w* (uma )?(reuni[ãa]o|conversa|call|chamada|demo)", 3),
+    (
+        r"\bsentiamoci\b|\bkutsu\w*|\bsend (me |us )?(an? )?(calendar )?invit\w*"
+        r"|\b(mande|envie|envíe|envoyez|schicken sie|stuur|wyślij|pošlete|skicka|send)\b"
+        r"[^.!?\n]{0,20}\b(convite|invitación|invitation|einladung|uitnodiging|zaproszenie"
+        r"|pozvánk\w*|inbjudan|invitasjon)",
+        3,
+    ),
     # Asking when we can talk is interest, even when it is phrased as a question.
     (
-        r"\b(availability|available|free|time|slot|hueco|disponibilidad|disponibilidade"
+        r"\b(availability|available|slots?|hueco|disponibilidad|disponibilidade"
         r"|disponibilit\w*|czas|[čc]as|tid|aikaa|sopisi|sopii|passer|passar|passt|past"
         r"|zeit|moment|créneau|creneau)\b[^.!\n]{0,50}\?"
         r"|\b(when|what day|cuándo|cuando|quand|quando|wann|wanneer|kiedy|kdy|när|nar"
@@ -138,7 +198,7 @@ INTERESTED = _rules(
         3,
     ),
     (
-        r"\bwhat does \w+ (day |morning |afternoon )?look like\b",
+        r"\bwhat does [\w ]{1,24} look like\b",
         3,
     ),
     (
