@@ -12,6 +12,19 @@ def _rules(*pairs: tuple[str, float]) -> Rules:
 
 
 UNSUBSCRIBE = _rules(
+    # "I don't want to be contacted", in any of the languages.
+    (
+        r"\b(not|nicht|ne|no|n[ãa]o|non|niet|nechci|inte|ikke|halua|nie)\b[^.!?\n]{0,30}"
+        r"\b(contacted|kontaktiert|contact[ée]e?|contacten|contatad[oa]|contattat[oa]|benaderd"
+        r"|kontaktov[aá]n\w*|kontaktad|kontaktes|kontaktowali|yhteytt[äa])\b",
+        3,
+    ),
+    (
+        r"wykre[sś]li[cć]|vy[šs]krtn[eě]te|utskickslistan|mailinglist\w*|mailing ?list"
+        r"|e-postlist\w*"
+        r"|postituslist\w*|配信を止め|配信停止",
+        3,
+    ),
     # "Do not contact me again", in any of the languages.
     (
         r"\bneem geen contact\b|\bnie kontaktowa[cć]|\bwięcej nie kontakt|\bnekontaktujte\b"
@@ -91,6 +104,23 @@ UNSUBSCRIBE = _rules(
 )
 
 NOT_INTERESTED = _rules(
+    # "We don't need it" and "we won't go ahead", in any of the languages.
+    (
+        r"\b(don'?t|do not|won'?t) need\b|\bno need\b|\bbrauchen\b[^.!?\n]{0,20}\bnicht\b"
+        r"|\b(pas|aucun) (de )?besoin\b|\bno (lo |la )?necesitamos\b|\bn[ãa]o precisamos\b"
+        r"|\bnon (ne )?abbiamo bisogno\b|\bniet nodig\b|\bnie potrzebujemy\b|\bnepot[řr]ebujeme\b"
+        r"|\bbeh[öo]ver (vi )?inte\b|\bikke (brug for|bruk for)\b|\btrenger (vi )?ikke\b"
+        r"|\bemme tarvitse\b|必要(が)?ない",
+        3,
+    ),
+    (
+        r"\bnot (going to )?(proceed|move forward|continue|pursue)\b|\bnicht weiter(verfolgen)?\b"
+        r"|\bne donnerons pas suite\b|\bno vamos a seguir\b|\bn[ãa]o vamos seguir\b"
+        r"|\bnon procederemo\b|\bniet mee verder\b|\bnie b[eę]dziemy kontynuowa[cć]\b"
+        r"|\bnebudeme pokra[čc]ovat\b|\bg[åa]r (inte|ikke) vidare\b|\bg[åa]r ikke videre\b"
+        r"|\bemme jatka\b|ご縁がなかった",
+        3,
+    ),
     # "No interest" said with a negation before the word, in any of the languages.
     (
         r"\b(not|no|non|não|nao|nie|ne|ikke|inte|ei|emme|nemáme|nemame|geen|kein\w*)\b"
@@ -159,6 +189,19 @@ NOT_INTERESTED = _rules(
 )
 
 INTERESTED = _rules(
+    # An offer or a proposal asked for.
+    (
+        r"\b(send|envíame|envie|envia|mandami|manda|stuur|przes[lł]a[cć]|wy[sś]lij|po[sš]lete"
+        r"|skicka|l[äa]het[äa]|schicken sie|envoyez)\b[^.!?\n]{0,25}\b(offer|proposal|quote"
+        r"|tarjous|nab[ií]dk\w*|ofert\w*|tilbud|f[öo]rslag|propost\w*|propuesta|proposition"
+        r"|voorstel|angebot)",
+        3,
+    ),
+    (
+        r"\b(have|har du|har ni|har dere|har i|máte|masz|hast du|haben sie) (some )?"
+        r"(time|tid|čas|czas|zeit)\b",
+        2,
+    ),
     # A demo asked for, even as a question.
     (
         r"\b(demo|démo|demonstra\w*|walk ?through|walk me through|dimostrazione|prezentac\w*)\b"
@@ -188,13 +231,14 @@ INTERESTED = _rules(
     # Asking when we can talk is interest, even when it is phrased as a question.
     (
         r"\b(availability|available|slots?|hueco|disponibilidad|disponibilidade"
-        r"|disponibilit\w*|czas|[čc]as|tid|aikaa|sopisi|sopii|passer|passar|passt|past"
+        r"|disponibilit\w*|aikaa|sopisi|sopii|passer|passar|passt|past"
         r"|zeit|moment|créneau|creneau)\b[^.!\n]{0,50}\?"
         r"|\b(when|what day|cuándo|cuando|quand|quando|wann|wanneer|kiedy|kdy|när|nar"
         r"|hvornår|hvornar|når|milloin)\b[^.!\n]{0,60}\b(call|chat|talk|meet\w*|demo"
         r"|llamada|hablar|appel|parler|chiamata|sentirci|ligação|ligacao|conversa\w*"
         r"|gespräch|telefon\w*|gesprek|bellen|zadzwoni\w*|rozmow\w*|spotkani\w*|hovor"
-        r"|schůz\w*|samtal\w*|ringa|opkald|møde|samtale|møte|puhelu\w*|palaveri\w*|tavata)",
+        r"|schůz\w*|samtal\w*|ringa|opkald|møde|samtale|møte|puhelu\w*|palaveri\w*|tavata"
+        r"|zavolat|soittaa|ringas|ringes|telefon|chiamata|ligação|appeler)",
         3,
     ),
     (
