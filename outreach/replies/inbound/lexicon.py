@@ -12,6 +12,14 @@ def _rules(*pairs: tuple[str, float]) -> Rules:
 
 
 UNSUBSCRIBE = _rules(
+    # Cancelling "the subscription", in any of the languages.
+    (
+        r"\b(cancel\w*|avsluta|avslutte|zru[šs]it|zrezygnowa[cć]|perua|annuler|cancelar"
+        r"|opzeggen|k[üu]ndigen)\b[^.!?\n]{0,20}(subscri\w*|prenumeration\w*|abonnement\w*"
+        r"|odb[eě]r\w*|subskrypc\w*|tilau\w*|inscri\w*|abonnement)"
+        r"|\b(disiscriver\w*|d[ée]sabonner|afmelden|zrušit odběr)\b|連絡は控え",
+        3,
+    ),
     # "I don't want to be contacted", in any of the languages.
     (
         r"\b(not|nicht|ne|no|n[ãa]o|non|niet|nechci|inte|ikke|halua|nie)\b[^.!?\n]{0,30}"
@@ -104,6 +112,20 @@ UNSUBSCRIBE = _rules(
 )
 
 NOT_INTERESTED = _rules(
+    # No budget, or staying with what they have, in any of the languages.
+    (
+        r"\b(no|not|kein\w*|pas de|sin|sem|senza|geen|nie mamy|nem[aá]me|ingen|ikke|ei)\b"
+        r"[^.!?\n]{0,25}\b(budget\w*|presupuesto|or[çc]amento|bud[żz]et\w*|rozpo[čc]et\w*"
+        r"|budsjett|budjetti\w*)|予算がない|予算(は|が)ありません",
+        3,
+    ),
+    (
+        r"\b(stay\w*|stick\w*|bleiben|restons|quedamos|continuar|restiamo|blijven|zostajemy"
+        r"|z[uů]st[aá]v[aá]me|stannar|bliver|fortsetter|pysymme)\b[^.!?\n]{0,30}"
+        r"\b(current|actuelle|actual|atual|attuale|huidige|obecn\w*|sou[čc]asn\w*|nuvarande"
+        r"|nuv[æa]rende|bisherigen|jetzigen|nykyise\w*|vi har)",
+        3,
+    ),
     # "We don't need it" and "we won't go ahead", in any of the languages.
     (
         r"\b(don'?t|do not|won'?t) need\b|\bno need\b|\bbrauchen\b[^.!?\n]{0,20}\bnicht\b"
@@ -189,6 +211,7 @@ NOT_INTERESTED = _rules(
 )
 
 INTERESTED = _rules(
+    (r"デモ|ご提案を(拝見|伺い)", 3),
     # An offer or a proposal asked for.
     (
         r"\b(send|envíame|envie|envia|mandami|manda|stuur|przes[lł]a[cć]|wy[sś]lij|po[sš]lete"
@@ -228,9 +251,12 @@ INTERESTED = _rules(
         r"|pozvánk\w*|inbjudan|invitasjon)",
         3,
     ),
-    # Asking when we can talk is interest, even when it is phrased as a question.
+    # Asking when we can talk is interest, even when it is phrased as a question ("available"
+    # may be about the product: a person confirms these).
     (
-        r"\b(availability|available|slots?|hueco|disponibilidad|disponibilidade"
+        r"\b(availability|available|slots?|hueco|disponibilidad|disponibilidade|disponible"
+        r"|dispon[ií]vel|beschikbaar|verf[üu]gbar|dost[eę]pn\w*|czas|ledig"
+        r"|tillg[äa]nglig|disponibile"
         r"|disponibilit\w*|aikaa|sopisi|sopii|passer|passar|passt|past"
         r"|zeit|moment|créneau|creneau)\b[^.!\n]{0,50}\?"
         r"|\b(when|what day|cuándo|cuando|quand|quando|wann|wanneer|kiedy|kdy|när|nar"
@@ -239,7 +265,7 @@ INTERESTED = _rules(
         r"|gespräch|telefon\w*|gesprek|bellen|zadzwoni\w*|rozmow\w*|spotkani\w*|hovor"
         r"|schůz\w*|samtal\w*|ringa|opkald|møde|samtale|møte|puhelu\w*|palaveri\w*|tavata"
         r"|zavolat|soittaa|ringas|ringes|telefon|chiamata|ligação|appeler)",
-        3,
+        2,
     ),
     (
         r"\bwhat does [\w ]{1,24} look like\b",
