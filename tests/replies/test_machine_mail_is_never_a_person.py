@@ -2,8 +2,10 @@
 reports are accepted and stored as machine mail: never refused, never triaged as a person."""
 
 import json
+from datetime import timedelta
 
 from django.urls import reverse
+from django.utils import timezone
 
 from outreach.models import Contact, Reply
 from tests.factories import ContactFactory, ProspectFactory
@@ -117,3 +119,47 @@ def test_complaints_and_feedback_reports_are_provider_notices_not_people(
         reply = _post_raw(client, mailbox, raw, django_capture_on_commit_callbacks)
         assert (reply.kind, reply.state, reply.intent) == ("notification", "ignored", "")
         assert "complaint" in reply.triage_reason
+
+
+def _soft_bounce(client, mailbox, capture, n: int) -> Reply:
+    raw = (
+        "Return-Path: <>\r\nFrom: Mail Delivery System <MAILER-DAEMON@mx.fabrikam.example>\r\n"
+        f"To: bob@acme-sales.example\r\nSubject: Undeliverable: Quick question\r\n"
+        f"Message-ID: <full-{n}@mx.fabrikam.example>\r\n\r\n"
+        "Delivery has failed to these recipients or groups:\r\n\r\npkim@fabrikam.example\r\n"
+        "The recipient's mailbox is full and can't accept messages now.\r\n\r\n"
+        "Remote Server returned '552 5.2.2 Mailbox full; quota exceeded'\r\n"
+    ).encode()
+    return _post_raw(client, mailbox, raw, capture)
+
+
+def test_soft_bounces_retire_an_address_only_when_they_repeat_over_days(
+    client, mailbox, workspace, django_capture_on_commit_callbacks, reply_effects
+):
+    contact = ContactFactory(
+        prospect=ProspectFactory(workspace=workspace), email="pkim@fabrikam.example"
+    )
+    first = _soft_bounce(client, mailbox, django_capture_on_commit_callbacks, 1)
+    second = _soft_bounce(client, mailbox, django_capture_on_commit_callbacks, 2)
+    assert (first.kind, first.bounce["reason"], second.state) == (
+        "bounce_soft",
+        "mailbox_full",
+        "ignored",
+    )
+    contact.refresh_from_db()
+    assert contact.outreach_status == Contact.OutreachStatus.ACTIVE
+
+    # Three in a day are not enough: the mailbox may be emptied tomorrow.
+    third = _soft_bounce(client, mailbox, django_capture_on_commit_callbacks, 3)
+    assert third.state == "ignored"
+    contact.refresh_from_db()
+    assert contact.outreach_status == Contact.OutreachStatus.ACTIVE
+
+    # The same failure a week and more after the first retires the address.
+    Reply.objects.filter(pk=first.pk).update(received_at=timezone.now() - timedelta(days=9))
+    fourth = _soft_bounce(client, mailbox, django_capture_on_commit_callbacks, 4)
+    assert fourth.state == "applied"
+    assert "4 soft bounces over 9 days" in fourth.triage_reason
+    contact.refresh_from_db()
+    assert contact.outreach_status == Contact.OutreachStatus.BOUNCED
+    reply_effects.stop.assert_called_once()
