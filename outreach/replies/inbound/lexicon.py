@@ -12,6 +12,15 @@ def _rules(*pairs: tuple[str, float]) -> Rules:
 
 
 UNSUBSCRIBE = _rules(
+    # "Stop sending me messages", in any of the languages.
+    (
+        r"\b(smettetela|smettete|przesta[nń]cie|p[řr]esta[nň]te|hold op|slutt|sluta|lopettakaa"
+        r"|arr[êe]tez|dejen|parem|stop|h[öo]ren sie auf)\b[^.!?\n]{0,25}\b(mandar\w*|wysy[lł]a[cć]"
+        r"|pos[ií]lat|sende|skicka|l[äa]hett[äa]\w*|envoyer|enviar\w*|mandar|sending|schicken"
+        r"|messaggi|wiadomo[sś]ci|zpr[aá]vy|meddelanden|beskeder|meldinger|viestien)",
+        3,
+    ),
+    (r"リストから削除|アドレスを削除|\blistaltanne\b", 3),
     # Cancelling "the subscription", in any of the languages.
     (
         r"\b(cancel\w*|avsluta|avslutte|zru[šs]it|zrezygnowa[cć]|perua|annuler|cancelar"
@@ -112,6 +121,20 @@ UNSUBSCRIBE = _rules(
 )
 
 NOT_INTERESTED = _rules(
+    # Not looking for anything new, or it does not fit what they do.
+    (
+        r"\b(not|keine?|non|geen|nie|ne|inte|ikke|ei|emme)\b[^.!?\n]{0,25}\b(looking|suchen"
+        r"|cherchons|cerchiamo|buscamos|procuramos|zoeken|szukamy|hled[aá]me|letar|leder|ser etter"
+        r"|etsi)\b|\bnehled[aá]me\b|\bnon cerchiamo\b|\bno buscamos\b|\bn[ãa]o procuramos\b",
+        3,
+    ),
+    (
+        r"\b(doesn'?t|does not|don'?t) (fit|match)\b|\bne correspond pas\b|\bno encaja\b"
+        r"|\bn[ãa]o se encaixa\b|\bnon (è|e) in linea\b|\bpast niet\b|\bpasst nicht\b"
+        r"|\bnie pasuje\b|\bnehod[ií] se\b|\bpassar inte\b|\bpasser ikke\b|\bei sovi\b"
+        r"|合わない|お断り",
+        3,
+    ),
     # No budget, or staying with what they have, in any of the languages.
     (
         r"\b(no|not|kein\w*|pas de|sin|sem|senza|geen|nie mamy|nem[aá]me|ingen|ikke|ei)\b"
@@ -211,6 +234,13 @@ NOT_INTERESTED = _rules(
 )
 
 INTERESTED = _rules(
+    (
+        r"\b(caught|got|have) my (attention|interest)\b|\bchamou (a )?minha aten[çc][ãa]o\b"
+        r"|\bf[åa]ngat mitt intresse\b|\bfanget (min )?interesse\w*\b|\bher[äa]tit kiinnostukseni\b"
+        r"|\binteresse geweckt\b|\bretenu mon attention\b|\bmi hai incuriosito\b"
+        r"|\bzaujal jste m[eě]\b|\bzainteresowa[lł] mnie\b|\bmijn aandacht\b",
+        3,
+    ),
     (r"デモ|ご提案を(拝見|伺い)", 3),
     # An offer or a proposal asked for.
     (
