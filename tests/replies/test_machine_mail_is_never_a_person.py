@@ -163,3 +163,34 @@ def test_soft_bounces_retire_an_address_only_when_they_repeat_over_days(
     contact.refresh_from_db()
     assert contact.outreach_status == Contact.OutreachStatus.BOUNCED
     reply_effects.stop.assert_called_once()
+
+
+ALIAS_BOUNCE = (
+    b"Return-Path: <>\r\nFrom: MAILER-DAEMON@mx.acme-sales.example (Mail Delivery System)\r\n"
+    b"To: bob@acme-sales.example\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+    b"Message-ID: <alias1@mx.acme-sales.example>\r\nMIME-Version: 1.0\r\n"
+    b'Content-Type: multipart/report; report-type=delivery-status; boundary="r"\r\n\r\n'
+    b"--r\r\nContent-Type: text/plain\r\n\r\n<sales-team@northwind.example> (expanded from "
+    b"<jordan.blake@northwind.example>): host mx.northwind.example said: 550 5.1.1 User "
+    b"unknown (in reply to RCPT TO command)\r\n"
+    b"--r\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.acme-sales\r\n\r\n"
+    b"Final-Recipient: rfc822; sales-team@northwind.example\r\n"
+    b"Original-Recipient: rfc822;jordan.blake@northwind.example\r\nAction: failed\r\n"
+    b"Status: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\r\n--r--\r\n"
+)
+
+
+def test_a_bounce_of_an_expanded_alias_finds_the_contact_we_wrote_to(
+    client, mailbox, workspace, django_capture_on_commit_callbacks
+):
+    contact = ContactFactory(
+        prospect=ProspectFactory(workspace=workspace), email="jordan.blake@northwind.example"
+    )
+    reply = _post_raw(client, mailbox, ALIAS_BOUNCE, django_capture_on_commit_callbacks)
+    assert reply.bounce["recipient"] == "sales-team@northwind.example"
+    assert reply.bounce["original_recipient"] == "jordan.blake@northwind.example"
+    assert (reply.kind, reply.contact, reply.matched_by) == (
+        "bounce_hard",
+        contact,
+        "bounced_recipient",
+    )

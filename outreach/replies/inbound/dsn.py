@@ -63,6 +63,8 @@ class Bounce:
     reporter: str = ""
     reason: str = ""
     failures: list[dict[str, str]] = field(default_factory=list)
+    # The address we sent to, when the report says an alias expanded it into `recipient`.
+    original_recipient: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -102,9 +104,14 @@ def detect_bounce(message: InboundMessage) -> Bounce | None:
             status = _status_code(block.get("status", "")) or _status_code(diagnostic)
             if status.endswith(".0.0") and _status_code(diagnostic):
                 status = _status_code(diagnostic)
-            failures.append(
-                _failure(address, status, diagnostic, text, action or _text_action(message, text))
+            failure = _failure(
+                address, status, diagnostic, text, action or _text_action(message, text)
             )
+            # An alias expanded on the way: the address we wrote to is the original one.
+            original = _first_email(_strip_type(block.get("original-recipient", "")))
+            if original and original != failure["recipient"]:
+                failure["original_recipient"] = original
+            failures.append(failure)
         if not recipients and per_message:
             diagnostic = _strip_type(per_message.get("diagnostic-code", "")) or _diagnostic_line(
                 text
@@ -138,6 +145,7 @@ def detect_bounce(message: InboundMessage) -> Bounce | None:
         reporter=reporter,
         reason=first["reason"],
         failures=failures[:20],
+        original_recipient=first.get("original_recipient", ""),
     )
 
 

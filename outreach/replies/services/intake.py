@@ -231,11 +231,13 @@ def _match(workspace: Workspace, message: InboundMessage, bounce: Bounce | None)
                 .first()
             )
     address = bounced_recipient if bounce is not None else message.from_address.email
+    addresses = [a.lower() for a in (address, bounce.original_recipient if bounce else "") if a]
     by_address = (
-        Contact.objects.filter(workspace=workspace, email=address.lower())
+        Contact.objects.filter(workspace=workspace, email__in=addresses)
         .select_related("prospect")
+        .order_by("pk")
         .first()
-        if address
+        if addresses
         else None
     )
     thread = answers or earlier
