@@ -458,22 +458,23 @@ def classify(
     scores: dict[str, float] = {}
     matched: dict[str, list[str]] = {}
 
-    def score(intent: str, rules: Rules, against: str) -> str:
-        total, hits = 0.0, []
+    def score(intent: str, rules: Rules, against: str) -> list[re.Pattern]:
+        total, hits, patterns = 0.0, [], []
         for pattern, weight in rules:
-            for found in pattern.finditer(against):
+            found = pattern.search(against)
+            if found is not None:
                 total += weight
                 hits.append(found.group(0).strip())
-                break
+                patterns.append(pattern)
         scores[intent] = total
         matched[intent] = hits
-        return against
+        return patterns
 
     score("unsubscribe", UNSUBSCRIBE, text)
-    score("not_interested", NOT_INTERESTED, text)
+    negatives = score("not_interested", NOT_INTERESTED, text)
     # "Not interested" must not also count as "interested": blank out what was read as a no.
     remaining = text
-    for pattern, _ in NOT_INTERESTED:
+    for pattern in negatives:
         remaining = pattern.sub(" ", remaining)
     score("interested", INTERESTED, remaining)
     score("question", QUESTION, text)
