@@ -20,7 +20,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-DB_NAME = "crm_bench_replies"
+DB_NAME = os.environ.get("BENCH_DB_NAME", "crm_bench_replies")
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 CONTACTS = 5_000
 SENT_PER_CONTACT = 4

@@ -391,6 +391,10 @@ REPLIES_MAX_TEXT_CHARS = env_int("REPLIES_MAX_TEXT_CHARS", 100_000)
 REPLIES_MAX_HTML_CHARS = env_int("REPLIES_MAX_HTML_CHARS", 200_000)
 # Triage at or above this confidence acts by itself; below it the reply waits for a rep.
 REPLIES_AUTO_APPLY_MIN_CONFIDENCE = env_float("REPLIES_AUTO_APPLY_MIN_CONFIDENCE", 0.75)
+# A soft bounce (full mailbox, block, expired queue) retires a contact only when it repeats:
+# this many failed deliveries to the address, the first and the last this many days apart.
+REPLIES_SOFT_BOUNCES_TO_HARD = env_int("REPLIES_SOFT_BOUNCES_TO_HARD", 3)
+REPLIES_SOFT_BOUNCE_DAYS = env_int("REPLIES_SOFT_BOUNCE_DAYS", 7)
 # How long sequences pause for an out-of-office reply that gives no return date.
 REPLIES_OUT_OF_OFFICE_PAUSE_DAYS = env_int("REPLIES_OUT_OF_OFFICE_PAUSE_DAYS", 7)
 # Mailgun signs inbound webhooks with this key (Sending -> Webhooks -> signing key); empty

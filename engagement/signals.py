@@ -84,6 +84,7 @@ REPLY_INTENTS = (
     "not_interested",
     "unsubscribe",
     "out_of_office",
+    "unclear",
 )
 UNTRIAGED_INTENT = "untriaged"
 # Replies that are not engagement: the contact said stop, or a machine answered.

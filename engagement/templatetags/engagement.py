@@ -19,6 +19,7 @@ INTENT_LABELS = {
     "not_interested": "not interested",
     "unsubscribe": "unsubscribe",
     "out_of_office": "out of office",
+    "unclear": "needing a person to read",
 }
 
 

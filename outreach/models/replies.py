@@ -57,6 +57,7 @@ class Reply(models.Model):
         AUTO_REPLY = "auto_reply", "Automatic reply"
         BOUNCE_HARD = "bounce_hard", "Hard bounce"
         BOUNCE_SOFT = "bounce_soft", "Soft bounce"
+        NOTIFICATION = "notification", "Provider notice"
 
     class Intent(models.TextChoices):
         INTERESTED = "interested", "Interested"
@@ -65,6 +66,8 @@ class Reply(models.Model):
         UNSUBSCRIBE = "unsubscribe", "Unsubscribe"
         REFERRAL = "referral", "Referral"
         QUESTION = "question", "Question"
+        # Matched nothing the classifier knows well enough: a person reads it.
+        UNCLEAR = "unclear", "Needs a person"
 
     class State(models.TextChoices):
         NEW = "new", "New"
@@ -171,6 +174,11 @@ class Reply(models.Model):
     @property
     def is_bounce(self) -> bool:
         return self.kind in {self.Kind.BOUNCE_HARD, self.Kind.BOUNCE_SOFT}
+
+    @property
+    def is_machine(self) -> bool:
+        """A bounce or a provider's notice: mail no person wrote, so it has no intent."""
+        return self.is_bounce or self.kind == self.Kind.NOTIFICATION
 
     @property
     def sender_label(self) -> str:

@@ -23,7 +23,9 @@ def _bounded_headers(value: dict[str, str]) -> dict[str, str]:
 
 
 class AddressIn(Schema):
-    email: Annotated[str, Field(min_length=3, max_length=254)]
+    email: Annotated[str, Field(max_length=254)] = Field(
+        "", description='The sender; empty or "<>" for the null sender a bounce comes from.'
+    )
     name: Annotated[str, Field(max_length=200)] = ""
 
 

@@ -32,6 +32,7 @@ SHORT = {
     "unsubscribe": "unsub",
     "referral": "ref",
     "question": "q",
+    "unclear": "?",
 }
 
 
@@ -92,6 +93,6 @@ def test_the_corpus_has_every_intent_in_several_languages_with_quotes_and_signat
         for path in CORPUS
     )
     assert len(CORPUS) >= 60
-    assert set(by_intent) == set(INTENTS) and min(by_intent.values()) >= 10, by_intent
+    assert set(by_intent) == set(INTENTS) - {"unclear"} and min(by_intent.values()) >= 10, by_intent
     assert quoted >= 60
     assert foreign >= 30

@@ -16,7 +16,10 @@ _VACATION_SUBJECT = re.compile(
     r"|resposta automática|resposta automatica|fora do escritório|ausente|de férias"
     r"|automatisch antwoord|afwezig|niet aanwezig|autosvar|frånvaro|fravær|poissa"
     r"|automaattinen vastaus|odpowiedź automatyczna|nieobecność|автоматический ответ|自動応答"
-    r"|不在|自动回复|otomatik yan\u0131t",
+    r"|不在|自动回复|otomatik yan\u0131t"
+    r"|automatick[aá] odpov[eě][dď]|nep[řr][ií]tomnost|mimo kancel[aá][řr]"
+    r"|automatisk svar|autosvar|fraværsmelding|frånvaromeddelande|ferie|semester"
+    r"|poissaolo|lomalla|nieobecno[sś][cć]|urlop|休暇|外出",
     re.IGNORECASE,
 )
 _VACATION_BODY = re.compile(
@@ -26,13 +29,18 @@ _VACATION_BODY = re.compile(
     r" (to your (e-?mail|message) )?(when|upon|after) (I|my) return"
     r"|bin (derzeit |zurzeit )?(nicht im büro|im urlaub|abwesent|außer haus)"
     r"|je suis (actuellement )?(absent|en congés?|en vacances)|estoy (fuera|de vacaciones)"
-    r"|sono (fuori|in ferie|assente)|estou (fora|de férias|ausente)|ik ben (afwezig|met vakantie)",
+    r"|sono (fuori|in ferie|assente)|estou (fora|de férias|ausente)|ik ben (afwezig|met vakantie)"
+    r"|jestem (poza biurem|na urlopie|nieobecn)|jsem (mimo kancel|na dovolen|nep[řr][ií]tom)"
+    r"|jag är (inte på kontoret|på semester|tjänstledig|ledig)"
+    r"|jeg er (ikke på kontoret|på ferie|fraværende|borte)|jeg holder ferie"
+    r"|olen (poissa|lomalla)|不在にしております|不在です|出張中",
     re.IGNORECASE,
 )
 _SUBJECT_PREFIX = re.compile(
     r"^(automatic reply|auto[- ]?reply|autoreply|auto|automatische antwort|réponse automatique"
     r"|respuesta automática|risposta automatica|resposta automática|automatisch antwoord"
-    r"|autosvar|out of office( reply)?|abwesenheitsnotiz)\s*:",
+    r"|autosvar|out of office( reply)?|abwesenheitsnotiz|odpowied[zź] automatyczna"
+    r"|automatick[aá] odpov[eě][dď]|automatisk svar|automaattinen vastaus|自動応答|自動返信)\s*:",
     re.IGNORECASE,
 )
 

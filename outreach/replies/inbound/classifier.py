@@ -2,7 +2,8 @@
 Italian, Portuguese and Dutch over the stripped reply, with negation handled by matching the
 "not interested" phrases first and blanking them out.
 
-Six intents: interested, not_interested, out_of_office, unsubscribe, referral, question.
+Six intents: interested, not_interested, out_of_office, unsubscribe, referral, question; and
+`unclear` for a reply that matches no rule, which a person reads (never a guess at interest).
 """
 
 import re
@@ -10,8 +11,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from outreach.replies.inbound import lexicon
 from outreach.replies.inbound.dates import extract_return_date
 from outreach.replies.inbound.message import Address
+from outreach.replies.inbound.model import shipped_model
 
 INTENTS = (
     "interested",
@@ -20,6 +23,7 @@ INTENTS = (
     "unsubscribe",
     "referral",
     "question",
+    "unclear",
 )
 _WEEKDAY_NAMES = "monday|tuesday|wednesday|thursday|friday|mon|tue|wed|thu|fri"
 
@@ -377,6 +381,13 @@ OUT_OF_OFFICE = _rules(
     (r"\bafwezig\b|\bmet vakantie\b|\bniet op kantoor\b|\bbij terugkomst\b", 3),
 )
 
+UNSUBSCRIBE += lexicon.UNSUBSCRIBE
+NOT_INTERESTED += lexicon.NOT_INTERESTED
+INTERESTED += lexicon.INTERESTED
+REFERRAL += lexicon.REFERRAL
+OUT_OF_OFFICE += lexicon.OUT_OF_OFFICE
+QUESTION += lexicon.QUESTION
+
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _NAME = re.compile(
     r"(?<![\w@.])([A-ZÀ-Ý][a-zà-ÿ'-]+(?:\s+(?:de\s+|da\s+|van\s+|von\s+|van der\s+|del\s+|di\s+)?"
@@ -447,22 +458,23 @@ def classify(
     scores: dict[str, float] = {}
     matched: dict[str, list[str]] = {}
 
-    def score(intent: str, rules: Rules, against: str) -> str:
-        total, hits = 0.0, []
+    def score(intent: str, rules: Rules, against: str) -> list[re.Pattern]:
+        total, hits, patterns = 0.0, [], []
         for pattern, weight in rules:
-            for found in pattern.finditer(against):
+            found = pattern.search(against)
+            if found is not None:
                 total += weight
                 hits.append(found.group(0).strip())
-                break
+                patterns.append(pattern)
         scores[intent] = total
         matched[intent] = hits
-        return against
+        return patterns
 
     score("unsubscribe", UNSUBSCRIBE, text)
-    score("not_interested", NOT_INTERESTED, text)
+    negatives = score("not_interested", NOT_INTERESTED, text)
     # "Not interested" must not also count as "interested": blank out what was read as a no.
     remaining = text
-    for pattern, _ in NOT_INTERESTED:
+    for pattern in negatives:
         remaining = pattern.sub(" ", remaining)
     score("interested", INTERESTED, remaining)
     score("question", QUESTION, text)
@@ -480,17 +492,12 @@ def classify(
     if scores["unsubscribe"] >= 3:
         scores["unsubscribe"] += 2
 
+    scores["unclear"] = 0.0
     ranked = sorted(INTENTS, key=lambda intent: (-scores[intent], INTENTS.index(intent)))
     top, runner_up = ranked[0], ranked[1]
     best, second = scores[top], scores[runner_up]
     if best == 0:
-        return Classification(
-            intent="question" if "?" in text else "interested",
-            confidence=0.3,
-            source="rules",
-            reason="No phrase the rules know; a person should read it.",
-            scores=scores,
-        )
+        return _model_suggestion(text, scores)
     confidence = _confidence(best, second)
     reason = f"Matched {', '.join(repr(hit) for hit in matched[top][:3])}"
     if second:
@@ -506,6 +513,47 @@ def classify(
         referral=referral if top == "referral" else None,
         scores=scores,
     )
+
+
+# The model's answer stays below the auto-apply threshold: a person confirms it.
+MODEL_CONFIDENCE = 0.5
+MODEL_MIN_PROBABILITY = 0.8
+
+
+def _model_suggestion(text: str, scores: dict[str, float]) -> Classification:
+    """No rule matched: the shipped model's reading if it is clear, else `unclear`."""
+    content = _without_salutations(text)
+    # A line or two of courtesy ("Ok, thanks", "Received") says no intent: a person reads it.
+    words = re.findall(r"\w+", content)
+    probabilities = shipped_model().probabilities(content[:2000]) if len(words) >= 5 else {}
+    if probabilities:
+        intent, probability = max(probabilities.items(), key=lambda pair: pair[1])
+        if probability >= MODEL_MIN_PROBABILITY and intent != "unclear":
+            return Classification(
+                intent=intent,
+                confidence=MODEL_CONFIDENCE,
+                source="rules",
+                reason=f"No rule matched; the model reads {intent} ({probability:.0%}).",
+                scores=scores,
+            )
+    return Classification(
+        intent="unclear",
+        confidence=0.0,
+        source="rules",
+        reason="No phrase the rules know; a person should read it.",
+        scores=scores,
+    )
+
+
+def _without_salutations(text: str) -> str:
+    """The reply without its greeting line, its sign-off and the name under it: the short
+    lines of at most three words around the message."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    while lines and len(lines[0].split()) <= 3 and lines[0].endswith((",", ":", "!")):
+        lines.pop(0)
+    while len(lines) > 1 and len(lines[-1].split()) <= 3 and not lines[-1].endswith((".", "?")):
+        lines.pop()
+    return "\n".join(lines)
 
 
 def find_referral(

@@ -1,34 +1,51 @@
 """The date someone is back, read from an out-of-office message in English, German, French,
-Spanish, Italian, Portuguese or Dutch ("back on Monday, March 10", "bis einschließlich 12.03.",
+Spanish, Italian, Portuguese, Dutch, Polish, Czech, Swedish, Danish, Norwegian, Finnish or
+Japanese ("back on Monday, March 10", "bis einschließlich 12.03.",
 "de retour le 12 mars", "from 3 to 7 March")."""
 
 import re
 from datetime import date, timedelta
 
 _MONTHS = {
-    1: "january jan januar jänner janvier janv enero gennaio janeiro januari",
-    2: "february feb februar février fevrier févr fevr febrero febbraio fevereiro februari",
-    3: "march mar märz maerz mrz mars marzo março marco maart",
-    4: "april apr avril avr abril aprile",
-    5: "may mai mayo maggio maio mei",
-    6: "june jun juni juin junio giugno junho",
-    7: "july jul juli juillet juil julio luglio julho",
-    8: "august aug août aout agosto augustus",
-    9: "september sept sep septembre septiembre setiembre settembre setembro",
-    10: "october oct oktober okt octobre octubre ottobre outubro",
-    11: "november nov novembre noviembre novembro",
-    12: "december dec dezember dez décembre decembre diciembre dicembre dezembro",
+    1: "january jan januar jänner janvier janv enero gennaio janeiro januari"
+    " stycznia styczeń styczen ledna leden tammikuuta tammikuu",
+    2: "february feb februar février fevrier févr fevr febrero febbraio fevereiro februari"
+    " lutego luty února unora únor februari februar helmikuuta helmikuu",
+    3: "march mar märz maerz mrz mars marzo março marco maart"
+    " marca marzec března brezna březen marts maaliskuuta maaliskuu",
+    4: "april apr avril avr abril aprile kwietnia kwiecień dubna duben huhtikuuta huhtikuu",
+    5: "may mai mayo maggio maio mei maja maj května kvetna květen toukokuuta toukokuu",
+    6: "june jun juni juin junio giugno junho"
+    " czerwca czerwiec června cervna červen kesäkuuta kesäkuu",
+    7: "july jul juli juillet juil julio luglio julho"
+    " lipca lipiec července cervence červenec heinäkuuta heinäkuu",
+    8: "august aug août aout agosto augustus sierpnia sierpień srpna srpen augusti elokuuta elokuu",
+    9: "september sept sep septembre septiembre setiembre settembre setembro"
+    " września wrzesień září zari syyskuuta syyskuu",
+    10: "october oct oktober okt octobre octubre ottobre outubro"
+    " października październik října rijna říjen lokakuuta lokakuu",
+    11: "november nov novembre noviembre novembro"
+    " listopada listopad listopadu marraskuuta marraskuu",
+    12: "december dec dezember dez décembre decembre diciembre dicembre dezembro"
+    " grudnia grudzień prosince prosinec joulukuuta joulukuu",
 }
 _WEEKDAYS = {
-    0: "monday mon montag lundi lunes lunedì lunedi segunda-feira segunda maandag",
-    1: "tuesday tue tues dienstag mardi martes martedì martedi terça-feira terça terca dinsdag",
+    0: "monday mon montag lundi lunes lunedì lunedi segunda-feira segunda maandag"
+    " poniedziałek poniedzialek pondělí pondeli måndag mandag maanantaina maanantai",
+    1: "tuesday tue tues dienstag mardi martes martedì martedi terça-feira terça terca dinsdag"
+    " wtorek úterý utery tisdag tirsdag tiistaina tiistai",
     2: "wednesday wed mittwoch mercredi miércoles miercoles mercoledì mercoledi quarta-feira"
-    " quarta woensdag",
+    " quarta woensdag"
+    " środa środę sroda stredu středa středu onsdag keskiviikkona keskiviikko",
     3: "thursday thu thur thurs donnerstag jeudi jueves giovedì giovedi quinta-feira quinta"
-    " donderdag",
-    4: "friday fri freitag vendredi viernes venerdì venerdi sexta-feira sexta vrijdag",
-    5: "saturday sat samstag sonnabend samedi sábado sabado zaterdag",
-    6: "sunday sun sonntag dimanche domingo domenica zondag",
+    " donderdag"
+    " czwartek čtvrtek ctvrtek torsdag torstaina torstai",
+    4: "friday fri freitag vendredi viernes venerdì venerdi sexta-feira sexta vrijdag"
+    " piątek piatek pátek patek fredag perjantaina perjantai",
+    5: "saturday sat samstag sonnabend samedi sábado sabado zaterdag"
+    " sobota sobotę lördag lørdag lauantaina lauantai",
+    6: "sunday sun sonntag dimanche domingo domenica zondag"
+    " niedziela niedzielę neděle nedele söndag søndag sunnuntaina sunnuntai",
 }
 _MONTH_OF = {name: number for number, names in _MONTHS.items() for name in names.split()}
 _WEEKDAY_OF = {name: number for number, names in _WEEKDAYS.items() for name in names.split()}
@@ -45,6 +62,7 @@ _DATE_PATTERNS = [
     re.compile(r"(?P<year>(?:19|20)\d\d)-(?P<mnum>[01]?\d)-(?P<day>[0-3]?\d)\b"),
     re.compile(rf"\b{_DAY}\s*(?:of\s+|de\s+|-\s*)?{_MONTH}(?![a-zà-ÿ]){_YEAR}", re.I),
     re.compile(rf"\b{_MONTH}(?![a-zà-ÿ])\s*(?:the\s+)?{_DAY}(?!\d){_YEAR}", re.I),
+    re.compile(r"(?P<mnum>[01]?\d)\s*月\s*(?P<day>[0-3]?\d)\s*日"),
     re.compile(r"\b(?P<a>[0-3]?\d)[./](?P<b>[0-3]?\d)(?:[./](?P<year>(?:19|20)?\d\d))?(?![\d:])"),
 ]
 _WEEKDAY = re.compile(rf"\b(?P<weekday>{_alternation(_WEEKDAY_OF)})\b", re.I)
@@ -63,7 +81,8 @@ _RETURN_CUES = re.compile(
     r"|wieder (?:im büro|im buero|erreichbar|da|verfügbar|zurück)|ab dem|ab"
     r"|de retour|retour|à partir du|a partir du|de vuelta|regres\w*|volver\w*|estaré de nuevo"
     r"|a partir del|rientr\w*|di ritorno|ritorno|de volta|retorno|regress\w*|terug"
-    r"|weer (?:aanwezig|bereikbaar|op kantoor)|vanaf)\b",
+    r"|weer (?:aanwezig|bereikbaar|op kantoor)|vanaf|wracam|wróc\w*|powrot\w*|vrátím se|vratim se"
+    r"|zpět|zpet|tillbaka|tilbage|tilbake|palaan|takaisin)\b",
     re.I,
 )
 _THROUGH_CUES = re.compile(
@@ -73,7 +92,7 @@ _THROUGH_CUES = re.compile(
 )
 _UNTIL_CUES = re.compile(
     r"\b(?:until|till|til|bis(?: zum| zur)?|jusqu'?(?:au|à|a)|hasta(?: el)?|fino al?"
-    r"|até(?: ao| o| dia)?|ate(?: dia)?|tot)\b",
+    r"|até(?: ao| o| dia)?|ate(?: dia)?|tot|do|förrän|forran|før(?: den)?|indtil|inntil)\b",
     re.I,
 )
 _RANGE_START = re.compile(r"\b(?:from|vom|du|del|dal|dall'|van|de)\b", re.I)
@@ -87,6 +106,7 @@ _INCLUSIVE = re.compile(
     re.I,
 )
 _WINDOW = 48
+_AFTER_UNTIL = re.compile(r"^\.?\s*(?:asti|saakka|まで)")
 
 
 def extract_return_date(text: str, *, received: date) -> date | None:
@@ -123,6 +143,14 @@ def extract_return_date(text: str, *, received: date) -> date | None:
         if second is not None:
             found.setdefault("range_end", second[0])
             break
+    if not found:
+        # Finnish and Japanese put the cue after the date: "14.3. asti", "3月14日まで".
+        for pattern in _DATE_PATTERNS:
+            for match in pattern.finditer(text):
+                if _AFTER_UNTIL.match(text[match.end() :]):
+                    parsed = _to_date(match, received=received, english=english)
+                    if parsed is not None:
+                        found.setdefault("until", parsed)
     if "return" in found:
         candidate = found["return"]
     elif "through" in found:

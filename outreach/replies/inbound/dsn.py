@@ -3,11 +3,13 @@
 (the mail server will keep trying, or the mailbox is only full)."""
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from email import message_from_string
 from email import policy as email_policy
 from email.message import Message
 
+from outreach.replies.inbound.bounce_reasons import bounce_reason, is_hard
+from outreach.replies.inbound.esp import EspNotice, esp_notification
 from outreach.replies.inbound.message import InboundMessage, message_ids, normalize_message_id
 
 _DAEMONS = {
@@ -20,13 +22,15 @@ _DAEMONS = {
     "bounce",
     "bounces",
     "mail.delivery.subsystem",
+    "post_master",
 }
 _SUBJECT = re.compile(
     r"undeliver|returned mail|return(ed)? to sender|mail delivery (failed|failure|system|subsystem)"
     r"|delivery status notification|delivery (has )?failed|delivery failure|failure notice"
     r"|failed delivery|non[- ]?delivery|(could ?n[o']t|was ?n[o']t|not) (be )?delivered"
     r"|delayed mail|delivery (is )?delayed|delivery delayed|message .{0,80} delayed"
-    r"|still being retried|could not send message for past|mail system error"
+    r"|still being retried|could not send (message|mail) for past|mail system error"
+    r"|loop alert|mail loop"
     r"|unzustellbar|nicht zustellbar|non remis|non recapitabile|no se (puede|pudo) entregar"
     r"|onbestelbaar|niet bezorgd",
     re.IGNORECASE,
@@ -36,40 +40,20 @@ _BODY_MARKERS = re.compile(
     r"|delivery (to the following|has failed)|permanent (fatal )?error|I'm afraid I wasn't able"
     r"|the following address(es)? failed|address not found|undeliverable|delivery failed"
     r"|returned to sender|unable to deliver|message delivery failed|mail delivery failed"
+    r"|unknown recipient|user unknown|no such user|invalid user|delivery errors"
+    r"|duplicated message-id"
     r"|\b[45]\.\d{1,3}\.\d{1,3}\b|\b(550|551|552|553|554|450|451|452)\b",
     re.IGNORECASE,
 )
 _ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
-_BASIC = re.compile(r"(?<![\d.#])([45])\d\d(?=[\s:-])")
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-
-_SOFT_PHRASES = re.compile(
-    r"mailbox (is )?full|over ?quota|quota (exceeded|exceed)|exceeded (the )?(storage|quota)"
-    r"|insufficient (system )?storage|out of storage|try (again )?later|temporar(y|ily)"
-    r"|greylist|graylist|deferred|rate limit|too many (connections|messages|recipients)"
-    r"|still (being )?retr|will (continue|retry|keep) (to )?(try|retry)|will be retried"
-    r"|has not yet been delivered|delivery (is )?delayed|no action is required",
-    re.IGNORECASE,
-)
-_HARD_PHRASES = re.compile(
-    r"user unknown|unknown user|no such (user|recipient|mailbox|address)|does ?n[o']t exist"
-    r"|does not exist|recipient (address )?rejected|recipient not found|recipientnotfound"
-    r"|invalid (recipient|mailbox|address)|address (not found|unknown)|mailbox (not found"
-    r"|unavailable|does not exist)|no mailbox|unrouteable|unroutable|domain (not found|does not"
-    r" exist)|host (or domain name )?not found|nxdomain|account (has been |is )?disabled"
-    r"|account (is )?inactive|bad destination mailbox|not a valid (mailbox|recipient)"
-    r"|user not found|unknown (local part|recipient|address)|no longer (valid|active|available)"
-    r"|does ?n[o']t have an? .{0,40}account|no (such )?account",
-    re.IGNORECASE,
-)
-_PERMANENT = re.compile(r"permanent|fatal error|I've given up|giving up|failed permanently", re.I)
-# Status codes that are permanent by the RFC but say nothing against the address itself: a full
-# mailbox, a message too large, a policy or spam block.
-_SOFT_PERMANENT_CODES = {"5.2.2", "5.2.3", "5.3.4"}
 
 
 @dataclass
 class Bounce:
+    """A failed delivery: the first failed recipient's address, status and reason (the one a
+    contact is matched by), and every recipient the report lists in `failures`."""
+
     hard: bool
     recipient: str = ""
     status: str = ""
@@ -77,6 +61,10 @@ class Bounce:
     diagnostic: str = ""
     original_message_id: str = ""
     reporter: str = ""
+    reason: str = ""
+    failures: list[dict[str, str]] = field(default_factory=list)
+    # The address we sent to, when the report says an alias expanded it into `recipient`.
+    original_recipient: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -84,46 +72,126 @@ class Bounce:
 
 def detect_bounce(message: InboundMessage) -> Bounce | None:
     """The bounce this message reports, or None when it is not a failed-delivery notice."""
-    report = _report_fields(message.mime) if message.mime is not None else None
-    if report is None and not _looks_like_bounce(message):
+    notice = esp_notification(message)
+    if notice is not None:
+        return _esp_bounce(notice, message) if notice.kind == "bounce" else None
+    blocks = _report_blocks(message.mime) if message.mime is not None else None
+    if blocks is None and not _looks_like_bounce(message):
         return None
-    text = message.readable_text
+    text = message.readable_text or _unparsed_body(message.mime)
     original_id = _original_message_id(message)
-    if report is not None:
-        action = report.get("action", "").lower()
-        if action and action not in {"failed", "delayed"}:
+    failures: list[dict[str, str]] = []
+    reporter = message.from_address.email
+    if blocks is not None:
+        per_message, recipients = blocks
+        if recipients and all(
+            b.get("action", "").lower() not in {"", "failed", "delayed", "expired"}
+            for b in recipients
+        ):
             return None  # a positive report: delivered, relayed or expanded
-        status = _status_code(report.get("status", "")) or _status_code(
-            report.get("diagnostic-code", "")
-        )
-        diagnostic = _strip_type(report.get("diagnostic-code", ""))
-        recipient = _strip_type(report.get("final-recipient", "")) or _strip_type(
-            report.get("original-recipient", "")
-        )
-        bounce = Bounce(
-            hard=_is_hard(status=status, action=action, evidence=f"{diagnostic}\n{text}"),
-            recipient=_first_email(recipient) or _text_recipient(message, text),
-            status=status,
-            action=action or "failed",
-            diagnostic=diagnostic[:500],
-            original_message_id=original_id,
-            reporter=_strip_type(report.get("reporting-mta", "")) or message.from_address.email,
-        )
+        reporter = _strip_type(per_message.get("reporting-mta", "")) or reporter
+        for block in recipients:
+            action = block.get("action", "").lower()
+            action = "failed" if action == "expired" else action
+            if action not in {"", "failed", "delayed"}:
+                continue
+            diagnostic = _strip_type(block.get("diagnostic-code", ""))
+            address = _first_email(_strip_type(block.get("final-recipient", ""))) or _first_email(
+                _strip_type(block.get("original-recipient", ""))
+            )
+            if not diagnostic and address:
+                diagnostic = _text_diagnostic(text, address)
+            status = _status_code(block.get("status", "")) or _status_code(diagnostic)
+            if status.endswith(".0.0") and _status_code(diagnostic):
+                status = _status_code(diagnostic)
+            failure = _failure(
+                address, status, diagnostic, text, action or _text_action(message, text)
+            )
+            # An alias expanded on the way: the address we wrote to is the original one.
+            original = _first_email(_strip_type(block.get("original-recipient", "")))
+            if original and original != failure["recipient"]:
+                failure["original_recipient"] = original
+            failures.append(failure)
+        if not recipients and per_message:
+            diagnostic = _strip_type(per_message.get("diagnostic-code", "")) or _diagnostic_line(
+                text
+            )
+            status = _status_code(per_message.get("status", "")) or _status_code(diagnostic)
+            failures.append(_failure("", status, diagnostic, text, _text_action(message, text)))
+        text_recipients = _text_recipients(message, text)
+        for failure in failures:
+            if not failure["recipient"] and text_recipients:
+                failure["recipient"] = text_recipients.pop(0)
     else:
-        diagnostic = _diagnostic_line(text)
-        status = _status_code(diagnostic) or _status_code(text)
-        action = "delayed" if _is_delay_notice(message, text) else "failed"
-        bounce = Bounce(
-            hard=_is_hard(status=status, action=action, evidence=f"{diagnostic}\n{text}"),
-            recipient=_text_recipient(message, text),
-            status=status,
-            action=action,
-            diagnostic=diagnostic[:500],
-            original_message_id=original_id,
-            reporter=message.from_address.email,
-        )
-    bounce.recipient = bounce.recipient.lower()
-    return bounce
+        action = _text_action(message, text)
+        recipients = _text_recipients(message, text) or [""]
+        for address in recipients:
+            diagnostic = (_text_diagnostic(text, address) if address else "") or _diagnostic_line(
+                text
+            )
+            status = _status_code(diagnostic) or _status_code(text)
+            failures.append(_failure(address, status, diagnostic, text, action))
+    if not failures:
+        return None
+    ranked = sorted(failures, key=lambda f: {"failed": 0, "delayed": 1}.get(f["action"], 2))
+    first = ranked[0]
+    return Bounce(
+        hard=first["hard"] == "1",
+        recipient=first["recipient"],
+        status=first["status"],
+        action=first["action"],
+        diagnostic=first["diagnostic"],
+        original_message_id=original_id,
+        reporter=reporter,
+        reason=first["reason"],
+        failures=failures[:20],
+        original_recipient=first.get("original_recipient", ""),
+    )
+
+
+def _esp_bounce(notice: EspNotice, message: InboundMessage) -> Bounce | None:
+    failures = [
+        _failure(r.address, r.status, r.diagnostic, "", "failed" if r.permanent else "delayed")
+        for r in notice.recipients
+    ]
+    if not failures:
+        return None
+    first = failures[0]
+    return Bounce(
+        hard=first["hard"] == "1",
+        recipient=first["recipient"],
+        status=first["status"],
+        action=first["action"],
+        diagnostic=first["diagnostic"],
+        original_message_id=notice.original_message_id,
+        reporter=notice.provider,
+        reason=first["reason"],
+        failures=failures[:20],
+    )
+
+
+def _failure(address: str, status: str, diagnostic: str, text: str, action: str) -> dict:
+    reason = bounce_reason(status=status, diagnostic=diagnostic, context=text[:4000], action=action)
+    return {
+        "recipient": address.lower(),
+        "status": status,
+        "action": action,
+        "diagnostic": diagnostic[:500],
+        "reason": reason,
+        "hard": "1" if action != "delayed" and is_hard(reason) else "0",
+    }
+
+
+def _unparsed_body(mime: Message | None) -> str:
+    """The body of a report whose MIME parts cannot be told apart (a missing boundary)."""
+    if mime is None:
+        return ""
+    texts = [part.get_payload() for part in mime.walk()]
+    return "\n".join(text for text in texts if isinstance(text, str))[:200_000]
+
+
+def _text_action(message: InboundMessage, text: str) -> str:
+    return "delayed" if _is_delay_notice(message, text) else "failed"
 
 
 def _looks_like_bounce(message: InboundMessage) -> bool:
@@ -136,7 +204,9 @@ def _looks_like_bounce(message: InboundMessage) -> bool:
     sender = message.from_address
     local = sender.email.split("@")[0]
     from_daemon = (
-        local in _DAEMONS
+        not sender.email  # the null sender
+        or local in _DAEMONS
+        or local.endswith("-admin")
         or "mailer-daemon" in sender.email
         or sender.name.lower() in {"mail delivery subsystem", "mail delivery system"}
         or (
@@ -148,28 +218,27 @@ def _looks_like_bounce(message: InboundMessage) -> bool:
         headers.get("return-path")
     )
     subject_says = bool(_SUBJECT.search(message.subject))
-    body_says = bool(_BODY_MARKERS.search(message.readable_text[:5000]))
+    text = message.readable_text or _unparsed_body(message.mime)
+    body_says = bool(_BODY_MARKERS.search(text[:5000]))
     if from_daemon or null_sender:
         return subject_says or body_says
     # A person can write "undeliverable" in a subject; a bounce also shows SMTP evidence.
     return subject_says and body_says and bool(_ENHANCED.search(message.readable_text))
 
 
-def _report_fields(mime: Message) -> dict[str, str] | None:
-    """The per-recipient fields of the first failed (else delayed) recipient of a DSN part."""
+def _report_blocks(mime: Message) -> tuple[dict[str, str], list[dict[str, str]]] | None:
+    """The per-message fields and the per-recipient blocks of a DSN part, in their order."""
     part = _find_part(mime, {"message/delivery-status", "message/global-delivery-status"})
     if part is None:
         return None
     blocks = _status_blocks(part)
-    per_message = blocks[0] if blocks else {}
-    recipients = [b for b in blocks if "final-recipient" in b or "action" in b]
-    if not recipients:
-        return dict(per_message) if per_message else None
-    ranked = sorted(
-        recipients,
-        key=lambda b: {"failed": 0, "delayed": 1}.get(b.get("action", "").lower(), 2),
-    )
-    return {**per_message, **ranked[0]}
+    if not any(blocks):
+        return None
+    recipients = [
+        b for b in blocks if "final-recipient" in b or "original-recipient" in b or "action" in b
+    ]
+    per_message = blocks[0] if blocks[0] not in recipients else {}
+    return per_message, recipients
 
 
 def _status_blocks(part: Message) -> list[dict[str, str]]:
@@ -250,28 +319,6 @@ def _find_returned_message(mime: Message) -> Message | None:
     return None
 
 
-def _is_hard(*, status: str, action: str, evidence: str) -> bool:
-    if action == "delayed":
-        return False
-    if status in _SOFT_PERMANENT_CODES:
-        return False
-    hard_words = bool(_HARD_PHRASES.search(evidence))
-    if _SOFT_PHRASES.search(evidence) and not (hard_words and status.startswith("5.1.")):
-        return False
-    if hard_words:
-        return True
-    if status.startswith("5.7."):
-        return False  # a policy or spam block: the address may be fine
-    if status.startswith("5."):
-        return True
-    if status.startswith("4."):
-        return False
-    basic = _BASIC.search(evidence)
-    if basic:
-        return basic.group(1) == "5"
-    return bool(_PERMANENT.search(evidence))
-
-
 def _is_delay_notice(message: InboundMessage, text: str) -> bool:
     subject = message.subject.lower()
     return bool(
@@ -314,35 +361,77 @@ def _diagnostic_line(text: str) -> str:
     return ""
 
 
-def _text_recipient(message: InboundMessage, text: str) -> str:
-    failed = message.headers.get("x-failed-recipients", "")
-    if _first_email(failed):
-        return _first_email(failed)
-    patterns = [
-        r"Final-Recipient:\s*(?:rfc822;)?\s*(\S+@\S+)",
-        r"^<([^<>\s]+@[^<>\s]+)>:",  # qmail, Postfix
-        r"following address(?:es)? (?:failed|had permanent fatal errors)[^\n]*\n"
-        r"\s*<?([^\s<>]+@[^\s<>]+)",
-        r"(?:message|mail) (?:to|for) <?([^\s<>]+@[^\s<>]+?)>? "
-        r"(?:could ?n[o']t|was ?n[o']t|has not|could not)",
-        r"wasn't delivered to <?([^\s<>]+@[^\s<>]+?)>?\b",
-        r"failed to these recipients or groups:\s*\n\s*(?:[^\n(]*\()?([^\s<>()]+@[^\s<>()]+)",
-        r"delivery to the following recipients? (?:failed|has been delayed)[^\n]*\n"
-        r"\s*<?([^\s<>]+@[^\s<>]+)",
-    ]
-    for pattern in patterns:
-        found = re.search(pattern, text, re.IGNORECASE | re.MULTILINE)
+def _text_recipients(message: InboundMessage, text: str) -> list[str]:
+    """The failed addresses a notice names: X-Failed-Recipients, then the lines of the text that
+    introduce an address; never the sender of the returned message (that address is ours)."""
+    found: list[str] = []
+
+    def add(email: str) -> None:
+        if email and email not in found and email.split("@")[0] not in _DAEMONS:
+            found.append(email)
+
+    for candidate in _EMAIL.findall(message.headers.get("x-failed-recipients", "")):
+        add(candidate.strip(".").lower())
+    if found:
+        return found
+    ours = _returned_senders(message, text)
+    for number, pattern in enumerate(_RECIPIENT_LINES):
+        for match in re.finditer(pattern, text, re.IGNORECASE | re.MULTILINE):
+            email = _first_email(match.group(1))
+            # The loose patterns (a To: line, "user x@y") may catch our own address.
+            if number < _LOOSE_FROM or email not in ours:
+                add(email)
         if found:
-            email = _first_email(found.group(1))
-            if email:
-                return email
-    # The returned copy quotes our own sender's address; it is not the one that failed.
-    ignored = {message.from_address.email} | {
-        _first_email(line)
-        for line in re.findall(r"^\s*(?:From|Sender|Reply-To|Return-Path):.*$", text, re.I | re.M)
-    }
+            return found
     for candidate in _EMAIL.findall(text):
         email = candidate.strip(".").lower()
-        if email not in ignored and email.split("@")[0] not in _DAEMONS:
-            return email
-    return ""
+        if email not in ours:
+            add(email)
+            break
+    return found
+
+
+_RECIPIENT_LINES = [
+    r"Final-Recipient:\s*(?:rfc822;)?\s*<?([^\s<>]+@[^\s<>]+)",
+    r"^<([^<>\s]+@[^<>\s]+)>:",  # qmail, Postfix
+    r"^\s*([^\s<>():;\"]+@[^\s<>():;\"]+?):\s+(?:\d{3}\b|[^\n]*\b(?:user|mailbox|address))",
+    r"following address(?:es)? (?:failed|had (?:permanent fatal|delivery) errors)[^\n]*\n"
+    r"(?:\s*\n)?\s*<?([^\s<>]+@[^\s<>]+)",
+    r"(?:message|mail) (?:to|for) <?([^\s<>]+@[^\s<>]+?)>?,? "
+    r"(?:could ?n[o']t|was ?n[o']t|has not|could not)",
+    r"(?:wasn't|was not|could not be|couldn't be) delivered to <?([^\s<>]+@[^\s<>]+?)>?[\s.,]",
+    r"error delivering your mail to <?([^\s<>]+@[^\s<>]+?)>?[\s.,]",
+    r"failed to these recipients or groups:\s*\n\s*(?:[^\n(]*\()?([^\s<>()]+@[^\s<>()]+)",
+    r"delivery to the following recipients? (?:failed|has been delayed)[^\n]*\n"
+    r"(?:\s*\n)?\s*<?([^\s<>]+@[^\s<>]+)",
+    r"^\s*(?:RCPT To|To|Recipient(?: address)?|Original-Recipient|Failed address(?:es)?)"
+    r"\s*:\s*<?([^\s<>]+@[^\s<>]+?)>?\s*$",
+    r"\b(?:user|address|recipient|mailbox)[:\s]+<?([^\s<>]+@[^\s<>]+?)>?[\s.,;]",
+]
+
+
+_LOOSE_FROM = len(_RECIPIENT_LINES) - 2
+
+
+def _returned_senders(message: InboundMessage, text: str) -> set[str]:
+    """Our own addresses in a notice: the bounce's recipient and the returned message's From."""
+    ours = {message.from_address.email} | {a.email for a in message.to}
+    for line in re.findall(
+        r"^\s*(?:From|Sender|Reply-To|Return-Path|To|Delivered-To|X-Original-To):.*$",
+        text,
+        re.I | re.M,
+    ):
+        ours.add(_first_email(line))
+    return ours
+
+
+def _text_diagnostic(text: str, address: str) -> str:
+    """The server's words about one address: what follows it, up to the next blank line."""
+    at = text.lower().find(address.lower())
+    if at < 0:
+        return ""
+    after = text[at + len(address) : at + len(address) + 600]
+    paragraph = re.split(r"\n\s*\n|\n<?[^\s<>@]+@[^\s<>]+>?:", after.lstrip(">: \t\n"), maxsplit=1)[
+        0
+    ]
+    return " ".join(paragraph.split())[:500]

@@ -124,9 +124,14 @@ def parse_raw(raw: bytes) -> InboundMessage:
 
 def from_mime(mime: Message, *, raw_size: int = 0) -> InboundMessage:
     """An InboundMessage from a parsed email (a raw delivery, or a provider's parsed message)."""
-    senders = _addresses(_header(mime, "From")) or _addresses(_header(mime, "Sender"))
-    if not senders:
-        raise MalformedMessage("The message has no From address.")
+    from_header = _header(mime, "From")
+    senders = _addresses(from_header) or _addresses(_header(mime, "Sender"))
+    if not senders or "@" not in senders[0].email:
+        if not (from_header or _header(mime, "Return-Path")):
+            raise MalformedMessage("The message has no From address.")
+        # A bounce comes from the null sender (RFC 5321 4.5.5): "<>", "MAILER-DAEMON <>" or a
+        # bare "MAILER-DAEMON" in From; the report itself says who failed.
+        senders = [null_sender(from_header)]
     text, html = _bodies(mime)
     message = InboundMessage(
         message_id=normalize_message_id(_header(mime, "Message-ID")),
@@ -163,8 +168,11 @@ def from_fields(
     date: datetime | None = None,
 ) -> InboundMessage:
     """An InboundMessage from the documented JSON body of the inbound API."""
-    sender = _addresses(f"{from_name} <{from_email}>" if from_name else from_email)
-    if not sender or "@" not in sender[0].email:
+    if is_null_sender(from_email):
+        sender = [null_sender(from_name or from_email)]
+    else:
+        sender = _addresses(f"{from_name} <{from_email}>" if from_name else from_email)
+    if not sender or ("@" not in sender[0].email and sender[0].email):
         raise MalformedMessage("`from.email` is not an email address.")
     headers = {key.lower(): str(value) for key, value in (headers or {}).items()}
     message = InboundMessage(
@@ -207,6 +215,21 @@ def normalize_message_id(value: str) -> str:
 def message_ids(value: str) -> list[str]:
     ids = [f"<{token}>" for token in _MSG_ID.findall(_clean(value or ""))]
     return [i for i in ids if len(i) <= 500][-MAX_REFERENCES:]
+
+
+_NULL_SENDERS = {"", "<>", "mailer-daemon", "<mailer-daemon>", "postmaster", "<postmaster>"}
+
+
+def is_null_sender(value: str) -> bool:
+    """Whether a sender is the null reverse-path a bounce is sent from (or a bare daemon name)."""
+    return " ".join((value or "").split()).lower() in _NULL_SENDERS
+
+
+def null_sender(header: str) -> Address:
+    """The sender of a message sent from the null reverse-path: no address, and the display
+    name it gave ("Mail Delivery System") or the daemon's name."""
+    name = _clean(header).replace("<>", "").strip().strip('"').strip()
+    return Address(email="", name=name[:200] or "MAILER-DAEMON")
 
 
 def parse_address(value: str) -> Address | None:

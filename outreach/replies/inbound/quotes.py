@@ -12,7 +12,8 @@ _ATTRIBUTION = re.compile(
     r"(wrote|a écrit|a ecrit|escribió|escribio|ha scritto|escreveu|napisał\(a\)|napisał|napsal"
     r"|(schrieb|schreef|skrev)\b.{0,200})\s*:\s*$"
     r"|^.{2,200}\b(wrote|schrieb am .{4,80}|a écrit le .{4,80}|escribió|ha scritto|escreveu"
-    r"|schreef op .{4,80}|skrev)\s*:\s*$",
+    r"|schreef op .{4,80}|skrev|kirjoitti|napsal\(a\)|napsal|napisał\(a\)|napisał)\s*:\s*$"
+    r"|^\s*\d{4}年\d{1,2}月\d{1,2}日.{2,200}[:\uff1a]\s*$",
     re.IGNORECASE,
 )
 _ATTRIBUTION_START = re.compile(

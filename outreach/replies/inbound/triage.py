@@ -12,6 +12,7 @@ from outreach.replies.inbound.autoreply import detect_auto_reply
 from outreach.replies.inbound.classifier import Classification, classify
 from outreach.replies.inbound.dates import extract_return_date
 from outreach.replies.inbound.dsn import Bounce, detect_bounce
+from outreach.replies.inbound.esp import esp_notification
 from outreach.replies.inbound.message import Address, InboundMessage
 from outreach.replies.inbound.quotes import strip_reply
 
@@ -19,6 +20,7 @@ HUMAN = "human"
 AUTO_REPLY = "auto_reply"
 BOUNCE_HARD = "bounce_hard"
 BOUNCE_SOFT = "bounce_soft"
+NOTIFICATION = "notification"
 
 
 @dataclass
@@ -32,6 +34,12 @@ class Reading:
 
 
 def read_message(message: InboundMessage) -> Reading:
+    notice = esp_notification(message)
+    if notice is not None and notice.kind != "bounce":
+        # A complaint or delivery notice from a provider: machine mail, never a person's intent.
+        return Reading(
+            kind=NOTIFICATION, body=message.readable_text[:5000].strip(), evidence=notice.summary
+        )
     bounce = detect_bounce(message)
     if bounce is not None:
         kind = BOUNCE_HARD if bounce.hard else BOUNCE_SOFT

@@ -22,7 +22,7 @@ def reply_answer(
     """Send the rep's answer to a reply (now); the reply leaves the inbox as answered."""
     if reply.contact is None:
         raise Conflict("This reply is from an unknown sender: link it to a contact first.")
-    if reply.is_bounce:
+    if reply.is_machine:
         raise Conflict("A bounce is a mail server's report; there is nobody to answer.")
     if not body.strip():
         raise ValidationFailed.for_field("body", "Write the answer first.")

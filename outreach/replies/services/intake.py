@@ -165,7 +165,13 @@ def _store(
         matched_by=match.matched_by,
         kind=reading.kind,
         bounce=reading.bounce.as_dict() if reading.bounce else {},
-        triage_reason=f"Automatic reply ({reading.evidence})" if reading.evidence else "",
+        triage_reason=(
+            reading.evidence
+            if reading.kind == Reply.Kind.NOTIFICATION
+            else f"Automatic reply ({reading.evidence})"
+            if reading.evidence
+            else ""
+        ),
     )
     with transaction.atomic():
         try:
@@ -225,12 +231,14 @@ def _match(workspace: Workspace, message: InboundMessage, bounce: Bounce | None)
                 .order_by("-received_at")
                 .first()
             )
-    address = bounced_recipient or message.from_address.email
+    address = bounced_recipient if bounce is not None else message.from_address.email
+    addresses = [a.lower() for a in (address, bounce.original_recipient if bounce else "") if a]
     by_address = (
-        Contact.objects.filter(workspace=workspace, email=address.lower())
+        Contact.objects.filter(workspace=workspace, email__in=addresses)
         .select_related("prospect")
+        .order_by("pk")
         .first()
-        if address
+        if addresses
         else None
     )
     thread = answers or earlier

@@ -59,7 +59,7 @@ def reply_process(*, reply_id: int) -> str:
     )
     if reply is None:
         return "gone or done"
-    if reply.is_bounce:
+    if reply.is_machine:
         return _process_bounce(reply)
     request = _triage_request(reply)
     if reply.kind == AUTO_REPLY:
@@ -160,7 +160,7 @@ def apply_reply_triage(
     """
     if intent not in Intent.values:
         raise ValidationFailed.for_field("intent", f"{intent!r} is not an intent.")
-    if reply.is_bounce:
+    if reply.is_machine:
         raise Conflict("A bounce has no intent to apply.")
     if reply.contact_id is None and reply.prospect_id is None:
         raise Conflict("Link this reply to a contact first.")
@@ -404,25 +404,34 @@ def _record_reply_activity(reply: Reply, prospect: Prospect, intent: str) -> Non
 
 
 def _process_bounce(reply: Reply) -> str:
-    """A hard bounce marks the contact BOUNCED and stops its sequences; a soft one is kept for
-    the record (the sending server retries by itself)."""
-    # Only a hard bounce from a known contact acts on anyone.
-    contact = reply.contact if reply.kind == Reply.Kind.BOUNCE_HARD else None
-    acts = contact is not None
+    """A hard bounce marks the contact BOUNCED and stops its sequences. A soft one (a full
+    mailbox, a block, an expired queue) is counted: only when the same contact's soft bounces
+    repeat over days (`REPLIES_SOFT_BOUNCES_TO_HARD` failures spanning at least
+    `REPLIES_SOFT_BOUNCE_DAYS`) does it act as a hard one. A provider's notice acts on nobody."""
+    contact = (
+        reply.contact if reply.kind in {Reply.Kind.BOUNCE_HARD, Reply.Kind.BOUNCE_SOFT} else None
+    )
+    hard = reply.kind == Reply.Kind.BOUNCE_HARD
+    summary = _bounce_summary(reply)
+    if contact is not None and not hard:
+        repeated = _repeated_soft_bounces(reply, contact)
+        hard = bool(repeated)
+        summary = f"{summary} ({repeated})" if repeated else summary
+    acts = contact is not None and hard
     state = Reply.State.APPLIED if acts else Reply.State.IGNORED
     outcome = TriageOutcome(reply=reply)
     with transaction.atomic():
         claimed = Reply.objects.filter(pk=reply.pk, state=Reply.State.NEW).update(
             state=state,
-            triage_source="dsn",
-            triage_reason=_bounce_summary(reply)[:500],
+            triage_source="esp" if reply.kind == Reply.Kind.NOTIFICATION else "dsn",
+            triage_reason=summary[:500],
             triaged_at=timezone.now(),
             applied_at=timezone.now() if acts else None,
             updated_at=timezone.now(),
         )
         if not claimed:
             return "already triaged"
-        if contact is None:
+        if not acts or contact is None:
             return state
         if _claim(reply, Effect.BOUNCED, outcome):
             before = contact.outreach_status
@@ -432,17 +441,43 @@ def _process_bounce(reply: Reply) -> str:
                 )
             _result(reply, Effect.BOUNCED, {"from": before, "status": reply.bounce.get("status")})
         if _claim(reply, Effect.STOP_SEQUENCES, outcome):
-            reason = f"Hard bounce: {_bounce_summary(reply)}"[:200]
+            reason = f"Hard bounce: {summary}"[:200]
             reply_effects.stop_sequences(contact, reason)
             _result(reply, Effect.STOP_SEQUENCES, {"reason": reason})
     return state
 
 
+def _repeated_soft_bounces(reply: Reply, contact: Contact) -> str:
+    """Why a soft bounce counts as hard: enough failed (not delayed) deliveries to the same
+    address over enough days; '' while it does not."""
+    if reply.bounce.get("action") == "delayed":
+        return ""
+    failures = list(
+        Reply.objects.filter(
+            workspace_id=reply.workspace_id,
+            contact=contact,
+            kind=Reply.Kind.BOUNCE_SOFT,
+            bounce__action="failed",
+        ).values_list("received_at", flat=True)
+    )
+    if len(failures) < settings.REPLIES_SOFT_BOUNCES_TO_HARD:
+        return ""
+    days = (max(failures) - min(failures)).days
+    if days < settings.REPLIES_SOFT_BOUNCE_DAYS:
+        return ""
+    return f"{len(failures)} soft bounces over {days} days"
+
+
 def _bounce_summary(reply: Reply) -> str:
     bounce = reply.bounce
+    if reply.kind == Reply.Kind.NOTIFICATION:
+        return reply.triage_reason or "Provider notice"
     kind = "Hard bounce" if reply.kind == Reply.Kind.BOUNCE_HARD else "Soft bounce"
+    reason = bounce.get("reason", "").replace("_", " ")
     parts = [bounce.get("recipient", ""), bounce.get("status", ""), bounce.get("diagnostic", "")]
     detail = " ".join(part for part in parts if part)
+    if reason and reason != "undefined":
+        detail = f"{reason}: {detail}" if detail else reason
     return f"{kind}: {detail}" if detail else kind
 
 

@@ -1,0 +1,407 @@
+"""More of the classifier's phrase rules: blunt refusals, data-deletion requests and "stop" in the
+western languages, and every intent in Polish, Czech, Swedish, Danish, Norwegian, Finnish and
+Japanese. Patterns match word stems so that inflected and reordered wording still reads."""
+
+import re
+
+Rules = list[tuple[re.Pattern, float]]
+
+
+def _rules(*pairs: tuple[str, float]) -> Rules:
+    return [(re.compile(pattern, re.IGNORECASE), weight) for pattern, weight in pairs]
+
+
+UNSUBSCRIBE = _rules(
+    # "Stop sending me messages", in any of the languages.
+    (
+        r"\b(smettetela|smettete|przesta[nń]cie|p[řr]esta[nň]te|hold op|slutt|sluta|lopettakaa"
+        r"|arr[êe]tez|dejen|parem|stop|h[öo]ren sie auf)\b[^.!?\n]{0,25}\b(mandar\w*|wysy[lł]a[cć]"
+        r"|pos[ií]lat|sende|skicka|l[äa]hett[äa]\w*|envoyer|enviar\w*|mandar|sending|schicken"
+        r"|messaggi|wiadomo[sś]ci|zpr[aá]vy|meddelanden|beskeder|meldinger|viestien)",
+        3,
+    ),
+    (r"リストから削除|アドレスを削除|\blistaltanne\b", 3),
+    # Cancelling "the subscription", in any of the languages.
+    (
+        r"\b(cancel\w*|avsluta|avslutte|zru[šs]it|zrezygnowa[cć]|perua|annuler|cancelar"
+        r"|opzeggen|k[üu]ndigen)\b[^.!?\n]{0,20}(subscri\w*|prenumeration\w*|abonnement\w*"
+        r"|odb[eě]r\w*|subskrypc\w*|tilau\w*|inscri\w*|abonnement)"
+        r"|\b(disiscriver\w*|d[ée]sabonner|afmelden|zrušit odběr)\b|連絡は控え",
+        3,
+    ),
+    # "I don't want to be contacted", in any of the languages.
+    (
+        r"\b(not|nicht|ne|no|n[ãa]o|non|niet|nechci|inte|ikke|halua|nie)\b[^.!?\n]{0,30}"
+        r"\b(contacted|kontaktiert|contact[ée]e?|contacten|contatad[oa]|contattat[oa]|benaderd"
+        r"|kontaktov[aá]n\w*|kontaktad|kontaktes|kontaktowali|yhteytt[äa])\b",
+        3,
+    ),
+    (
+        r"wykre[sś]li[cć]|vy[šs]krtn[eě]te|utskickslistan|mailinglist\w*|mailing ?list"
+        r"|e-postlist\w*"
+        r"|postituslist\w*|配信を止め|配信停止",
+        3,
+    ),
+    # "Do not contact me again", in any of the languages.
+    (
+        r"\bneem geen contact\b|\bnie kontaktowa[cć]|\bwięcej nie kontakt|\bnekontaktujte\b"
+        r"|\bkontakta mig inte\b|\bkontakt mig ikke\b|\bikke kontakt meg\b|\bottako\b.{0,20}"
+        r"\byhteytt|\bno me contact\w*|\bne me contactez plus\b|\bnon contattatemi\b"
+        r"|\bn[ãa]o me contat\w*|\bkontaktieren sie mich nicht\b",
+        3,
+    ),
+    (
+        r"\b(sair|salir|uscire|sortir|leave|get off)\b (da|de|dalla|de la|the|your|this)"
+        r" (sua |vostra |votre |tu )?(lista|liste|list|mailing)|\b(smettete|smetti|parem|dejen)"
+        r" de? ?(di )?(mandarmi|inviarmi|scrivermi|enviar|mandar|escrever|escribir)",
+        3,
+    ),
+    (r"\blistalta\b|\bz listy\b|\bze seznamu\b|\bfrån listan\b|\bfra listen\b", 3),
+    # "No more emails" and "delete my address from your database", in any of the languages.
+    (
+        r"\b(no|don'?t send( me)?|not? (receive|get)|keine|plus d'|más|mais|più|geen|niet meer"
+        r"|więcej|wiecej|další|dalsi|inga fler|ikke flere|ikke (send|sende)|enää)\b[^.!?\n]{0,30}"
+        r"\b(e-?mails?|mails?|mejl|e-?post\w*|correos?|courriels?|sähköpost\w*|wiadomości"
+        r"|nachrichten|messages?|mensagens|gemaild)\b",
+        3,
+    ),
+    (
+        r"\b(delete|remove|erase|borr\w*|elimin\w*|supprim\w*|lösch\w*|smaž\w*|smaz\w*"
+        r"|fjern\w*|ta bort|poista\w*|usu[nń]\w*|verwijder\w*|cancell\w*|remov\w*|retir\w*)\b"
+        r"[^.!?\n]{0,40}\b(database|databasen|base de datos|databáze|databaze|register\w*"
+        r"|rekister\w*|bazy|banco de dados|lista|liste|list)\b",
+        3,
+    ),
+    (r"\bl[öo]schung\b|\bwiderspreche\b", 3),
+    (r"送らないで|送信しないで|配信しないで", 3),
+    (r"\b[äa]lk[äa][äa] l[äa]hett[äa]k[öo]\b|\bnepi[sš]te\b|\bnepište\b", 3),
+    # English: one-word answers, GDPR erasure requests, "how did you get my address".
+    (r"(?m)^\W*(stop|unsubscribe|remove( me)?|opt out|leave me alone)\W*$", 3),
+    (r"\b(delete|erase|remove) (all )?(of )?my (personal )?(data|information|details)\b", 3),
+    (r"\b(gdpr|ccpa)\b.{0,80}\b(delete|erase|erasure|remove|removal)\b", 3),
+    (r"\b(delete|erase|erasure|removal)\b.{0,80}\b(gdpr|ccpa|data protection)\b", 3),
+    (r"\bhow did you get my (e-?mail|address|details|contact)\b.{0,60}\bremove\b", 3),
+    (r"\bremove (it|this address|me)\b", 2),
+    (r"\b(stop|quit) (sending|writing|emailing)\b", 3),
+    # German, French, Spanish, Portuguese, Italian, Dutch.
+    (r"\bhören sie auf\b.{0,30}\b(schreiben|mailen|kontaktieren)|\bstreichen sie mich\b", 3),
+    (r"\b(löschen|entfernen)\b.{0,40}\b(daten|adresse)\b|\bdsgvo\b.{0,60}\blösch", 3),
+    (r"\b(supprim|effac)\w*\b.{0,40}\bdonnées\b|\brgpd\b.{0,60}\bsupprim", 3),
+    (r"\barrêtez de m'(écrire|envoyer|contacter)|\bstop\b.{0,20}\bm'écrire\b", 3),
+    (r"\b(elimín|elimin|bórr|borr|quít|quit)\w*(me|nos)\b.{0,30}\blista\b", 3),
+    (r"\b(supresión|eliminación|borrado)\b.{0,40}\bdatos\b", 3),
+    (r"(?m)^\W*(baja|abmelden|désabonnement|uitschrijven|afmelden|wypisz)\W*$", 3),
+    (r"\bno me (escriban|contacten|envíen)\b", 3),
+    (r"\bremov\w*\b.{0,30}\blista\b|\bme (remova|tire|retire) da\b", 3),
+    (r"\b(exclusão|eliminação)\b.{0,40}\bdados\b|\bparem de me (enviar|mandar|escrever)", 3),
+    (
+        r"\bcancellazione\b.{0,40}\bdati\b|\bsmettete di (scrivermi|contattarmi|inviarmi)"
+        r"|\bnon scrivetemi\b",
+        3,
+    ),
+    (r"\bverwijder\b.{0,40}(gegevens|lijst|adres)\b|\bstop met (mailen|e-?mailen|sturen)", 3),
+    # Polish.
+    (r"\b(usu[nń]\w*|wypis\w*)\b.{0,30}\b(mnie|list\w*|dane|danych)\b|^\W*wypisz\w*", 3),
+    (r"\bnie chc[eę] (otrzymywa[cć]|dostawa[cć])\b|\bprzesta\w* (do mnie )?pisa", 3),
+    (r"\busuni[eę]ci\w*\b.{0,40}\bdanych\b|\brodo\b", 3),
+    # Czech.
+    (r"\bodhla[sš]\w*|\bvy[řr]a[dď]\w* (m[eě]|n[aá]s)\b", 3),
+    (r"\bnechci (dost[aá]vat|d[aá]l)|\bp[řr]esta[nň]\w* mi ps[aá]t|\bv[ýy]maz\w*\b", 3),
+    # Swedish, Danish, Norwegian.
+    (r"\bavregistrera|\bavanm[äa]l|\bta bort mig\b|\bsluta (mejla|maila|skicka|skriva)", 3),
+    (r"\bvill inte (f[åa]|ha) (fler|mer)\b|\bradera\b.{0,40}\bpersonuppgifter", 3),
+    (r"\bafmeld|\bfjern mig\b|\b[øo]nsker ikke (at modtage|flere|[åa] motta)", 3),
+    (r"\bstop med at (skrive|sende|maile)|\bslet\b.{0,40}\bpersonoplysninger", 3),
+    (r"\bmeld meg av\b|\bfjern meg\b|\bslutt [åa] (sende|skrive)|\bslett\b.{0,40}opplysninger", 3),
+    # Finnish.
+    (r"\bpoista\w*\b.{0,30}\b(minut|listalta|tietoni|henkilötietoni)\b|\bperu\w* tilau", 3),
+    (r"\ben halua (enää|lisää)|\blopettakaa\b|\blopeta\b.{0,20}\b(lähettäminen|viestit)", 3),
+    # Japanese.
+    (r"配信停止|配信を停止|送信(は)?不要|今後.{0,10}(メール|ご連絡).{0,10}(不要|ご遠慮|控え)", 3),
+)
+
+NOT_INTERESTED = _rules(
+    # Not looking for anything new, or it does not fit what they do.
+    (
+        r"\b(not|keine?|non|geen|nie|ne|inte|ikke|ei|emme)\b[^.!?\n]{0,25}\b(looking|suchen"
+        r"|cherchons|cerchiamo|buscamos|procuramos|zoeken|szukamy|hled[aá]me|letar|leder|ser etter"
+        r"|etsi)\b|\bnehled[aá]me\b|\bnon cerchiamo\b|\bno buscamos\b|\bn[ãa]o procuramos\b",
+        3,
+    ),
+    (
+        r"\b(doesn'?t|does not|don'?t) (fit|match)\b|\bne correspond pas\b|\bno encaja\b"
+        r"|\bn[ãa]o se encaixa\b|\bnon (è|e) in linea\b|\bpast niet\b|\bpasst nicht\b"
+        r"|\bnie pasuje\b|\bnehod[ií] se\b|\bpassar inte\b|\bpasser ikke\b|\bei sovi\b"
+        r"|合わない|お断り",
+        3,
+    ),
+    # No budget, or staying with what they have, in any of the languages.
+    (
+        r"\b(no|not|kein\w*|pas de|sin|sem|senza|geen|nie mamy|nem[aá]me|ingen|ikke|ei)\b"
+        r"[^.!?\n]{0,25}\b(budget\w*|presupuesto|or[çc]amento|bud[żz]et\w*|rozpo[čc]et\w*"
+        r"|budsjett|budjetti\w*)|予算がない|予算(は|が)ありません",
+        3,
+    ),
+    (
+        r"\b(stay\w*|stick\w*|bleiben|restons|quedamos|continuar|restiamo|blijven|zostajemy"
+        r"|z[uů]st[aá]v[aá]me|stannar|bliver|fortsetter|pysymme)\b[^.!?\n]{0,30}"
+        r"\b(current|actuelle|actual|atual|attuale|huidige|obecn\w*|sou[čc]asn\w*|nuvarande"
+        r"|nuv[æa]rende|bisherigen|jetzigen|nykyise\w*|vi har)",
+        3,
+    ),
+    # "We don't need it" and "we won't go ahead", in any of the languages.
+    (
+        r"\b(don'?t|do not|won'?t) need\b|\bno need\b|\bbrauchen\b[^.!?\n]{0,20}\bnicht\b"
+        r"|\b(pas|aucun) (de )?besoin\b|\bno (lo |la )?necesitamos\b|\bn[ãa]o precisamos\b"
+        r"|\bnon (ne )?abbiamo bisogno\b|\bniet nodig\b|\bnie potrzebujemy\b|\bnepot[řr]ebujeme\b"
+        r"|\bbeh[öo]ver (vi )?inte\b|\bikke (brug for|bruk for)\b|\btrenger (vi )?ikke\b"
+        r"|\bemme tarvitse\b|必要(が)?ない",
+        3,
+    ),
+    (
+        r"\bnot (going to )?(proceed|move forward|continue|pursue)\b|\bnicht weiter(verfolgen)?\b"
+        r"|\bne donnerons pas suite\b|\bno vamos a seguir\b|\bn[ãa]o vamos seguir\b"
+        r"|\bnon procederemo\b|\bniet mee verder\b|\bnie b[eę]dziemy kontynuowa[cć]\b"
+        r"|\bnebudeme pokra[čc]ovat\b|\bg[åa]r (inte|ikke) vidare\b|\bg[åa]r ikke videre\b"
+        r"|\bemme jatka\b|ご縁がなかった",
+        3,
+    ),
+    # "No interest" said with a negation before the word, in any of the languages.
+    (
+        r"\b(not|no|non|não|nao|nie|ne|ikke|inte|ei|emme|nemáme|nemame|geen|kein\w*)\b"
+        r"[^.!?\n]{0,20}\b(interest\w*|interess\w*|interés|zainteresowan\w*|zájem|zajem"
+        r"|intresse\w*|kiinnostu\w*)",
+        3,
+    ),
+    (r"\bbrauchen (wir|ich) (das |es )?nicht\b|\b(we|i) (don'?t|do not) need (it|this|that)\b", 3),
+    (r"必要(ございません|ありません)", 3),
+    (
+        r"\b(not|pas|no|non|não|nao|nicht|niet|nie|ikke|inte|ei)\b (really |vraiment |wirklich )?"
+        r"(for|pour|para|per|für|voor|dla|pro|för|for|meille) (us|nous|nosotros|nós|nos|noi|uns"
+        r"|ons|nas|oss|os)\b|\bei ole meille\b",
+        3,
+    ),
+    # Content with what they have, in any of the languages.
+    (
+        r"\b(happy|satisfied|content|pleased) with (our|the|what we)\b"
+        r"|\b(zufrieden|satisfaits?|satisfechos?|satisfeitos?|soddisfatti|tevreden|zadowoleni"
+        r"|spokojeni|nöjda|nojda|tilfredse|fornøyde|fornoyde|tyytyväisiä|tyytyvaisia)\b",
+        3,
+    ),
+    (r"\bbuilt (our|my) own\b|\bwe (have|built) (an? )?in-?house\b", 3),
+    (r"不要です|不要でございます|ご遠慮", 3),
+    (r"\bhard pass\b|\bnot going to (move forward|proceed|pursue)\b|\bwe'?ll pass\b", 3),
+    (r"\b(already|happily) (use|using|work with|working with|have) (a |an )?competitor\b", 3),
+    (r"\b(went|gone|going) with (another|a different|an other) (vendor|provider|supplier|tool)", 3),
+    (r"\b(solved|fixed|addressed|handled) (this|that|the problem|it)( already)?\b", 2),
+    (r"\bdon'?t (buy|purchase)\b.{0,40}\b(cold|this way|e-?mail|like this)\b", 3),
+    (r"\bnot (a|any) (priority|focus)\b|\bisn'?t (a|any) priority\b", 3),
+    # German.
+    (r"\b(für|fuer) einen anderen anbieter entschieden|\banderen? (anbieter|dienstleister)\b", 3),
+    (r"\b(bereits|schon) (erledigt|gelöst)\b|\bkaufen nicht\b|\bkeine priorität\b", 3),
+    # French.
+    (r"\bpas (une|la) priorité\b|\bn'achetons pas\b|\bdéjà (réglé|résolu|un prestataire)", 3),
+    (r"\b(choisi|retenu) (une autre|un autre)\b|\bautre (solution|prestataire|fournisseur)", 3),
+    # Spanish, Portuguese, Italian.
+    (r"\bno es (una )?prioridad\b|\bno compramos\b|\bya (resolvimos|solucionamos)\b", 3),
+    (r"\b(elegimos|escogimos) otra\b|\bya tenemos (un )?proveedor\b", 3),
+    (r"\b(não|nao) é (uma )?prioridade\b|\bjá resolvemos\b|\bescolhemos outra\b", 3),
+    (r"\bjá temos (um )?fornecedor\b|\b(não|nao) compramos\b", 3),
+    (r"\bnon è (una )?priorità\b|\babbiamo già (risolto|un fornitore)|\bscelto un'altra\b", 3),
+    # Dutch.
+    (r"\bgeen prioriteit\b|\bal opgelost\b|\bal een leverancier\b|\bandere oplossing gekozen", 3),
+    # Polish.
+    (r"\bnie (jestem|jeste[sś]my) zainteresowan\w*|\bnie interesuje\b|\bnie, dzi[eę]kuj[eę]", 3),
+    (r"\bmamy ju[zż]\b|\bwybrali[sś]my inn\w*|\bnie jest (to )?(dla nas )?priorytet", 3),
+    (r"\bju[zż] (to )?rozwi[aą]zali[sś]my|\bten problem ju[zż]", 3),
+    # Czech.
+    (r"\bnem[aá]m(e)? z[aá]jem\b|\bne,? d[eě]kuji\b|\bu[zž] m[aá]me\b", 3),
+    (
+        r"\bvybrali jsme jin\w*|\bnen[ií] (to )?(pro n[aá]s )?priorit"
+        r"|\bu[zž] (m[aá]me )?vy[řr]e[sš]en",
+        3,
+    ),
+    # Swedish, Danish, Norwegian.
+    (r"\binte intresserad\b|\bnej tack\b|\bvi har redan\b|\bvalt en annan\b", 3),
+    (r"\binte prioriterat\b|\bredan löst\b|\bikke interesseret\b|\bnej tak\b", 3),
+    (r"\bvi har allerede\b|\bvalgt en anden\b|\bikke en prioritet\b|\ballerede løst\b", 3),
+    (r"\bikke interessert\b|\bnei takk\b|\bvalgt en annen\b|\bikke prioritert\b", 3),
+    # Finnish.
+    (r"\bei kiinnosta\b|\bei kiitos\b|\bmeillä on jo\b|\bvalitsimme toisen\b", 3),
+    (r"\bei ole (meille )?prioriteetti\b|\bjo ratkais\w*", 3),
+    # Japanese.
+    (r"見送らせて|見送り|既に.{0,20}(利用|導入)|必要ありません|興味(は)?ありません|結構です", 3),
+)
+
+INTERESTED = _rules(
+    (
+        r"\b(caught|got|have) my (attention|interest)\b|\bchamou (a )?minha aten[çc][ãa]o\b"
+        r"|\bf[åa]ngat mitt intresse\b|\bfanget (min )?interesse\w*\b|\bher[äa]tit kiinnostukseni\b"
+        r"|\binteresse geweckt\b|\bretenu mon attention\b|\bmi hai incuriosito\b"
+        r"|\bzaujal jste m[eě]\b|\bzainteresowa[lł] mnie\b|\bmijn aandacht\b",
+        3,
+    ),
+    (r"デモ|ご提案を(拝見|伺い)", 3),
+    # An offer or a proposal asked for.
+    (
+        r"\b(send|envíame|envie|envia|mandami|manda|stuur|przes[lł]a[cć]|wy[sś]lij|po[sš]lete"
+        r"|skicka|l[äa]het[äa]|schicken sie|envoyez)\b[^.!?\n]{0,25}\b(offer|proposal|quote"
+        r"|tarjous|nab[ií]dk\w*|ofert\w*|tilbud|f[öo]rslag|propost\w*|propuesta|proposition"
+        r"|voorstel|angebot)",
+        3,
+    ),
+    (
+        r"\b(have|har du|har ni|har dere|har i|máte|masz|hast du|haben sie) (some )?"
+        r"(time|tid|čas|czas|zeit)\b",
+        2,
+    ),
+    # A demo asked for, even as a question.
+    (
+        r"\b(demo|démo|demonstra\w*|walk ?through|walk me through|dimostrazione|prezentac\w*)\b"
+        r"[^.!\n]{0,30}\?|\b(show|pokaza[cć]|ukázat|ukazat|visa|vise|näyttää|nayttaa|mostrar"
+        r"|montrer|faire|mostrarmi|fare|laten zien|geven)\b[^.!?\n]{0,25}\b(demo\w*|démo)",
+        3,
+    ),
+    (
+        r"\b(monday|tuesday|wednesday|thursday|friday|montag|dienstag|mittwoch|donnerstag|freitag"
+        r"|lundi|mardi|mercredi|jeudi|vendredi|lunes|martes|miércoles|jueves|viernes|lunedì"
+        r"|martedì|mercoledì|giovedì|venerdì|segunda|terça|quarta|quinta|sexta|maandag|dinsdag"
+        r"|woensdag|donderdag|vrijdag|poniedzia\w+|wtor\w+|środ\w+|czwart\w+|piąt\w+"
+        r"|pondělí|úterý|středu|čtvrtek|pátek|måndag|tisdag|onsdag|torsdag|fredag|mandag"
+        r"|tirsdag|maanantaina|tiistaina|keskiviikkona|torstaina|perjantaina)\b[^.!\n]{0,25}"
+        r"\b(\d{1,2} ?(h|uhr|uur|am|pm)\b|\d{1,2}[:.h]\d\d|(à|às|a las|alle|om|o|v|kl\.?"
+        r"|klockan|klokken|kello) \d{1,2})",
+        3,
+    ),
+    (r"\bmarqu\w* (uma )?(reuni[ãa]o|conversa|call|chamada|demo)", 3),
+    (
+        r"\bsentiamoci\b|\bkutsu\w*|\bsend (me |us )?(an? )?(calendar )?invit\w*"
+        r"|\b(mande|envie|envíe|envoyez|schicken sie|stuur|wyślij|pošlete|skicka|send)\b"
+        r"[^.!?\n]{0,20}\b(convite|invitación|invitation|einladung|uitnodiging|zaproszenie"
+        r"|pozvánk\w*|inbjudan|invitasjon)",
+        3,
+    ),
+    # Asking when we can talk is interest, even when it is phrased as a question ("available"
+    # may be about the product: a person confirms these).
+    (
+        r"\b(availability|available|slots?|hueco|disponibilidad|disponibilidade|disponible"
+        r"|dispon[ií]vel|beschikbaar|verf[üu]gbar|dost[eę]pn\w*|czas|ledig"
+        r"|tillg[äa]nglig|disponibile"
+        r"|disponibilit\w*|aikaa|sopisi|sopii|passer|passar|passt|past"
+        r"|zeit|moment|créneau|creneau)\b[^.!\n]{0,50}\?"
+        r"|\b(when|what day|cuándo|cuando|quand|quando|wann|wanneer|kiedy|kdy|när|nar"
+        r"|hvornår|hvornar|når|milloin)\b[^.!\n]{0,60}\b(call|chat|talk|meet\w*|demo"
+        r"|llamada|hablar|appel|parler|chiamata|sentirci|ligação|ligacao|conversa\w*"
+        r"|gespräch|telefon\w*|gesprek|bellen|zadzwoni\w*|rozmow\w*|spotkani\w*|hovor"
+        r"|schůz\w*|samtal\w*|ringa|opkald|møde|samtale|møte|puhelu\w*|palaveri\w*|tavata"
+        r"|zavolat|soittaa|ringas|ringes|telefon|chiamata|ligação|appeler)",
+        2,
+    ),
+    (
+        r"\bwhat does [\w ]{1,24} look like\b",
+        3,
+    ),
+    (
+        r"\b(plan|book|boka|booke|schedule|agend\w*|program\w*|inplannen|zarezerw\w*)\b"
+        r"[^.!?\n]{0,30}\b(demo|call|meeting|möte|møde|møte|reunión|reunião|riunione|afspraak"
+        r"|spotkanie|schůzk\w*)",
+        3,
+    ),
+    # English refusals: competitor chosen, problem solved, "we don't buy this way", "hard pass".
+    (r"\b(book|schedule|put) (something|a (call|meeting|time))\b.{0,20}\bwith me\b", 3),
+    (r"\bbeen looking for (exactly )?(this|something like this)\b|\babout a pilot\b", 3),
+    (r"\btiming is (actually )?(good|great|right|perfect)\b", 2),
+    (r"\b(looks|seems|sounds|is) (very |really )?relevant\b", 2),
+    (r"\b(a couple of|a few|some|two or three) (slots|times|options)\b", 3),
+    (r"\b(calons|planifions|organisons|prenons) (un|une) (appel|call|rendez-vous|réunion)", 3),
+    (r"\bje veux bien (une|un) (démo|demo|appel|échange)|\bbonne idée\b", 2),
+    (r"\b(agendemos|hablemos|programemos|coordinemos)\b|\bmánd(a|e)me\b.{0,40}\bprecios", 3),
+    (r"\b(me )?(envie|mande)\b.{0,30}\b(horários|preços|apresentação)|\bparece bom\b", 3),
+    (r"\bfissiamo\b|\b(mi piacerebbe|vorrei) (vedere|una demo)|\binviami\b", 3),
+    (
+        r"\blaten we\b.{0,30}\b(afspraak|gesprek|bellen|inplannen)|\bstuur (me"
+        r"|mij)\b.{0,30}\btijden",
+        3,
+    ),
+    (r"\bik wil graag\b.{0,20}\bdemo\b", 3),
+    # Polish.
+    (r"\bbrzmi ciekawie\b|\bch[eę]tnie\b|\bum[oó]wmy si[eę]\b|\bchcia[lł]\w* zobaczy[cć]", 3),
+    (
+        r"\bmo[zż]emy porozmawia[cć]|\bprosz[eę] (o|przes[lł]a[cć])\b.{0,30}\b(termin"
+        r"|prezentacj|cennik)",
+        3,
+    ),
+    # Czech.
+    (
+        r"\bz[nň][ií] to zaj[ií]mav|\bdomluvme si\b|\bm[uů][zž]eme si zavolat"
+        r"|\br[aá]d bych vid[eě]l",
+        3,
+    ),
+    (r"\bpo[sš]lete mi\b.{0,40}\b(term[ií]n|prezentac|cen[ií]k)|\bzaj[ií]mav[eé]\b", 2),
+    # Swedish, Danish, Norwegian.
+    (r"\bl[åa]ter intressant|\bskicka( n[åa]gra)? tider|\bvi bokar\b|\bvill g[äa]rna se\b", 3),
+    (r"\blyder interessant|\bsend mig\b.{0,30}\b(tidspunkter|priser|præsentation)", 3),
+    (r"\blad os (booke|tage|aftale)|\bjeg vil gerne se\b|\bsp[æe]ndende\b", 3),
+    (r"\bh[øo]res interessant|\bsend meg\b.{0,30}\b(tidspunkter|priser|presentasjon)", 3),
+    (r"\bla oss (avtale|ta|booke)|\bjeg vil gjerne se\b|\bspennende\b", 3),
+    (r"\bta en prat\b|\btage en snak\b|\bta ett samtal\b|\bintressant\b", 2),
+    (r"\bskicka\b.{0,30}\b(presentation|priser|tider|underlag)", 3),
+    (r"\b(montag|dienstag|mittwoch|donnerstag|freitag)\b.{0,12}\d{1,2}(:\d\d)? ?uhr\b", 3),
+    (r"\bpasst (gut|mir)\b|\bsuchen gerade\b", 2),
+    # Finnish.
+    (r"\bkuulostaa kiinnostavalta|\bkiinnostavaa\b|\bmielell[äa]ni\b|\bsovitaan\b", 3),
+    (
+        r"\bhaluaisin n[äa]hd[äa]|\bvoisimmeko (soittaa|tavata|jutella)"
+        r"|\bl[äa]het[äa]\b.{0,30}\b(aika|hinnasto|esitys)",
+        3,
+    ),
+    # Japanese.
+    (r"興味があります|ぜひ|お打ち合わせ|詳しく(聞き|お聞き|伺い)|資料を(送|お送り)", 3),
+)
+
+REFERRAL = _rules(
+    (r"\bwho (do|should) i talk to\b", 0),
+    (r"\bich habe (das unternehmen|die firma) verlassen\b|\bleite\b.{0,40}\bweiter\b", 3),
+    (r"\bkontaktieren sie\b|\bwenden sie sich\b", 2),
+    (r"\bj'ai quitté\b|\bje transmets\b|\bs'occupe de ce sujet\b", 3),
+    (r"\bya no trabajo\b|\bte paso con\b|\b(eso|esto) lo lleva\b|\bse encarga\b", 3),
+    (r"\bsa[ií] da empresa\b|\bvou encaminhar\b|\bquem cuida\b", 3),
+    (r"\bho lasciato l'azienda\b|\binoltro\b|\bse ne occupa\b", 3),
+    (r"\bik werk hier niet meer\b|\bik stuur (dit|het) door\b|\bloopt via\b", 3),
+    # Polish.
+    (r"\bnie jestem w[lł]a[sś]ciw\w* osob|\btym zajmuje si[eę]\b|\bnie pracuj[eę] ju[zż]", 3),
+    (r"\bprzekazuj[eę]\b|\bprosz[eę] (napisa[cć]|kontaktowa[cć] si[eę]) (do|z)\b", 3),
+    # Czech.
+    (r"\bnejsem spr[aá]vn[aá] osoba|\bm[aá] na starosti\b|\bu[zž] ve firm[eě] nepracuji", 3),
+    (r"\bp[řr]epos[ií]l[aá]m\b|\bkontaktujte pros[ií]m\b|\bnapi[sš]te pros[ií]m\b", 3),
+    # Swedish, Danish, Norwegian.
+    (r"\binte r[äa]tt person|\bsk[öo]ts av\b|\bjag har slutat\b|\bvidarebefordrar\b", 3),
+    (r"\bikke den rette person|\bh[åa]ndteres af\b|\bjeg er stoppet\b|\bvideresender\b", 3),
+    (r"\bikke rett person|\bh[åa]ndteres av\b|\bjeg har sluttet\b", 3),
+    (r"\bkontakt (min|vores|v[åa]r)\b|\bkontakta (min|v[åa]r)\b", 2),
+    # Finnish.
+    (r"\ben ole oikea henkil[öo]|\bt[äa]t[äa] hoitaa\b|\bolen l[äa]htenyt yrityksest[äa]", 3),
+    (r"\bv[äa]lit[äa]n\b|\bota yhteytt[äa]\b", 3),
+    # Japanese.
+    (r"担当(者|部署)|転送いたします|退職いたしました", 3),
+)
+
+OUT_OF_OFFICE = _rules(
+    (r"\bpoza biurem\b|\bna urlopie\b|\bnieobecn\w*|\bograniczony dost[eę]p\b", 3),
+    (r"\bmimo kancel[aá][řr]|\bna dovolen[eé]\b|\bnep[řr][ií]tom\w*", 3),
+    (r"\binte p[åa] kontoret\b|\bp[åa] semester\b|\btj[äa]nstledig\b", 3),
+    (r"\bikke p[åa] kontoret\b|\bholder ferie\b|\bfrav[æe]rende\b|\bp[åa] ferie\b", 3),
+    (r"\bpoissa toimistolta\b|\blomalla\b|\bolen poissa\b", 3),
+    (r"\bbegrenset tilgang\b|\bjeg er borte\b|\bbegränsad tillgång\b|\bbegrænset adgang\b", 3),
+    (r"不在|休暇|出張中|外出中", 3),
+)
+
+QUESTION = _rules(
+    (r"\bile (to )?kosztuje\b|\bczy (jest|macie|mo[zż]na)\b|\bgdzie\b|\bjak wygl[aą]da\b", 2),
+    (r"\bkolik (to )?stoj[ií]\b|\bm[aá]te\b.{0,30}\?|\bkde jsou\b|\bnab[ií]z[ií]te\b", 2),
+    (r"\bvad kostar\b|\bfinns det\b|\bvar lagras\b|\bhar ni\b|\bhur fungerar\b", 2),
+    (r"\bhvad koster\b|\ber der\b.{0,30}\?|\bhvor opbevares\b|\bhar i\b|\bhvordan fungerer\b", 2),
+    (r"\bhva koster\b|\bhar dere\b|\bhvor lagres\b", 2),
+    (r"\bpaljonko\b|\bonko\b|\bmiss[äa]\b|\bmiten\b", 2),
+    (r"ですか|でしょうか|いくら", 2),
+)
