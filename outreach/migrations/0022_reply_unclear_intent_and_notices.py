@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('outreach', '0017_workspace_company'),
+        ('outreach', '0021_reports_deal_stage_changes_and_indexes'),
     ]
 
     operations = [
