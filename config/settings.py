@@ -2,6 +2,7 @@
 
 import base64
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "csp",
+    "axes",
     "ninja",
     "outreach",
     "engagement",
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: it turns a locked-out sign-in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -183,6 +187,30 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "crm:dashboard"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: a locked-out account or address is refused before its password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Wrong passwords that lock the account, and the client's address, each on its own; and wrong
+# API keys that lock an address. Both locks last LOGIN_LOCKOUT_MINUTES from the last failure.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+API_KEY_FAILURE_LIMIT = env_int("API_KEY_FAILURE_LIMIT", 20)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+if min(LOGIN_FAILURE_LIMIT, API_KEY_FAILURE_LIMIT, LOGIN_LOCKOUT_MINUTES) < 1:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURE_LIMIT, API_KEY_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1."
+    )
+AXES_FAILURE_LIMIT = "outreach.workspaces.lockout.failure_limit"
+AXES_LOCKOUT_PARAMETERS = "outreach.workspaces.lockout.lockout_parameters"
+AXES_LOCKOUT_CALLABLE = "outreach.workspaces.lockout.lockout_response"
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+# A guess during the lockout does not start the wait again: the account's owner knows when
+# they can sign in.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+# The same client address the wizard's limits use (TRUSTED_PROXY_COUNT proxies deep).
+AXES_CLIENT_IP_CALLABLE = "outreach.wizard.ratelimit.client_address"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SESSION_COOKIE_SECURE)
