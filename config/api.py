@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from ninja.parser import Parser
 
 from config.errors import ApplicationError
+from config.openapi import use_contract_naming
 from config.renderers import ORJSONRenderer
 from outreach.workspaces.auth import ApiKeyAuth, SessionWorkspaceAuth
 
@@ -43,6 +44,8 @@ def _contains_nul(value: Any) -> bool:
         return any(_contains_nul(item) for item in value)
     return False
 
+
+use_contract_naming()
 
 api = NinjaAPI(
     title="Sales Engagement CRM API",
