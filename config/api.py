@@ -8,11 +8,10 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
 from ninja.parser import Parser
 
 from config.errors import ApplicationError
-from config.openapi import use_contract_naming
+from config.openapi import ContractApi, use_contract_naming
 from config.renderers import ORJSONRenderer
 from outreach.workspaces.auth import ApiKeyAuth, SessionWorkspaceAuth
 
@@ -47,7 +46,7 @@ def _contains_nul(value: Any) -> bool:
 
 use_contract_naming()
 
-api = NinjaAPI(
+api = ContractApi(
     title="Sales Engagement CRM API",
     version="1",
     description=(

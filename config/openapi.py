@@ -6,12 +6,18 @@ collapse into one component, and generated clients would see one model's values 
 other's. Components here are named by their qualified class name (`Campaign.Status` becomes
 `CampaignStatus`), which is unique for nested enums and schemas alike; routes added later get
 the same naming without doing anything.
+
+Every operation also documents the errors the API can answer with (`ContractApi`): the same
+`{"detail": ...}` body for a bad request, a missing or wrong key, a refusal, a missing object,
+a conflict, a body too large, invalid fields, too many wrong keys and a database outage.
 """
 
 import re
 from typing import Any
 
 import ninja.openapi.schema
+from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 from ninja.schema import NinjaGenerateJsonSchema
 from pydantic.json_schema import CoreModeRef, DefsRef, JsonSchemaMode, JsonSchemaValue
 from pydantic_core import CoreSchema
@@ -55,3 +61,72 @@ def use_contract_naming() -> None:
 def component_name(cls: type[Any]) -> str:
     """The component name a class gets in the OpenAPI document."""
     return cls.__qualname__.replace(".", "")
+
+
+ERROR_COMPONENT = "ErrorOut"
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": ERROR_COMPONENT,
+    "description": "What went wrong: a sentence, or the list of invalid fields (422).",
+    "type": "object",
+    "properties": {
+        "detail": {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+            ],
+        },
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "required": ["detail"],
+}
+
+_ERRORS = {
+    "400": "The request cannot be read, or a value is out of range.",
+    "401": "No API key or session, or a wrong one.",
+    "403": "The key or member may not do this (an admin's task, or a failed CSRF check).",
+    "404": "No such object in this workspace.",
+    "409": "The change conflicts with the object's state.",
+    "413": "The request body is too large.",
+    "422": "Fields are missing or invalid.",
+    "429": "Too many wrong API keys came from this address; wait for Retry-After.",
+    "503": "The database is unavailable for a moment; wait for Retry-After.",
+}
+_WRITES = {"post", "put", "patch", "delete"}
+
+
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add the error answers an operation can give to every operation that does not list them."""
+    schema.setdefault("components", {}).setdefault("schemas", {})[ERROR_COMPONENT] = ERROR_SCHEMA
+    reference = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            statuses = ["400", "401", "403", "422", "429", "503"]
+            if "{" in path:
+                statuses.append("404")
+            if method in _WRITES:
+                statuses += ["409", "413"]
+            for status in sorted(statuses):
+                operation["responses"].setdefault(
+                    status,
+                    {
+                        "description": _ERRORS[status],
+                        "content": {"application/json": {"schema": reference}},
+                    },
+                )
+    return schema
+
+
+class ContractApi(NinjaAPI):
+    """The NinjaAPI whose document lists every operation's error answers."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_errors(schema)
+        return schema
