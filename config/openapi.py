@@ -20,7 +20,9 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.schema import NinjaGenerateJsonSchema
 from pydantic.json_schema import CoreModeRef, DefsRef, JsonSchemaMode, JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic_core import CoreSchema, core_schema
+
+from config.schemas import NO_NUL_PATTERN
 
 _COMPONENT = re.compile(r"([\][,])")
 
@@ -43,6 +45,12 @@ class ContractJsonSchema(NinjaGenerateJsonSchema):
         core_ref, mode = core_mode_ref
         qualified = "".join(_qualified(part) for part in _COMPONENT.split(core_ref))
         return super().get_defs_ref((qualified, mode))  # type: ignore[arg-type]
+
+    def str_schema(self, schema: core_schema.StringSchema) -> JsonSchemaValue:
+        # The API refuses NUL characters anywhere (no database column can hold them): say so.
+        result = super().str_schema(schema)
+        result.setdefault("pattern", NO_NUL_PATTERN)
+        return result
 
     def generate(self, schema: CoreSchema, mode: JsonSchemaMode = "validation") -> JsonSchemaValue:
         result = super().generate(schema, mode)

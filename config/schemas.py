@@ -9,6 +9,8 @@ from ninja import Field, Path
 from pydantic import AfterValidator, WithJsonSchema
 
 MAX_ID = 2**63 - 1
+# Every text the API takes matches this (the parser refuses NUL anywhere in a request).
+NO_NUL_PATTERN = "^[^\\u0000]*$"
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -41,7 +43,7 @@ MAX_CUSTOM_ITEMS = 10
 MAX_CUSTOM_NUMBER = 1e15
 
 _SCALAR_SCHEMAS: list[dict[str, Any]] = [
-    {"type": "string", "maxLength": MAX_CUSTOM_TEXT},
+    {"type": "string", "maxLength": MAX_CUSTOM_TEXT, "pattern": NO_NUL_PATTERN},
     {"type": "integer", "minimum": -MAX_ID, "maximum": MAX_ID},
     {"type": "number", "minimum": -MAX_CUSTOM_NUMBER, "maximum": MAX_CUSTOM_NUMBER},
     {"type": "boolean"},
@@ -56,7 +58,7 @@ CUSTOM_FIELDS_SCHEMA: dict[str, Any] = {
         f"list or object of up to {MAX_CUSTOM_ITEMS} of those."
     ),
     "maxProperties": MAX_CUSTOM_FIELDS,
-    "propertyNames": {"maxLength": MAX_CUSTOM_NAME},
+    "propertyNames": {"maxLength": MAX_CUSTOM_NAME, "pattern": NO_NUL_PATTERN},
     "additionalProperties": {
         "anyOf": [
             *_SCALAR_SCHEMAS,
@@ -64,7 +66,7 @@ CUSTOM_FIELDS_SCHEMA: dict[str, Any] = {
             {
                 "type": "object",
                 "maxProperties": MAX_CUSTOM_ITEMS,
-                "propertyNames": {"maxLength": MAX_CUSTOM_NAME},
+                "propertyNames": {"maxLength": MAX_CUSTOM_NAME, "pattern": NO_NUL_PATTERN},
                 "additionalProperties": _SCALAR_SCHEMA,
             },
         ]
