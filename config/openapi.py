@@ -52,6 +52,22 @@ class ContractJsonSchema(NinjaGenerateJsonSchema):
         result.setdefault("pattern", NO_NUL_PATTERN)
         return result
 
+    def get_decimal_pattern(self, schema: core_schema.DecimalSchema) -> str | None:
+        # Amounts as strings: only what Decimal reads within the digits the field keeps.
+        return self.build_decimal_pattern(schema)
+
+    def decimal_schema(self, schema: core_schema.DecimalSchema) -> JsonSchemaValue:
+        # Amounts as numbers: bounded by the digits the field keeps, in its smallest unit.
+        result = super().decimal_schema(schema)
+        digits, places = schema.get("max_digits"), schema.get("decimal_places")
+        if digits is not None and places is not None and "anyOf" in result:
+            number = result["anyOf"][0]
+            largest = 10 ** (digits - places) - 1
+            number.setdefault("maximum", largest)
+            number.setdefault("minimum", -largest)
+            number.setdefault("multipleOf", 10**-places if places else 1)
+        return result
+
     def generate(self, schema: CoreSchema, mode: JsonSchemaMode = "validation") -> JsonSchemaValue:
         result = super().generate(schema, mode)
         # Generated clients name an enum after its title: make it the component's name.
