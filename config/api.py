@@ -8,10 +8,10 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
 from ninja.parser import Parser
 
 from config.errors import ApplicationError
+from config.openapi import ContractApi, use_contract_naming
 from config.renderers import ORJSONRenderer
 from outreach.workspaces.auth import ApiKeyAuth, SessionWorkspaceAuth
 
@@ -44,7 +44,9 @@ def _contains_nul(value: Any) -> bool:
     return False
 
 
-api = NinjaAPI(
+use_contract_naming()
+
+api = ContractApi(
     title="Sales Engagement CRM API",
     version="1",
     description=(

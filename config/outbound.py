@@ -3,8 +3,10 @@ refused when they point into our own network."""
 
 import ipaddress
 import socket
+import typing
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 from django.conf import settings
 
@@ -49,6 +51,66 @@ def guard_host(host: str, port: int) -> None:
             )
 
 
+class _PinnedBackend(httpcore.SyncBackend):
+    """Connects to an address it has just checked, never to one the host name resolves to later.
+
+    httpcore hands the host name here and keeps it for the TLS server name and the Host header,
+    so only the TCP connection is pinned: the name is resolved once, every address it gives is
+    checked, and the socket goes to those addresses. A DNS answer that changes between a check
+    and the connection (rebinding) cannot reach our own network.
+    """
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[typing.Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        addresses = checked_addresses(host, port)
+        last_error: Exception | None = None
+        for address in addresses:
+            try:
+                return super().connect_tcp(
+                    str(address),
+                    port,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last_error = exc
+        assert last_error is not None  # checked_addresses never answers an empty list
+        raise last_error
+
+
+class PinnedTransport(httpx.HTTPTransport):
+    """httpx's transport over `_PinnedBackend`; no proxy from the environment."""
+
+    def __init__(self) -> None:
+        super().__init__(trust_env=False)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            network_backend=_PinnedBackend(),
+        )
+
+
+def checked_addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """Resolve `host` once and answer its addresses, refusing them all if any is internal."""
+    addresses = _resolve(host, port)
+    if not addresses:
+        raise OutboundAddressRefused(f"The host name {host} could not be resolved.")
+    if not settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES:
+        for address in addresses:
+            if _is_internal(address):
+                raise OutboundAddressRefused(
+                    f"{host} points to a private or local address ({address}), "
+                    "which is not allowed."
+                )
+    return addresses
+
+
 def outbound_client(
     *,
     timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
@@ -56,10 +118,11 @@ def outbound_client(
     headers: dict[str, str] | None = None,
     max_redirects: int = 5,
 ) -> httpx.Client:
-    """An httpx client that checks every request it sends, redirects included."""
+    """An httpx client that checks every request it sends, redirects included, and connects only
+    to the addresses it checked (`PinnedTransport`). Tests pass a mock `transport`."""
     return httpx.Client(
         timeout=timeout,
-        transport=transport,
+        transport=transport or PinnedTransport(),
         headers=headers,
         follow_redirects=True,
         max_redirects=max_redirects,

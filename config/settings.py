@@ -2,9 +2,11 @@
 
 import base64
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_float, env_int, env_list, env_str
@@ -49,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
+    "axes",
     "ninja",
     "outreach",
     "engagement",
@@ -61,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Above WhiteNoise, so static files carry the policy too: every response does.
+    "csp.middleware.CSPMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -70,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: it turns a locked-out sign-in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -217,9 +225,68 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "crm:dashboard"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: a locked-out account or address is refused before its password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Wrong passwords that lock the account, and the client's address, each on its own; and wrong
+# API keys that lock an address. Both locks last LOGIN_LOCKOUT_MINUTES from the last failure.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+API_KEY_FAILURE_LIMIT = env_int("API_KEY_FAILURE_LIMIT", 20)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+if min(LOGIN_FAILURE_LIMIT, API_KEY_FAILURE_LIMIT, LOGIN_LOCKOUT_MINUTES) < 1:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURE_LIMIT, API_KEY_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1."
+    )
+AXES_FAILURE_LIMIT = "outreach.workspaces.lockout.failure_limit"
+AXES_LOCKOUT_PARAMETERS = "outreach.workspaces.lockout.lockout_parameters"
+AXES_LOCKOUT_CALLABLE = "outreach.workspaces.lockout.lockout_response"
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+# A guess during the lockout does not start the wait again: the account's owner knows when
+# they can sign in.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+# The same client address the wizard's limits use (TRUSTED_PROXY_COUNT proxies deep).
+AXES_CLIENT_IP_CALLABLE = "outreach.wizard.ratelimit.client_address"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SESSION_COOKIE_SECURE)
+
+# --- HTTPS and security headers -------------------------------------------------------------
+# Off by default so `make run` works over plain http; production turns them on (README,
+# "Running in production"). Behind a proxy that ends TLS, SECURE_PROXY_SSL_HEADER names the
+# header it sets (e.g. HTTP_X_FORWARDED_PROTO), so requests it forwarded count as https.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Load balancers probe the health checks over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+_proxy_ssl_header = env_str("SECURE_PROXY_SSL_HEADER", "")
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https")
+# Every page's scripts are files under static/ (no inline <script>, no on...= handlers, no
+# eval: htmx's `js:` values are off), so the policy allows scripts from our own origin only.
+# Styles allow inline attributes: tag colours and progress bars are set per row.
+# CSP_MEDIA_SOURCES adds the origins videos and pictures are served from when they live in
+# object storage or a CDN.
+_csp_media = [SELF, *env_list("CSP_MEDIA_SOURCES", [])]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [*_csp_media, "data:"],
+        "media-src": _csp_media,
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- I18N, static and media -----------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -40,7 +40,9 @@ def test_every_model_has_a_working_list_add_page_and_change_page(
     superuser_client, demo_data, model
 ):
     assert superuser_client.get(admin_url(model, "changelist")).status_code == 200
-    assert superuser_client.get(admin_url(model, "add")).status_code == 200
+    # django-axes keeps its sign-in records read-only: they are only looked at or deleted.
+    adding = 403 if model._meta.app_label == "axes" else 200
+    assert superuser_client.get(admin_url(model, "add")).status_code == adding
     first = model._default_manager.order_by("pk").first()
     if first is not None:
         assert superuser_client.get(admin_url(model, "change", first.pk)).status_code == 200

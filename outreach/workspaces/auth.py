@@ -2,13 +2,16 @@
 
 from dataclasses import dataclass
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
 from config.errors import PermissionDenied
 from outreach.models import ApiKey, Membership, Role, Workspace
+from outreach.workspaces.lockout import API_KEY_CREDENTIALS
 from outreach.workspaces.services.workspaces import api_key_authenticate
 
 SESSION_WORKSPACE_KEY = "workspace_id"
@@ -65,11 +68,23 @@ def current_membership(request: HttpRequest) -> Membership | None:
 
 
 class ApiKeyAuth(HttpBearer):
-    """`Authorization: Bearer crm_…`: acts in the key's workspace with the key's role."""
+    """`Authorization: Bearer crm_…`: acts in the key's workspace with the key's role.
+
+    Wrong keys count against the client's address (django-axes, `outreach.workspaces.lockout`):
+    past the limit the address is answered 429 for a while, right key or not, so keys cannot
+    be guessed.
+    """
 
     def authenticate(self, request: HttpRequest, token: str) -> Principal | None:
+        credentials = dict(API_KEY_CREDENTIALS)
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            # AxesMiddleware answers the request with the lockout response (429).
+            request.axes_locked_out = True  # type: ignore[attr-defined]
+            request.axes_credentials = credentials  # type: ignore[attr-defined]
+            return None
         api_key = api_key_authenticate(raw_key=token)
         if api_key is None:
+            user_login_failed.send(sender=ApiKeyAuth, credentials=credentials, request=request)
             return None
         return Principal(workspace=api_key.workspace, role=api_key.role, api_key=api_key)
 

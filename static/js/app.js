@@ -1,6 +1,8 @@
 // Behaviour shared by every dashboard page, kept out of the HTML so a strict Content-Security-
 // Policy can forbid inline scripts: the folding menu on phones, selects that submit their form,
-// tag suggestions, modal dialogs that htmx loads, and in-place editors.
+// tag suggestions, modal dialogs that htmx loads, in-place editors, forms that ask before they
+// go (`data-confirm`), copy buttons (`data-copy`), and the rows a form adds and removes
+// (`data-take-index`, `data-remove-row`).
 //
 // Loaded in <head> without `defer`: it marks the page as scripted before the first paint, so
 // the phone menu starts folded instead of flashing open. Everything else waits for the DOM.
@@ -151,5 +153,60 @@ document.documentElement.classList.add("js");
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-touch-form]").forEach(toggleCallOnly);
+  });
+
+  // --- Forms that ask before they do something that cannot be undone -----------------------
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+
+  // --- Copy buttons: data-copy names the element whose text (or value) is copied ----------
+  function copyText(button) {
+    var source = document.querySelector(button.dataset.copy);
+    if (!source) return;
+    var text = source.matches("input, textarea") ? source.value : source.textContent;
+    var label = button.textContent;
+    var copied = function () {
+      button.textContent = "Copied";
+      setTimeout(function () { button.textContent = label; }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(copied);
+    } else if (source.select) {
+      source.select();
+      document.execCommand("copy");
+      copied();
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var copy = event.target.closest("[data-copy]");
+    if (copy) {
+      copyText(copy);
+      return;
+    }
+    var selectable = event.target.closest("input[data-select-on-click]");
+    if (selectable) {
+      selectable.select();
+      return;
+    }
+    // A formset row is hidden and marked for deletion, so the server removes it on save.
+    var remove = event.target.closest("[data-remove-row]");
+    if (remove) {
+      var row = remove.closest(remove.dataset.removeRow);
+      row.querySelector('input[name$="-DELETE"]').checked = true;
+      row.hidden = true;
+    }
+  });
+
+  // --- A button that adds a formset row sends the next form number of that formset --------
+  document.addEventListener("htmx:configRequest", function (event) {
+    var prefix = event.detail.elt.dataset && event.detail.elt.dataset.takeIndex;
+    if (!prefix) return;
+    var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+    var index = Number(total.value);
+    total.value = index + 1;
+    event.detail.parameters.index = index;
   });
 })();

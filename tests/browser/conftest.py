@@ -80,10 +80,22 @@ def sign_in(page, username: str, password: str = "correct horse battery") -> Non
     page.wait_for_url("**/")
 
 
+def wait_until(page, expression: str, timeout_ms: int = 15_000) -> None:
+    """Wait until a JavaScript expression is true in the page. Playwright's wait_for_function
+    polls through eval, which the Content-Security-Policy forbids; page.evaluate does not."""
+    waited = 0
+    while not page.evaluate(expression):
+        if waited >= timeout_ms:
+            raise AssertionError(f"Still not true after {timeout_ms} ms: {expression}")
+        page.wait_for_timeout(50)
+        waited += 50
+
+
 def htmx_settled(page) -> None:
     """Wait until htmx has no request in flight and has wired up what it swapped in (it does
     so a moment after the swap; a test is quicker than any person)."""
-    page.wait_for_function(
+    wait_until(
+        page,
         "() => window.htmx && !document.querySelector("
-        "'.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+        "'.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')",
     )

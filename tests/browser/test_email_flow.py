@@ -9,7 +9,7 @@ import pytest
 from outreach.mail.services.mailboxes import mailbox_create
 from outreach.mail.services.templates import email_template_create
 from outreach.models import OutboundEmail, Reply
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, wait_until
 from tests.factories import ContactFactory, OutreachLogFactory, ProspectFactory, ReplyFactory
 from tests.mail.conftest import smtp  # noqa: F401 (the fixture)
 
@@ -80,8 +80,9 @@ def test_a_rep_composes_from_a_template_with_a_preview_and_sends_it(
     desktop.wait_for_selector("h1:has-text('Email Jane Cooper')")
 
     desktop.select_option("#composer-page select[name=template]", label="Warm intro")
-    desktop.wait_for_function(
-        "document.querySelector('#composer-page input[name=subject]').value.includes('idea')"
+    wait_until(
+        desktop,
+        "document.querySelector('#composer-page input[name=subject]').value.includes('idea')",
     )
     preview = desktop.locator("#preview-page")
     preview.locator("text=Jane, an idea for Northwind").wait_for()

@@ -13,7 +13,7 @@ from django.core import mail
 from outreach.meetings import selectors
 from outreach.meetings.services.pages import booking_page_save
 from outreach.models import Meeting, Prospect
-from tests.browser.conftest import phone_page, sign_in
+from tests.browser.conftest import phone_page, sign_in, wait_until
 from tests.factories import ContactFactory, ProspectFactory, WizardLinkFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,12 +52,10 @@ def test_a_prospect_books_cancels_and_the_slot_is_free_again(sydney_phone, deskt
     phone.goto(f"/w/{link.token}/4/")
     phone.get_by_role("heading", name="Let's talk").wait_for()
     # The browser said where it is: the times are Sydney's, and the list says so.
-    phone.wait_for_function(
-        "document.querySelector('#slot-zone-select').value === 'Australia/Sydney'"
-    )
+    wait_until(phone, "document.querySelector('#slot-zone-select').value === 'Australia/Sydney'")
     first = phone.locator(".slot").first
     first.wait_for()
-    phone.wait_for_function("!document.querySelector('.slot-picker.is-loading')")
+    wait_until(phone, "!document.querySelector('.slot-picker.is-loading')")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     snap(phone, "wizard-slots-phone")
     href = first.get_attribute("href")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from outreach.models import BookingPage, Meeting
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, wait_until
 from tests.factories import CampaignProspectFactory, ProspectFactory, WizardLinkFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -78,7 +78,7 @@ def test_a_reps_booking_page_from_set_up_to_a_moved_meeting(window, workspace, b
     # Their only meeting type now: the page goes straight to its times.
     page.goto(f"/book/{slug}/")
     page.get_by_role("heading", name="Product demo with Bob Reyes").wait_for()
-    page.wait_for_function("document.querySelector('#slot-zone-select').value === 'Europe/London'")
+    wait_until(page, "document.querySelector('#slot-zone-select').value === 'Europe/London'")
     page.locator(".slot").first.wait_for()
     look(page, "booking-slots")
     page.locator(".slot").first.click()

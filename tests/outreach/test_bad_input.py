@@ -101,3 +101,37 @@ def test_a_null_name_or_an_unparsable_domain_is_a_422(api, workspace):
     assert api.patch(f"tags/{tag.pk}", {"name": None}).status_code == 422
     prospect = ProspectFactory(workspace=workspace)
     assert api.patch(f"prospects/{prospect.pk}", {"domain": "\n=[s"}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "custom_fields",
+    [
+        {"employees": 2**64},
+        {"employees": -(2**63)},
+        {"ratio": 1e300},
+        {"tags": list(range(11))},
+        {"address": {"street": {"nested": "too deep"}}},
+        {"notes": "x" * 501},
+        {f"field{n}": n for n in range(51)},
+    ],
+)
+def test_custom_fields_beyond_their_documented_bounds_are_refused_before_storing(
+    api, custom_fields
+):
+    response = api.post("prospects", {"name": "Acme", "custom_fields": custom_fields})
+    assert response.status_code == 422
+    assert not Prospect.objects.exists()
+
+
+def test_custom_fields_within_their_bounds_are_stored_and_read_back(api):
+    custom_fields = {
+        "employees": 2**63 - 1,
+        "ratio": 0.25,
+        "public": True,
+        "ticker": None,
+        "regions": ["EU", "US"],
+        "hq": {"city": "Dublin", "since": 2011},
+    }
+    response = api.post("prospects", {"name": "Acme", "custom_fields": custom_fields})
+    assert response.status_code == 201
+    assert api.get(f"prospects/{response.json()['id']}").json()["custom_fields"] == custom_fields
