@@ -385,6 +385,7 @@ def test_the_sequence_funnel_per_sequence_and_step(ny, alice, other_workspace, c
             "unsubscribe",
             "referral",
             "question",
+            "unclear",
         )
     }
     assert steps.rows == [
