@@ -377,7 +377,7 @@ def activity_by_rep(*, workspace: Workspace, period: Period, filters: Filters) -
     )
     for row in emails:
         per_rep[row["rep"]]["emails"] += row["n"]
-        per_bucket[(row["bucket"], "Emails")] += row["n"]
+        per_bucket[(period.bucket_day(row["bucket"]), "Emails")] += row["n"]
 
     # A call is done when its task is completed, or when it was logged as made: the calls'
     # index is ordered by that time.
@@ -400,7 +400,7 @@ def activity_by_rep(*, workspace: Workspace, period: Period, filters: Filters) -
     for call_row in calls:
         per_rep[call_row["rep"]]["calls"] += call_row["n"]
         per_rep[call_row["rep"]][f"call_{call_row['outcome'] or 'none'}"] += call_row["n"]
-        per_bucket[(call_row["bucket"], "Calls")] += call_row["n"]
+        per_bucket[(period.bucket_day(call_row["bucket"]), "Calls")] += call_row["n"]
 
     tasks = (
         logs.filter(
@@ -415,7 +415,7 @@ def activity_by_rep(*, workspace: Workspace, period: Period, filters: Filters) -
     )
     for task_row in tasks:
         per_rep[task_row["completed_by_id"]]["tasks_done"] += task_row["n"]
-        per_bucket[(task_row["bucket"], "Tasks completed")] += task_row["n"]
+        per_bucket[(period.bucket_day(task_row["bucket"]), "Tasks completed")] += task_row["n"]
 
     # Overdue is a state, not an event: the open tasks past due right now.
     overdue = (
@@ -437,7 +437,9 @@ def activity_by_rep(*, workspace: Workspace, period: Period, filters: Filters) -
     )
     for meeting_row in meetings:
         per_rep[meeting_row["host_id"]]["meetings"] += meeting_row["n"]
-        per_bucket[(meeting_row["bucket"], "Meetings booked")] += meeting_row["n"]
+        per_bucket[(period.bucket_day(meeting_row["bucket"]), "Meetings booked")] += meeting_row[
+            "n"
+        ]
 
     columns = [
         Column("rep", "Rep", "text"),
@@ -512,9 +514,10 @@ def replies_over_time(*, workspace: Workspace, period: Period, filters: Filters)
     corrected: dict[date, int] = defaultdict(int)
     for count_row in rows:
         label = Reply.Intent(count_row["intent"]).label if count_row["intent"] else "Not triaged"
-        counts[(count_row["bucket"], label)] += count_row["n"]
-        automatic[count_row["bucket"]] += count_row["automatic"]
-        corrected[count_row["bucket"]] += count_row["corrected"]
+        day = period.bucket_day(count_row["bucket"])
+        counts[(day, label)] += count_row["n"]
+        automatic[day] += count_row["automatic"]
+        corrected[day] += count_row["corrected"]
     labels = [intent.label for intent in INTENTS] + ["Not triaged"]
     table_rows = []
     for day in period.buckets():
@@ -697,7 +700,10 @@ def engagement(*, workspace: Workspace, period: Period, filters: Filters) -> Rep
         level = row["level"] or "unscored"
         by_level[level][row["kind"]] += row["n"]
         signals_by_bucket[
-            (row["bucket"], EngagementLevel(row["level"]).label if row["level"] else "Not scored")
+            (
+                period.bucket_day(row["bucket"]),
+                EngagementLevel(row["level"]).label if row["level"] else "Not scored",
+            )
         ] += row["n"]
     overrides = dict(
         EngagementOverrideHistory.objects.filter(_in(period, "performed_at"), workspace=workspace)
