@@ -564,12 +564,15 @@ def campaign_history(workspace, host):
     for when in (at(2), at(2, 16)):
         ActivityFactory(contact=made.contact, kind=Activity.Kind.WIZARD_STEP, occurred_at=when)
     ActivityFactory(contact=older.contact, kind=Activity.Kind.WIZARD_STEP, occurred_at=at(3))
-    ActivityFactory(
-        contact=made.contact,
-        kind=Activity.Kind.VIDEO_PLAY,
-        occurred_at=at(2),
-        metadata={"campaignProspectId": made.pk},
-    )
+    # Three plays: two whose player told how much was watched (half, then nine tenths), and
+    # one from before players told, which counts as a play but not in the average.
+    for when, told in ((at(2), {"watched": 0.5}), (at(3), {"watched": 0.9}), (at(3, 16), {})):
+        ActivityFactory(
+            contact=made.contact,
+            kind=Activity.Kind.VIDEO_PLAY,
+            occurred_at=when,
+            metadata={"campaignProspectId": made.pk} | told,
+        )
     ActivityFactory(contact=made.contact, kind=Activity.Kind.PDF_DOWNLOAD, occurred_at=at(3))
     task = TouchTaskFactory(prospect=made.prospect, contact=made.contact)
     OutreachLog.objects.filter(pk=task.pk).update(created_at=at(3))
@@ -593,7 +596,8 @@ def test_campaigns_from_videos_made_to_meetings(ny, alice, other_workspace, char
             "videos": 1,
             "visitors": 2,
             "step_views": 3,
-            "plays": 1,
+            "plays": 3,
+            "watched": 0.7,
             "downloads": 1,
             "call_tasks": 1,
             "meetings": 1,
@@ -602,7 +606,7 @@ def test_campaigns_from_videos_made_to_meetings(ny, alice, other_workspace, char
     assert data.summary == [
         ("Videos made", "1"),
         ("Wizard visitors", "2"),
-        ("Plays", "1"),
+        ("Plays", "3"),
         ("PDF downloads", "1"),
         ("Meetings", "1"),
     ]
