@@ -346,6 +346,9 @@ def fill(cursor, workspace_id: int, reps: list[int], args: argparse.Namespace) -
     execute(
         f"""UPDATE outreach_activity a
         SET metadata = jsonb_build_object('campaignProspectId', cp.id)
+          -- How much was watched, told by the player for three plays in four.
+          || CASE WHEN a.id % 4 <> 0 THEN jsonb_build_object('watched',
+               round(random()::numeric, 3)) ELSE '{{}}'::jsonb END
         FROM campaigns_campaignprospect cp
         WHERE a.workspace_id = {ws} AND a.kind = 'video_play' AND cp.prospect_id = a.prospect_id"""
     )
