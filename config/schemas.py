@@ -2,26 +2,70 @@
 that it would refuse."""
 
 import math
+import types
+import typing
 from datetime import UTC, datetime, time
+from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, Path, Schema
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    WithJsonSchema,
+    model_validator,
+)
 
 MAX_ID = 2**63 - 1
 # Every text the API takes matches this (the parser refuses NUL anywhere in a request).
 NO_NUL_PATTERN = "^[^\\u0000]*$"
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+def _not_a_boolean(value: Any) -> Any:
+    # Pydantic reads true as 1; a number the schema documents as an integer is never true/false.
+    if isinstance(value, bool):
+        raise ValueError("Give a number, not true or false.")
+    return value
+
+
+Id = Annotated[int, BeforeValidator(_not_a_boolean), Field(ge=1, le=MAX_ID)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class Input(Schema):
     """A request body. A field the API does not know is refused rather than dropped, so a
     misspelt field is an error the client sees, and the schema says so
-    (`additionalProperties: false`)."""
+    (`additionalProperties: false`). A number field refuses true and false, which Pydantic
+    would otherwise read as 1 and 0."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numbers_are_not_booleans(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name, value in data.items():
+                field = cls.model_fields.get(name)
+                if isinstance(value, bool) and field and _numbers_only(field.annotation):
+                    raise ValueError(f"{name}: give a number, not true or false.")
+        return data
+
+
+def _numbers_only(annotation: Any) -> bool:
+    """Whether a field's type takes numbers and not true/false (`int | None`, `Decimal`)."""
+    kinds = set()
+    pending = [annotation]
+    while pending:
+        kind = pending.pop()
+        origin = typing.get_origin(kind)
+        if origin is Annotated:
+            pending.append(typing.get_args(kind)[0])
+        elif origin in (typing.Union, types.UnionType):
+            pending.extend(typing.get_args(kind))
+        else:
+            kinds.add(kind)
+    return bool(kinds & {int, float, Decimal}) and not kinds & {bool, Any}
 
 
 def _text_only(value: Any) -> Any:

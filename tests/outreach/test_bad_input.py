@@ -169,3 +169,21 @@ def test_a_date_given_as_a_bare_number_is_refused(api, workspace):
     response = api.post("tasks", {"prospect_id": prospect.pk, "subject": "Call", "due_at": 0})
     assert response.status_code == 422
     assert "ISO 8601" in str(response.json()["detail"])
+
+
+def test_true_or_false_is_not_taken_for_a_number(api, workspace):
+    prospect = ProspectFactory(workspace=workspace)
+    response = api.post("tasks", {"prospect_id": True, "subject": "Call"})
+    assert response.status_code == 422
+    assert "not true or false" in str(response.json()["detail"])
+    deal = {"pipeline_id": 1, "prospect_id": prospect.pk, "name": "Renewal", "value": False}
+    assert api.post("deals", deal).status_code == 422
+    automation = {
+        "name": "Move the deal",
+        "trigger_type": "tag.removed",
+        "actions": [{"type": "change_deal_stage", "params": {"stage_id": 1}, "delay_seconds": 0}],
+    }
+    automation["actions"][0]["delay_seconds"] = False
+    response = api.post("automations", automation)
+    assert response.status_code == 422
+    assert "delay_seconds: give a number" in str(response.json()["detail"])
