@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from ninja import Field, Path, Schema
 from pydantic import (
     AfterValidator,
+    BaseModel,
     BeforeValidator,
     ConfigDict,
     WithJsonSchema,
@@ -44,12 +45,17 @@ class Input(Schema):
     @model_validator(mode="before")
     @classmethod
     def _numbers_are_not_booleans(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            for name, value in data.items():
-                field = cls.model_fields.get(name)
-                if isinstance(value, bool) and field and _numbers_only(field.annotation):
-                    raise ValueError(f"{name}: give a number, not true or false.")
-        return data
+        return refuse_booleans_for_numbers(cls, data)
+
+
+def refuse_booleans_for_numbers(model: type[BaseModel], data: Any) -> Any:
+    """A model's `before` check: true or false given for a number field is an error."""
+    if isinstance(data, dict):
+        for name, value in data.items():
+            field = model.model_fields.get(name)
+            if isinstance(value, bool) and field and _numbers_only(field.annotation):
+                raise ValueError(f"{name}: give a number, not true or false.")
+    return data
 
 
 def _numbers_only(annotation: Any) -> bool:

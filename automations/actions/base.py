@@ -8,12 +8,13 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from django import forms
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from automations.context import RuleContext
 from automations.models import Automation, AutomationEvent
 from automations.options import WorkspaceOptions
 from config.errors import ValidationFailed
+from config.schemas import refuse_booleans_for_numbers
 from outreach.models import Workspace
 
 
@@ -52,9 +53,15 @@ class Delivery(enum.Enum):
 
 
 class Strict(BaseModel):
-    """Parameters refuse names they do not know, so a typo is an error and not a silent no-op."""
+    """Parameters refuse names they do not know, so a typo is an error and not a silent no-op,
+    and true or false for a number."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numbers_are_not_booleans(cls, data: Any) -> Any:
+        return refuse_booleans_for_numbers(cls, data)
 
 
 @dataclass

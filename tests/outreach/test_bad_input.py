@@ -187,3 +187,9 @@ def test_true_or_false_is_not_taken_for_a_number(api, workspace):
     response = api.post("automations", automation)
     assert response.status_code == 422
     assert "delay_seconds: give a number" in str(response.json()["detail"])
+    automation["actions"] = [
+        {"type": "create_task", "params": {"subject": "Call", "due_in_hours": False}}
+    ]
+    response = api.post("automations", automation)
+    assert response.status_code == 422
+    assert "due_in_hours: give a number" in str(response.json()["detail"])
