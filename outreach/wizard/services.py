@@ -1,5 +1,6 @@
 """The prospect wizard: links reps create and revoke, and what a prospect's visits record."""
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,8 @@ from outreach.crm.services.prospects import prospect_set_status
 from outreach.crm.services.tasks import activity_record
 from outreach.models import Activity, Prospect, WizardLink, WizardSession
 from outreach.models.wizard import ENGAGED_STEP, WIZARD_STEPS
+from outreach.outbox.services import publish
+from outreach.wizard import tasks as wizard_tasks
 from outreach.wizard.videos import WizardVideo, video_play_record
 from outreach.workspaces.services.notifications import notify_admins
 
@@ -30,6 +33,9 @@ ENGAGEABLE_STATUSES = (Prospect.Status.NEW, Prospect.Status.CONTACTED, Prospect.
 # Admins hear of a link's first report download, and again after a quiet spell, not of every
 # click on the button.
 PDF_NOTIFY_QUIET_PERIOD = timedelta(hours=24)
+# Links whose reports one task renders: a change of the team's colour reaches every live link
+# of the workspace, spread over the bulk workers.
+REPORT_RENDER_BATCH = 50
 
 
 def wizard_link_create(*, prospect: Prospect, by: User | None = None) -> WizardLink:
@@ -38,7 +44,38 @@ def wizard_link_create(*, prospect: Prospect, by: User | None = None) -> WizardL
             workspace=prospect.workspace, prospect=prospect, created_by=by
         )
         WizardSession.objects.create(link=link)
+        wizard_reports_refresh(link_ids=[link.pk])
     return link
+
+
+def wizard_reports_refresh(
+    *,
+    link_ids: Collection[int] = (),
+    prospect_ids: Collection[int] = (),
+    workspace_id: int | None = None,
+) -> int:
+    """Render again, in the background once the caller's change commits, the reports of these
+    links, of the live links of these prospects, or of every live link of the workspace: what
+    they show changed, and a prospect's first download should find the new report stored.
+
+    Only a head start: a download still renders a report its task has not stored yet, and the
+    digest of the content, not this call, decides when a stored report is out of date. So a
+    broker that is down only costs the head start (no outbox row). Returns how many links.
+    """
+    live = WizardLink.objects.filter(revoked_at__isnull=True)
+    ids = set(link_ids)
+    if prospect_ids:
+        ids.update(live.filter(prospect_id__in=prospect_ids).values_list("pk", flat=True))
+    if workspace_id is not None:
+        ids.update(live.filter(workspace_id=workspace_id).values_list("pk", flat=True))
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), REPORT_RENDER_BATCH):
+        batch = ordered[start : start + REPORT_RENDER_BATCH]
+        transaction.on_commit(
+            lambda batch=batch: publish(task=wizard_tasks.wizard_reports_render, args=[batch]),
+            robust=True,
+        )
+    return len(ordered)
 
 
 def wizard_link_revoke(*, link: WizardLink) -> WizardLink:
