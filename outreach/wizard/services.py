@@ -20,7 +20,7 @@ from outreach.crm.services.engagement_triggers import (
 )
 from outreach.crm.services.prospects import prospect_set_status
 from outreach.crm.services.tasks import activity_record
-from outreach.models import Activity, Prospect, WizardLink, WizardSession
+from outreach.models import Activity, Contact, Prospect, WizardLink, WizardSession
 from outreach.models.wizard import ENGAGED_STEP, WIZARD_STEPS
 from outreach.outbox.services import publish
 from outreach.wizard import tasks as wizard_tasks
@@ -113,7 +113,12 @@ def wizard_step_view(*, link: WizardLink, step: int) -> bool:
             last_visit_at=now,
         )
         _record_activity(
-            link, Activity.Kind.WIZARD_STEP, now, step=step, stepName=WIZARD_STEPS[step - 1]
+            link,
+            Activity.Kind.WIZARD_STEP,
+            now,
+            call_contact_for(prospect=prospect),
+            step=step,
+            stepName=WIZARD_STEPS[step - 1],
         )
         if crossed:
             prospect_set_status(
@@ -125,18 +130,34 @@ def wizard_step_view(*, link: WizardLink, step: int) -> bool:
 
 
 def wizard_pdf_download(*, link: WizardLink) -> None:
-    """Record a download of the PDF report, tell the admins, and queue the call task."""
+    """Record a download of the PDF report, tell the admins, and queue the call task.
+
+    A forwarded link or a team clicking at once makes many downloads of one report together,
+    and each UPDATE of the link's session row holds that row until its transaction commits: so
+    everything that only reads (whom to attribute it to, whether the call task is open) runs
+    before the transaction, and the session row is written last.
+    """
     now = timezone.now()
     prospect = link.prospect
     sessions = WizardSession.objects.filter(link_id=link.pk)
     downloaded = {"pdf_downloads": F("pdf_downloads") + 1, "last_pdf_download_at": now}
     quiet_since = now - PDF_NOTIFY_QUIET_PERIOD
+    contact = call_contact_for(prospect=prospect)
+    # Most downloads come while the task is still open: one indexed read spares the queue a
+    # message each time. One racing the rep's close may still ask; the trigger then finds the
+    # open task, or makes the one new task the database allows.
+    ask = open_trigger_task(prospect=prospect, trigger_source=TriggerSource.PDF_DOWNLOAD) is None
     # The session read with the link says whether the last download was recent: most clicks
     # of a busy report then cost one UPDATE. One that looks quiet is settled by the
     # conditional UPDATE, so of two concurrent first downloads only one tells the admins.
     last = link.session.last_pdf_download_at
     maybe_quiet = last is None or last < quiet_since
     with transaction.atomic():
+        _record_activity(link, Activity.Kind.PDF_DOWNLOAD, now, contact)
+        if ask:
+            enqueue_engagement_call_task(
+                prospect_id=prospect.pk, trigger_source=TriggerSource.PDF_DOWNLOAD
+            )
         notify = maybe_quiet and bool(
             sessions.filter(
                 Q(last_pdf_download_at__isnull=True) | Q(last_pdf_download_at__lt=quiet_since)
@@ -144,7 +165,6 @@ def wizard_pdf_download(*, link: WizardLink) -> None:
         )
         if not notify:
             sessions.update(**downloaded)
-        _record_activity(link, Activity.Kind.PDF_DOWNLOAD, now)
         if notify:
             notify_admins(
                 workspace=link.workspace,
@@ -152,7 +172,6 @@ def wizard_pdf_download(*, link: WizardLink) -> None:
                 body=f"{prospect.name} downloaded the report from their wizard page.",
                 link=reverse("crm:prospect_detail", args=[prospect.pk]),
             )
-        _ask_for_call_task(prospect, TriggerSource.PDF_DOWNLOAD)
 
 
 def wizard_video_play(*, link: WizardLink, video: WizardVideo) -> bool:
@@ -174,13 +193,15 @@ def _ask_for_call_task(prospect: Prospect, source: str) -> None:
         enqueue_engagement_call_task(prospect_id=prospect.pk, trigger_source=source)
 
 
-def _record_activity(link: WizardLink, kind: str, at: datetime, **metadata: Any) -> None:
-    # Engagement scoring reads these per contact: the one a rep would call stands for the
-    # prospect, since a wizard link is the company's, not one person's.
+def _record_activity(
+    link: WizardLink, kind: str, at: datetime, contact: Contact | None, **metadata: Any
+) -> None:
+    # Engagement scoring reads these per contact: the one a rep would call (`call_contact_for`)
+    # stands for the prospect, since a wizard link is the company's, not one person's.
     activity_record(
         workspace=link.workspace,
         prospect=link.prospect,
-        contact=call_contact_for(prospect=link.prospect),
+        contact=contact,
         kind=kind,
         occurred_at=at,
         metadata={**metadata, "wizardLinkId": link.pk},
