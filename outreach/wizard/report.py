@@ -125,7 +125,7 @@ def prospect_report_file(*, link: WizardLink) -> File:
     that task has not caught up with yet.
     """
     content = report_content(link=link)
-    path = _path(link, content)
+    path = report_path(link=link, content=content)
     stored = _open(path)
     if stored is None:
         _store(link, content, path)
@@ -140,10 +140,15 @@ def report_store(*, link: WizardLink) -> bool:
     """Render and store the link's report unless its current content is stored already; True
     when it rendered."""
     content = report_content(link=link)
-    path = _path(link, content)
+    path = report_path(link=link, content=content)
     if default_storage.exists(path):
         return False
     return _store(link, content, path)
+
+
+def report_stored(*, link: WizardLink) -> bool:
+    """Whether a download of the link's report would find it stored (and render nothing)."""
+    return default_storage.exists(report_path(link=link, content=report_content(link=link)))
 
 
 def reports_render(*, link_ids: Collection[int]) -> int:
@@ -168,7 +173,8 @@ def _store(link: WizardLink, content: ReportContent, path: str) -> bool:
     return True
 
 
-def _path(link: WizardLink, content: ReportContent) -> str:
+def report_path(*, link: WizardLink, content: ReportContent) -> str:
+    """Where the report of this content is stored, whether or not it is there yet."""
     folder = f"{REPORT_FOLDER}/{hashlib.sha256(link.token.encode()).hexdigest()[:24]}"
     return f"{folder}/{_digest(content)}.pdf"
 
