@@ -71,10 +71,12 @@ def main() -> int:
         prospect_id, token = _create_prospect()
 
         base_url = harness.start_worker_and_web(var_dir, env, "pdf-storm", processes)
-        worker_ready = time.perf_counter()
+        render_watch = _RenderWatch(token)
+        render_watch.start()
 
         _warm_up(base_url, token)
-        rendered_after = _wait_for_report(token, since=worker_ready)
+        render_watch.join(RENDER_WAIT_SECONDS)
+        rendered_after = render_watch.stored_after
         rounds = _storm(base_url, token)
         tasks = _call_tasks(prospect_id)
         downloads = _downloads(prospect_id)
@@ -127,19 +129,33 @@ def _warm_up(base_url: str, token: str) -> None:
         list(pool.map(visit, range(32)))
 
 
-def _wait_for_report(token: str, *, since: float) -> float | None:
-    """Seconds from the worker's start until the background render stored the report, or None
-    when it was not stored within RENDER_WAIT_SECONDS (the storm then goes on without it)."""
-    from outreach.models import WizardLink
-    from outreach.wizard.report import report_stored
+class _RenderWatch(threading.Thread):
+    """Looks for the stored report from the worker's start on (during the warm-up), and notes
+    when it first finds it: `stored_after` seconds, or None within RENDER_WAIT_SECONDS."""
 
-    link = WizardLink.objects.select_related("workspace", "prospect__owner").get(token=token)
-    deadline = time.perf_counter() + RENDER_WAIT_SECONDS
-    while not report_stored(link=link):
-        if time.perf_counter() > deadline:
-            return None
-        time.sleep(0.1)
-    return time.perf_counter() - since
+    def __init__(self, token: str) -> None:
+        super().__init__(daemon=True)
+        self.token = token
+        self.started = time.perf_counter()
+        self.stored_after: float | None = None
+
+    def run(self) -> None:
+        from django.db import connection
+
+        from outreach.models import WizardLink
+        from outreach.wizard.report import report_stored
+
+        try:
+            link = WizardLink.objects.select_related("workspace", "prospect__owner").get(
+                token=self.token
+            )
+            while time.perf_counter() < self.started + RENDER_WAIT_SECONDS:
+                if report_stored(link=link):
+                    self.stored_after = time.perf_counter() - self.started
+                    return
+                time.sleep(0.1)
+        finally:
+            connection.close()
 
 
 def _storm(base_url: str, token: str) -> list[list[float]]:
@@ -198,7 +214,10 @@ def _report(
     if rendered_after is None:
         print(f"report not rendered in the background within {RENDER_WAIT_SECONDS} s")
     else:
-        print(f"report rendered in the background {rendered_after:.1f} s after the worker started")
+        print(
+            f"report stored by the background render {rendered_after:.1f} s after the worker "
+            "started"
+        )
     first_round = " (first downloads: nothing stored yet)" if rendered_after is None else ""
     for number, durations in enumerate(rounds, 1):
         print(
