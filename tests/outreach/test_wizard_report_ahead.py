@@ -71,6 +71,7 @@ def test_a_new_link_has_its_report_ready_before_the_first_download(
     with committed():
         link = wizard_link_create(prospect=stripe, by=bob)
     assert renders == ["Stripe"]
+    assert wizard_report.report_stored(link=link)
 
     with committed():
         response = prospect_client.get(f"/w/{link.token}/report.pdf")
