@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import DateTimeField, F, PositiveSmallIntegerField, Q, Value
+from django.db.models import DateTimeField, F, PositiveSmallIntegerField, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -148,8 +148,9 @@ def wizard_pdf_download(*, link: WizardLink) -> None:
     # open task, or makes the one new task the database allows.
     ask = open_trigger_task(prospect=prospect, trigger_source=TriggerSource.PDF_DOWNLOAD) is None
     # The session read with the link says whether the last download was recent: most clicks
-    # of a busy report then cost one UPDATE. One that looks quiet is settled by the
-    # conditional UPDATE, so of two concurrent first downloads only one tells the admins.
+    # of a busy report then cost one UPDATE. One that looks quiet reads the session again
+    # under its row lock, so of concurrent first downloads (which all look quiet) only one
+    # tells the admins, and each waits for the row once.
     last = link.session.last_pdf_download_at
     maybe_quiet = last is None or last < quiet_since
     with transaction.atomic():
@@ -158,13 +159,13 @@ def wizard_pdf_download(*, link: WizardLink) -> None:
             enqueue_engagement_call_task(
                 prospect_id=prospect.pk, trigger_source=TriggerSource.PDF_DOWNLOAD
             )
-        notify = maybe_quiet and bool(
-            sessions.filter(
-                Q(last_pdf_download_at__isnull=True) | Q(last_pdf_download_at__lt=quiet_since)
-            ).update(**downloaded)
-        )
-        if not notify:
-            sessions.update(**downloaded)
+        notify = False
+        if maybe_quiet:
+            last = (
+                sessions.select_for_update().values_list("last_pdf_download_at", flat=True).first()
+            )
+            notify = last is None or last < quiet_since
+        sessions.update(**downloaded)
         if notify:
             notify_admins(
                 workspace=link.workspace,
