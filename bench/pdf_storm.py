@@ -118,12 +118,14 @@ def _create_prospect() -> tuple[int, str]:
 
 def _warm_up(base_url: str, token: str) -> None:
     """A running server: both workers have served pages (Django loads its URLs and views on
-    a worker's first request). The report itself has not been asked for yet."""
+    a worker's first request) and queued tasks (the step-3 visits ask for a call task: Celery
+    connects to the broker on a worker's first task, which costs a running server nothing).
+    The report itself has not been asked for yet."""
     import httpx
 
-    def visit(_: int) -> None:
+    def visit(number: int) -> None:
         with httpx.Client(base_url=base_url, timeout=60) as client:
-            client.get(f"/w/{token}/2/").raise_for_status()
+            client.get(f"/w/{token}/{2 + number % 2}/").raise_for_status()
 
     with ThreadPoolExecutor(16) as pool:
         list(pool.map(visit, range(32)))
