@@ -4,13 +4,13 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, create_model
+from pydantic import create_model
 
 from automations.actions import ACTIONS
 from automations.conditions import OPERATORS
 from automations.models import AutomationExecution, TriggerType
 from automations.services import MAX_ACTIONS, MAX_DELAY_SECONDS
-from config.schemas import Id
+from config.schemas import Id, Input
 from outreach.models import OutreachLog
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -19,11 +19,7 @@ Scalar = str | int | float | bool
 Operator = Literal[tuple(OPERATORS)]  # type: ignore[valid-type]
 
 
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-class TriggerConfigIn(Strict):
+class TriggerConfigIn(Input):
     """Narrows the trigger; a filter left out matches everything."""
 
     pipeline_id: Id | None = None
@@ -34,18 +30,18 @@ class TriggerConfigIn(Strict):
     channel: OutreachLog.Channel | None = None
 
 
-class ConditionIn(Strict):
+class ConditionIn(Input):
     field: Path = Field(description="contact.*, prospect.*, deal.*, task.*, tag.* or event.*")
     operator: Operator
     value: Scalar | list[Scalar] | None = None
 
 
-class ConditionSubgroupIn(Strict):
+class ConditionSubgroupIn(Input):
     op: Literal["and", "or"] = "and"
     conditions: list[ConditionIn] = Field(default_factory=list, max_length=50)
 
 
-class ConditionGroupIn(Strict):
+class ConditionGroupIn(Input):
     op: Literal["and", "or"] = "and"
     conditions: list[ConditionIn | ConditionSubgroupIn] = Field(default_factory=list, max_length=50)
 
@@ -54,7 +50,7 @@ def _action_schema(action_type: str, params: type) -> type[Schema]:
     camel = "".join(part.title() for part in action_type.split("_"))
     return create_model(
         f"{camel}ActionIn",
-        __base__=Strict,
+        __base__=Input,
         type=(
             Annotated[Literal[action_type], Field(json_schema_extra={"enum": [action_type]})],
             ...,
@@ -73,7 +69,7 @@ ActionIn = Annotated[
 ]
 
 
-class AutomationIn(Schema):
+class AutomationIn(Input):
     name: Name
     description: Annotated[str, Field(max_length=2000)] = ""
     trigger_type: TriggerType
@@ -83,7 +79,7 @@ class AutomationIn(Schema):
     enabled: bool = False
 
 
-class AutomationPatch(Schema):
+class AutomationPatch(Input):
     name: Name = None
     description: Annotated[str, Field(max_length=2000)] = None
     trigger_type: TriggerType = None
@@ -122,19 +118,19 @@ class SigningSecretOut(Schema):
     signing_secret: str = Field(description="The new secret. Shown this once and never again.")
 
 
-class FieldChangeIn(Strict):
+class FieldChangeIn(Input):
     name: Path
     old: Scalar | None = None
     new: Scalar | None = None
 
 
-class MessageIn(Strict):
+class MessageIn(Input):
     channel: OutreachLog.Channel = OutreachLog.Channel.EMAIL
     subject: Annotated[str, Field(max_length=300)] = ""
     body: Annotated[str, Field(max_length=5000)] = ""
 
 
-class DryRunIn(Strict):
+class DryRunIn(Input):
     """A sample event: the records it is about, and what happened to them."""
 
     deal_id: Id | None = None

@@ -18,9 +18,9 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import psycopg
+import harness
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -67,7 +67,10 @@ def run(args) -> None:
 
     call_command("migrate", verbosity=0)
     world = load_world(contacts=(args.due + args.not_due) // TEMPLATES + 1)
-    print(f"PostgreSQL {server_version()}; {os.cpu_count()} CPUs; load {load_average()}")
+    print(
+        f"PostgreSQL {harness.server_version()}; {os.cpu_count()} CPUs; "
+        f"load {harness.load_average()}"
+    )
 
     # The machine is shared and its load swings by the minute, so each sweep run is paired
     # with a raw run right after it (same load), and each figure is the best of the runs.
@@ -79,7 +82,7 @@ def run(args) -> None:
         raw.append(timed_raw_ceiling())
         print(
             f"  run {run + 1}: sweep {alone[-1]:.2f} s, raw {raw[-1]:.2f} s, "
-            f"ratio {raw[-1] / alone[-1]:.0%}, load {load_average()}"
+            f"ratio {raw[-1] / alone[-1]:.0%}, load {harness.load_average()}"
         )
     rate = args.due / min(alone)
     print(f"sweep, {args.due:,} due steps alone: {_runs(alone)} = {rate:,.0f} steps/s")
@@ -102,15 +105,10 @@ def run(args) -> None:
         f"sweep, {args.due:,} due beside {args.not_due:,} not due: {_runs(beside)}; "
         f"ratio to alone {min(beside) / min(alone):.2f} (target <= 1.5)"
     )
-    print(f"load at the end: {load_average()}")
+    print(f"load at the end: {harness.load_average()}")
 
 
 # --- Database --------------------------------------------------------------------------------
-
-
-def admin_url() -> str:
-    parts = urlsplit(BENCH_URL)
-    return urlunsplit(parts._replace(path="/postgres"))
 
 
 def database_name() -> str:
@@ -118,26 +116,11 @@ def database_name() -> str:
 
 
 def create_database() -> None:
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{database_name()}"')
-        conn.execute(f'CREATE DATABASE "{database_name()}"')
+    harness.recreate_database(BENCH_URL, database_name(), drop_only=False)
 
 
 def drop_database() -> None:
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{database_name()}" WITH (FORCE)')
-
-
-def server_version() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return cursor.fetchone()[0]
-
-
-def load_average() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    harness.recreate_database(BENCH_URL, database_name(), drop_only=True)
 
 
 def raw_cursor():

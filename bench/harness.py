@@ -69,9 +69,21 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
+def load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def machine() -> str:
-    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
-    return f"machine: {os.cpu_count()} cores, load average {load}"
+    return f"machine: {os.cpu_count()} cores, load average {load_average()}"
+
+
+def server_version() -> str:
+    """The PostgreSQL version of Django's connection, printed beside the figures."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0]
 
 
 def start_worker_and_web(

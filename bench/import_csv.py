@@ -20,9 +20,9 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import psycopg
+import harness
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -84,7 +84,10 @@ def run(args, media: Path) -> None:
     source = media / "leads.csv"
     rows = write_file(source, args.prospects, args.contacts_per_prospect)
     size_mb = source.stat().st_size / 1e6
-    print(f"PostgreSQL {server_version()}; {os.cpu_count()} CPUs; load {load_average()}")
+    print(
+        f"PostgreSQL {harness.server_version()}; {os.cpu_count()} CPUs; "
+        f"load {harness.load_average()}"
+    )
     print(f"file: {rows:,} rows ({args.prospects:,} prospects), {size_mb:.1f} MB")
 
     copy_seconds = timed_copy(source)
@@ -104,7 +107,7 @@ def run(args, media: Path) -> None:
     print(f"import / COPY: {copy_seconds / seconds:.1%} (target >= 25%)")
     print(f"records: {Prospect.objects.count():,} prospects, {Contact.objects.count():,} contacts")
     print(f"memory (RSS): {memory.report()}")
-    print(f"load after the import: {load_average()}")
+    print(f"load after the import: {harness.load_average()}")
 
     prospects, contacts = Prospect.objects.count(), Contact.objects.count()
     seconds, again = timed_import(workspace, owner, source, "skip")
@@ -116,7 +119,7 @@ def run(args, media: Path) -> None:
     )
     if created or again.created_count:
         raise SystemExit("re-importing with skip created records")
-    print(f"load at the end: {load_average()}")
+    print(f"load at the end: {harness.load_average()}")
 
 
 def write_file(path: Path, prospects: int, per_prospect: int) -> int:
@@ -221,35 +224,16 @@ def rss() -> int:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def admin_url() -> str:
-    return urlunsplit(urlsplit(BENCH_URL)._replace(path="/postgres"))
-
-
 def database_name() -> str:
     return urlsplit(BENCH_URL).path.lstrip("/")
 
 
 def create_database() -> None:
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{database_name()}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{database_name()}"')
+    harness.recreate_database(BENCH_URL, database_name(), drop_only=False)
 
 
 def drop_database() -> None:
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{database_name()}" WITH (FORCE)')
-
-
-def server_version() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return cursor.fetchone()[0]
-
-
-def load_average() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    harness.recreate_database(BENCH_URL, database_name(), drop_only=True)
 
 
 if __name__ == "__main__":

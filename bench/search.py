@@ -15,9 +15,9 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import psycopg
+import harness
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -70,7 +70,8 @@ def run(args) -> None:
     started = time.perf_counter()
     fill(workspace.pk, args.contacts)
     print(
-        f"PostgreSQL {server_version()}; {os.cpu_count()} CPUs; load {load_average()}; "
+        f"PostgreSQL {harness.server_version()}; {os.cpu_count()} CPUs; "
+        f"load {harness.load_average()}; "
         f"{args.contacts:,} contacts written in {time.perf_counter() - started:.1f} s"
     )
     for label, text in QUERIES:
@@ -90,7 +91,7 @@ def run(args) -> None:
             f"p95 {p95:6.1f} ms ({hits})"
         )
     explain(workspace)
-    print(f"load at the end: {load_average()} (target: under 150 ms a search)")
+    print(f"load at the end: {harness.load_average()} (target: under 150 ms a search)")
 
 
 def fill(workspace_id: int, contacts: int) -> None:
@@ -189,35 +190,16 @@ def _indent(text: str) -> str:
     return "\n".join("    " + line for line in text.splitlines())
 
 
-def admin_url() -> str:
-    return urlunsplit(urlsplit(BENCH_URL)._replace(path="/postgres"))
-
-
 def database_name() -> str:
     return urlsplit(BENCH_URL).path.lstrip("/")
 
 
 def create_database() -> None:
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{database_name()}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{database_name()}"')
+    harness.recreate_database(BENCH_URL, database_name(), drop_only=False)
 
 
 def drop_database() -> None:
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{database_name()}" WITH (FORCE)')
-
-
-def server_version() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return cursor.fetchone()[0]
-
-
-def load_average() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    harness.recreate_database(BENCH_URL, database_name(), drop_only=True)
 
 
 if __name__ == "__main__":

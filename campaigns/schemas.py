@@ -7,7 +7,7 @@ from django.core.files.storage import default_storage
 from ninja import Field, Schema
 
 from campaigns.models import Campaign, CampaignProspect, OfflineVoice
-from config.schemas import Id
+from config.schemas import Id, Input
 
 
 def absolute(context: Any, url: str) -> str:
@@ -20,7 +20,7 @@ def _storage_url(context: Any, name: str | None) -> str:
     return absolute(context, default_storage.url(name)) if name else ""
 
 
-class CampaignProspectIn(Schema):
+class CampaignProspectIn(Input):
     """An existing prospect (`prospect_id`, optionally `contact_id`), or a new one given by
     `company` and optionally `website` and the person the video speaks to."""
 
@@ -33,7 +33,7 @@ class CampaignProspectIn(Schema):
     contact_email: Annotated[str, Field(max_length=254)] = ""
 
 
-class CampaignIn(Schema):
+class CampaignIn(Input):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     brief: Annotated[str, Field(max_length=5000)] = ""
     sender_name: Annotated[str, Field(min_length=1, max_length=100)]

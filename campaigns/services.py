@@ -163,6 +163,18 @@ def campaign_prospect_retry(*, campaign_prospect: CampaignProspect) -> CampaignP
     return campaign_prospect
 
 
+def video_watched_record(*, play: Activity, share: float) -> Activity:
+    """How much of the video the prospect watched on this play (0 to 1): the furthest they got,
+    so a later, shorter report (a pause before where they had been) never lowers it."""
+    if not 0 <= share <= 1:
+        raise ValidationFailed.for_field("watched", "A share of the video, from 0 to 1.")
+    watched = max(float(play.metadata.get("watched", 0)), round(share, 3))
+    if play.metadata.get("watched") != watched:
+        play.metadata = play.metadata | {"watched": watched}
+        play.save(update_fields=["metadata"])
+    return play
+
+
 def video_play_record(
     *, campaign_prospect: CampaignProspect, occurred_at: datetime | None = None
 ) -> Activity:

@@ -4,12 +4,15 @@ from datetime import datetime, timedelta
 
 from campaigns.models import CampaignProspect
 from campaigns.selectors import finished_video_for_prospect
-from campaigns.services import video_play_record
+from campaigns.services import video_play_record, video_watched_record
 from outreach.models import Activity, Prospect
 from outreach.wizard.videos import WizardVideo
 
 # Pressing play again within this long after a play is the same viewing (pause and resume).
 REPLAY_WINDOW = timedelta(minutes=30)
+# How much was watched is told when the prospect pauses, finishes or leaves: it belongs to
+# their latest play of the video, unless that was so long ago that its report was lost.
+WATCHED_WINDOW = timedelta(hours=6)
 
 
 class CampaignVideos:
@@ -39,4 +42,23 @@ class CampaignVideos:
             "workspace", "prospect", "contact"
         ).get(pk=key, prospect=prospect)
         video_play_record(campaign_prospect=campaign_prospect, occurred_at=occurred_at)
+        return True
+
+    def record_watched(
+        self, *, prospect: Prospect, key: int, share: float, occurred_at: datetime
+    ) -> bool:
+        play = (
+            Activity.objects.filter(
+                prospect=prospect,
+                kind=Activity.Kind.VIDEO_PLAY,
+                occurred_at__gte=occurred_at - WATCHED_WINDOW,
+                occurred_at__lte=occurred_at,
+                metadata__campaignProspectId=key,
+            )
+            .order_by("-occurred_at", "-pk")
+            .first()
+        )
+        if play is None:
+            return False
+        video_watched_record(play=play, share=share)
         return True

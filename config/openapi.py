@@ -119,6 +119,12 @@ _ERRORS = {
     "503": "The database is unavailable for a moment; wait for Retry-After.",
 }
 _WRITES = {"post", "put", "patch", "delete"}
+# Gunicorn reads request lines (method, path and query) of up to 4 KB and answers a longer one
+# itself, with a short HTML page, before the API sees it.
+_URI_TOO_LONG = {
+    "description": "The URL and its query are longer than the server reads (4 KB).",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
 
 
 def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
@@ -142,6 +148,7 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
                         "content": {"application/json": {"schema": reference}},
                     },
                 )
+            operation["responses"].setdefault("414", _URI_TOO_LONG)
     return schema
 
 

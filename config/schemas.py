@@ -5,8 +5,8 @@ import math
 from datetime import UTC, datetime, time
 from typing import Annotated, Any
 
-from ninja import Field, Path
-from pydantic import AfterValidator, WithJsonSchema
+from ninja import Field, Path, Schema
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, WithJsonSchema
 
 MAX_ID = 2**63 - 1
 # Every text the API takes matches this (the parser refuses NUL anywhere in a request).
@@ -14,6 +14,21 @@ NO_NUL_PATTERN = "^[^\\u0000]*$"
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+class Input(Schema):
+    """A request body. A field the API does not know is refused rather than dropped, so a
+    misspelt field is an error the client sees, and the schema says so
+    (`additionalProperties: false`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _text_only(value: Any) -> Any:
+    # Pydantic would read a bare number as seconds since 1970; the API documents ISO 8601 text.
+    if not isinstance(value, str | datetime):
+        raise ValueError("Give the date and time as ISO 8601 text, e.g. 2026-03-01T09:00:00Z.")
+    return value
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -25,7 +40,7 @@ def _to_utc(value: datetime) -> datetime:
 
 
 # Naive times are read as UTC; everything is stored and returned in UTC.
-UtcDatetime = Annotated[datetime, AfterValidator(_to_utc)]
+UtcDatetime = Annotated[datetime, BeforeValidator(_text_only), AfterValidator(_to_utc)]
 
 
 # Business hours are wall-clock times in the workspace's zone, so any offset given is dropped.

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from config.schemas import Id, UtcDatetime
+from config.schemas import Id, Input, UtcDatetime
 from engagement.models import EngagementLevel, EngagementOverrideHistory, MemberEngagement
 
 
@@ -82,7 +82,7 @@ class OverrideHistoryOut(Schema):
         return obj.performed_by_id
 
 
-class OverrideIn(Schema):
+class OverrideIn(Input):
     level: EngagementLevel
     notes: Annotated[str, Field(min_length=1, max_length=2000)] = Field(
         description="Why the level is overridden (required)."
@@ -116,7 +116,7 @@ class EngagementSettingsOut(Schema):
     updated_at: datetime | None
 
 
-class EngagementSettingsPatch(Schema):
+class EngagementSettingsPatch(Input):
     window_days: Annotated[int, Field(ge=7, le=730)] = None
     highly_engaged_min_events: Annotated[int, Field(ge=2, le=1000)] = None
     moderate_min_events: Annotated[int, Field(ge=1, le=999)] = None

@@ -4,10 +4,10 @@ workspace's time zone: a day is the workspace's calendar day, not UTC's."""
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from django.db.models import DateField, DateTimeField, Expression
-from django.db.models.functions import Cast, Trunc
+from django.db.models import Expression, Func, IntegerField
 from django.utils import timezone
 
 from config.errors import ValidationFailed
@@ -22,6 +22,34 @@ DEFAULT_PRESET = "30d"
 BUCKETS = {"day": "Day", "week": "Week"}
 # Longest custom range: two years of weeks, or a year of days, keeps a chart readable.
 MAX_DAYS = {"day": 366, "week": 731}
+
+
+class BucketNumber(Func):
+    """Which of the buckets starting at `starts` (in order) a timestamp falls in, from 1: the
+    buckets' first moments are worked out once, in Python's time zones, and each row is only
+    compared with them. Converting every timestamp to the workspace's time zone instead cost
+    two thirds of a 90-day count over the outreach log."""
+
+    output_field = IntegerField()
+
+    def __init__(self, expression: str | Expression, *, starts: list[datetime]) -> None:
+        super().__init__(expression)
+        self.starts = starts
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+        sql, params = compiler.compile(self.source_expressions[0])
+        whens, all_params = [], []
+        for number, start in enumerate(self.starts[1:], start=1):
+            whens.append(f"WHEN {sql} < %s THEN {number}")
+            all_params += [*params, connection.ops.adapt_datetimefield_value(start)]
+        if not whens:  # one bucket holds the whole range
+            return "1", []
+        return f"CASE {' '.join(whens)} ELSE {len(self.starts)} END", all_params
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # A binary search of the array, whatever the number of buckets.
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"width_bucket({sql}, %s::timestamptz[])", [*params, self.starts]
 
 
 @dataclass(frozen=True)
@@ -53,13 +81,19 @@ class Period:
         return days
 
     def bucket_of(self, field: str | Expression) -> Expression:
-        """The bucket (a date: the day, or the Monday of the week) a timestamp falls in, in
-        the workspace's time zone, computed by the database."""
-        # Cast by the database, so that no Python converter runs on every grouped row.
-        return Cast(
-            Trunc(field, self.by, output_field=DateTimeField(), tzinfo=self.time_zone),
-            DateField(),
-        )
+        """The bucket a timestamp falls in (the day, or the week from its Monday, in the
+        workspace's time zone), as the database numbers it: bucket_day() reads the number."""
+        return BucketNumber(field, starts=self.bucket_starts())
+
+    def bucket_starts(self) -> list[datetime]:
+        return [datetime.combine(day, time.min, tzinfo=self.time_zone) for day in self.buckets()]
+
+    def bucket_day(self, number: int) -> date:
+        return self._bucket_days[number - 1]
+
+    @cached_property
+    def _bucket_days(self) -> list[date]:
+        return self.buckets()
 
     def as_params(self) -> dict[str, str]:
         if self.preset == "custom":

@@ -12,6 +12,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FloatField,
     IntegerField,
     OuterRef,
     Q,
@@ -172,25 +173,25 @@ def sequence_funnel(*, workspace: Workspace, period: Period, filters: Filters) -
         step(*step_key)["sent"] += sent_row["n"]
         channels[step_key] = sent_row["channel"]
 
-    # Opens and clicks carry the step they were on; one of each counts per email.
-    step_of_activity = OutreachStep.objects.filter(pk=OuterRef("step_id"))
+    # Opens and clicks carry the step they were on; one of each counts per email. Counted from
+    # the steps they name, each step once, so that no step is looked up for every open.
+    signals = Activity.objects.filter(
+        _in(period, "occurred_at"), workspace=workspace, metadata__has_key="stepId"
+    ).annotate(step_id=Cast(KT("metadata__stepId"), IntegerField()))
+
+    def steps_with(*kinds: str) -> Subquery:
+        return Subquery(signals.filter(kind__in=kinds).values("step_id"))
+
     opened = (
-        Activity.objects.filter(
-            _in(period, "occurred_at"),
-            workspace=workspace,
-            kind__in=[Activity.Kind.EMAIL_OPEN, Activity.Kind.EMAIL_CLICK],
-            metadata__has_key="stepId",
+        OutreachStep.objects.filter(
+            for_sequence("sequence__template_id"),
+            pk__in=steps_with(Activity.Kind.EMAIL_OPEN, Activity.Kind.EMAIL_CLICK),
+            sequence__template__isnull=False,
         )
-        .annotate(step_id=Cast(KT("metadata__stepId"), IntegerField()))
+        .values(template_id=F("sequence__template_id"), order=F("step_order"))
         .annotate(
-            template_id=Subquery(step_of_activity.values("sequence__template_id")[:1]),
-            order=Subquery(step_of_activity.values("step_order")[:1]),
-        )
-        .filter(for_sequence("template_id"), template_id__isnull=False)
-        .values("template_id", "order")
-        .annotate(
-            opened=Count("step_id", distinct=True, filter=Q(kind=Activity.Kind.EMAIL_OPEN)),
-            clicked=Count("step_id", distinct=True, filter=Q(kind=Activity.Kind.EMAIL_CLICK)),
+            opened=Count("pk", filter=Q(pk__in=steps_with(Activity.Kind.EMAIL_OPEN))),
+            clicked=Count("pk", filter=Q(pk__in=steps_with(Activity.Kind.EMAIL_CLICK))),
         )
     )
     for open_row in opened:
@@ -372,31 +373,35 @@ def activity_by_rep(*, workspace: Workspace, period: Period, filters: Filters) -
         .annotate(rep=rep_of_touch, bucket=period.bucket_of("created_at"))
         .filter(Q(rep=filters.rep) if filters.rep else Q())
         .values("rep", "bucket")
-        .annotate(n=Count("pk"))
+        # Rows, not ids: the emails' index holds every other column this reads.
+        .annotate(n=Count("*"))
     )
     for row in emails:
         per_rep[row["rep"]]["emails"] += row["n"]
-        per_bucket[(row["bucket"], "Emails")] += row["n"]
+        per_bucket[(period.bucket_day(row["bucket"]), "Emails")] += row["n"]
 
-    # A call is done when its task is completed, or when it was logged as made.
-    done_in_range = _in(period, "completed_at") | (
-        Q(completed_at__isnull=True) & _in(period, "created_at")
-    )
+    # A call is done when its task is completed, or when it was logged as made: the calls'
+    # index is ordered by that time.
     calls = (
-        logs.filter(done_in_range, channel=OutreachLog.Channel.CALL, status=OutreachLog.Status.DONE)
+        logs.alias(done_at=Coalesce("completed_at", "created_at"))
+        .filter(
+            _in(period, "done_at"),
+            channel=OutreachLog.Channel.CALL,
+            status=OutreachLog.Status.DONE,
+        )
         .annotate(
             rep=rep_of_touch,
-            bucket=period.bucket_of(Coalesce("completed_at", "created_at")),
+            bucket=period.bucket_of("done_at"),
             outcome=KT("metadata__callOutcome"),
         )
         .filter(Q(rep=filters.rep) if filters.rep else Q())
         .values("rep", "bucket", "outcome")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
     )
     for call_row in calls:
         per_rep[call_row["rep"]]["calls"] += call_row["n"]
         per_rep[call_row["rep"]][f"call_{call_row['outcome'] or 'none'}"] += call_row["n"]
-        per_bucket[(call_row["bucket"], "Calls")] += call_row["n"]
+        per_bucket[(period.bucket_day(call_row["bucket"]), "Calls")] += call_row["n"]
 
     tasks = (
         logs.filter(
@@ -407,11 +412,11 @@ def activity_by_rep(*, workspace: Workspace, period: Period, filters: Filters) -
         .filter(Q(completed_by_id=filters.rep) if filters.rep else Q())
         .annotate(bucket=period.bucket_of("completed_at"))
         .values("completed_by_id", "bucket")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
     )
     for task_row in tasks:
         per_rep[task_row["completed_by_id"]]["tasks_done"] += task_row["n"]
-        per_bucket[(task_row["bucket"], "Tasks completed")] += task_row["n"]
+        per_bucket[(period.bucket_day(task_row["bucket"]), "Tasks completed")] += task_row["n"]
 
     # Overdue is a state, not an event: the open tasks past due right now.
     overdue = (
@@ -433,7 +438,9 @@ def activity_by_rep(*, workspace: Workspace, period: Period, filters: Filters) -
     )
     for meeting_row in meetings:
         per_rep[meeting_row["host_id"]]["meetings"] += meeting_row["n"]
-        per_bucket[(meeting_row["bucket"], "Meetings booked")] += meeting_row["n"]
+        per_bucket[(period.bucket_day(meeting_row["bucket"]), "Meetings booked")] += meeting_row[
+            "n"
+        ]
 
     columns = [
         Column("rep", "Rep", "text"),
@@ -508,9 +515,10 @@ def replies_over_time(*, workspace: Workspace, period: Period, filters: Filters)
     corrected: dict[date, int] = defaultdict(int)
     for count_row in rows:
         label = Reply.Intent(count_row["intent"]).label if count_row["intent"] else "Not triaged"
-        counts[(count_row["bucket"], label)] += count_row["n"]
-        automatic[count_row["bucket"]] += count_row["automatic"]
-        corrected[count_row["bucket"]] += count_row["corrected"]
+        day = period.bucket_day(count_row["bucket"])
+        counts[(day, label)] += count_row["n"]
+        automatic[day] += count_row["automatic"]
+        corrected[day] += count_row["corrected"]
     labels = [intent.label for intent in INTENTS] + ["Not triaged"]
     table_rows = []
     for day in period.buckets():
@@ -650,6 +658,10 @@ def pipeline(*, workspace: Workspace, period: Period, filters: Filters) -> Repor
     )
 
 
+def _share(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
 def _money(value: Decimal) -> str:
     return f"{value:,.0f}"
 
@@ -684,7 +696,8 @@ def engagement(*, workspace: Workspace, period: Period, filters: Filters) -> Rep
         )
         .annotate(level=F("contact__engagements__level"), bucket=period.bucket_of("occurred_at"))
         .values("level", "kind", "bucket")
-        .annotate(n=Count("pk"))
+        # Rows, not ids: the signals' index holds the rest.
+        .annotate(n=Count("*"))
     )
     by_level: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     signals_by_bucket: dict[tuple[date, str], float] = defaultdict(int)
@@ -692,7 +705,10 @@ def engagement(*, workspace: Workspace, period: Period, filters: Filters) -> Rep
         level = row["level"] or "unscored"
         by_level[level][row["kind"]] += row["n"]
         signals_by_bucket[
-            (row["bucket"], EngagementLevel(row["level"]).label if row["level"] else "Not scored")
+            (
+                period.bucket_day(row["bucket"]),
+                EngagementLevel(row["level"]).label if row["level"] else "Not scored",
+            )
         ] += row["n"]
     overrides = dict(
         EngagementOverrideHistory.objects.filter(_in(period, "performed_at"), workspace=workspace)
@@ -809,12 +825,14 @@ def campaigns(*, workspace: Workspace, period: Period, filters: Filters) -> Repo
             **{f"{entry}campaign_id__in": list(names)},
         )
         .values(f"{entry}campaign_id", "kind")
-        .annotate(n=Count("pk"), prospects=Count("prospect_id", distinct=True))
+        .annotate(n=Count("*"), prospects=Count("prospect_id", distinct=True))
     }
-    # A play names the campaign video it was of.
+    # A play names the campaign video it was of, and once the player has told, how much of it
+    # was watched (plays from before it told count as plays, not in the average).
     video = CampaignProspect.objects.filter(pk=OuterRef("video_id"))
-    plays = dict(
-        Activity.objects.filter(
+    plays: dict[int, dict[str, Any]] = {
+        row["campaign_id"]: dict(row)
+        for row in Activity.objects.filter(
             _in(period, "occurred_at"),
             workspace=workspace,
             kind=Activity.Kind.VIDEO_PLAY,
@@ -823,9 +841,9 @@ def campaigns(*, workspace: Workspace, period: Period, filters: Filters) -> Repo
         .annotate(video_id=Cast(KT("metadata__campaignProspectId"), IntegerField()))
         .annotate(campaign_id=Subquery(video.values("campaign_id")[:1]))
         .filter(campaign_id__in=list(names))
-        .values_list("campaign_id")
-        .annotate(n=Count("pk"))
-    )
+        .values("campaign_id")
+        .annotate(n=Count("pk"), watched=Avg(Cast(KT("metadata__watched"), FloatField())))
+    }
     # What followed: call tasks and meetings of the campaign's prospects after its launch.
     after_launch = Q(created_at__gte=F(f"{entry}campaign__launched_at"))
     call_tasks = dict(
@@ -854,13 +872,15 @@ def campaigns(*, workspace: Workspace, period: Period, filters: Filters) -> Repo
     for pk, name in names.items():
         visits = wizard.get((pk, Activity.Kind.WIZARD_STEP), {})
         downloads = wizard.get((pk, Activity.Kind.PDF_DOWNLOAD), {})
+        played: dict[str, Any] = plays.get(pk, {})
         rows.append(
             {
                 "campaign": name,
                 "videos": made.get(pk, 0),
                 "visitors": visits.get("prospects", 0),
                 "step_views": visits.get("n", 0),
-                "plays": plays.get(pk, 0),
+                "plays": played.get("n", 0),
+                "watched": _share(played.get("watched")),
                 "downloads": downloads.get("n", 0),
                 "call_tasks": call_tasks.get(pk, 0),
                 "meetings": meetings.get(pk, 0),
@@ -889,6 +909,7 @@ def campaigns(*, workspace: Workspace, period: Period, filters: Filters) -> Repo
                     Column("visitors", "Wizard visitors"),
                     Column("step_views", "Wizard step views"),
                     Column("plays", "Video plays"),
+                    Column("watched", "Avg watched", "percent"),
                     Column("downloads", "PDF downloads"),
                     Column("call_tasks", "Call tasks after"),
                     Column("meetings", "Meetings after"),
@@ -897,9 +918,10 @@ def campaigns(*, workspace: Workspace, period: Period, filters: Filters) -> Repo
             )
         ],
         notes=[
-            "Wizard visitors are prospects who opened their page. Call tasks and meetings count "
-            "when they came after the campaign's launch. The player does not report how much of "
-            "a video was watched yet, so plays are counted, not the share watched."
+            "Wizard visitors are prospects who opened their page. Avg watched: how far into the "
+            "video a play got, on average, of the plays whose player told (it tells when the "
+            "prospect pauses, finishes or leaves). Call tasks and meetings count when they came "
+            "after the campaign's launch."
         ],
     )
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import BaseModel
 
-from config.schemas import CustomFields, Id, UtcDatetime
+from config.schemas import CustomFields, Id, Input, UtcDatetime
 from outreach.models import CallOutcome, Contact, OutreachLog, Prospect, TaskPriority
 
 TagName = Annotated[str, Field(min_length=1, max_length=60)]
@@ -35,12 +35,12 @@ class TagOut(Schema):
     color: str
 
 
-class TagIn(Schema):
+class TagIn(Input):
     name: TagName
     color: HexColor = "#64748b"
 
 
-class TagPatch(Schema):
+class TagPatch(Input):
     name: TagName = None
     color: HexColor = None
 
@@ -61,7 +61,7 @@ class ProspectOut(BaseModel):
     updated_at: datetime
 
 
-class ProspectIn(Schema):
+class ProspectIn(Input):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     domain: Annotated[str, Field(max_length=253)] = ""
     website: Annotated[str, Field(max_length=500)] = ""
@@ -71,7 +71,7 @@ class ProspectIn(Schema):
     tags: list[TagName] = Field(default_factory=list, max_length=50)
 
 
-class ProspectPatch(Schema):
+class ProspectPatch(Input):
     name: Annotated[str, Field(min_length=1, max_length=200)] = None
     domain: Annotated[str, Field(max_length=253)] = None
     website: Annotated[str, Field(max_length=500)] = None
@@ -110,7 +110,7 @@ class ContactOut(Schema):
     resolve_tags = staticmethod(_tag_names)
 
 
-class ContactIn(Schema):
+class ContactIn(Input):
     prospect_id: Id
     first_name: Annotated[str, Field(max_length=100)] = ""
     last_name: Annotated[str, Field(max_length=100)] = ""
@@ -122,7 +122,7 @@ class ContactIn(Schema):
     tags: list[TagName] = Field(default_factory=list, max_length=50)
 
 
-class ContactPatch(Schema):
+class ContactPatch(Input):
     first_name: Annotated[str, Field(max_length=100)] = None
     last_name: Annotated[str, Field(max_length=100)] = None
     email: Annotated[str, Field(max_length=254)] = None
@@ -160,12 +160,12 @@ class PipelineOut(Schema):
         return list(obj.stages.all())
 
 
-class StageIn(Schema):
+class StageIn(Input):
     id: Id | None = Field(None, description="An existing stage of the pipeline; none: new.")
     name: Annotated[str, Field(min_length=1, max_length=100)]
 
 
-class PipelinePatch(Schema):
+class PipelinePatch(Input):
     name: Annotated[str, Field(min_length=1, max_length=100)] = None
     stages: list[StageIn] = Field(
         None,
@@ -176,7 +176,7 @@ class PipelinePatch(Schema):
     )
 
 
-class PipelineIn(Schema):
+class PipelineIn(Input):
     name: Annotated[str, Field(min_length=1, max_length=100)]
     stages: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
         min_length=1, max_length=30
@@ -206,7 +206,7 @@ class DealOut(Schema):
         return obj.stage.name
 
 
-class DealIn(Schema):
+class DealIn(Input):
     pipeline_id: Id
     prospect_id: Id
     name: Annotated[str, Field(min_length=1, max_length=200)]
@@ -218,7 +218,7 @@ class DealIn(Schema):
     tags: list[TagName] = Field(default_factory=list, max_length=50)
 
 
-class DealPatch(Schema):
+class DealPatch(Input):
     name: Annotated[str, Field(min_length=1, max_length=200)] = None
     stage_id: Id = None
     contact_id: Id | None = None
@@ -274,7 +274,7 @@ class TaskOut(Schema):
         return obj.metadata.get("createdBy", "")
 
 
-class TaskIn(Schema):
+class TaskIn(Input):
     prospect_id: Id
     contact_id: Id | None = None
     channel: OutreachLog.Channel = OutreachLog.Channel.CALL
@@ -286,7 +286,7 @@ class TaskIn(Schema):
     assignee_id: Id | None = Field(None, description="Defaults to the prospect's owner.")
 
 
-class TaskPatch(Schema):
+class TaskPatch(Input):
     subject: Annotated[str, Field(min_length=1, max_length=300)] = None
     notes: Annotated[str, Field(max_length=5000)] = None
     priority: PriorityLabel = None
@@ -294,7 +294,7 @@ class TaskPatch(Schema):
     assignee_id: Id | None = None
 
 
-class TaskCloseIn(Schema):
+class TaskCloseIn(Input):
     outcome: Annotated[str, Field(max_length=5000)] = Field(
         "", description="The rep's note on how it went (or why it was skipped)."
     )
@@ -305,11 +305,11 @@ class TaskCloseIn(Schema):
     )
 
 
-class TaskSkipIn(Schema):
+class TaskSkipIn(Input):
     outcome: Annotated[str, Field(max_length=5000)] = Field("", description="Why it was skipped.")
 
 
-class TaskSnoozeIn(Schema):
+class TaskSnoozeIn(Input):
     until: UtcDatetime = Field(description="When the task comes back into the queue, due.")
 
 
@@ -321,7 +321,7 @@ class TaskFilter(Schema):
     overdue: bool = Field(False, description="Only open tasks past their due time.")
 
 
-class TouchIn(Schema):
+class TouchIn(Input):
     kind: Literal["call", "email", "note"] = Field(
         description="A call made, an email sent from another mailbox, or a note."
     )

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
-from config.schemas import Id, UtcDatetime
+from config.schemas import Id, Input, UtcDatetime
 from outreach.mail.selectors import reply_rate
 from outreach.models import EmailTemplate, Mailbox, OutboundEmail, TlsMode
 
@@ -15,7 +15,7 @@ Port = Annotated[int, Field(ge=1, le=65535)]
 Secret = Annotated[str, Field(max_length=1000)]
 
 
-class MailboxFields(Schema):
+class MailboxFields(Input):
     display_name: Annotated[str, Field(min_length=1, max_length=200)] = None
     email: Annotated[str, Field(min_length=3, max_length=254)] = None
     signature: Annotated[str, Field(max_length=5000)] = None
@@ -84,14 +84,14 @@ class CheckOut(Schema):
     kind: str = Field(description="What failed: dns, connect, timeout, tls, auth, folder, server.")
 
 
-class TemplateIn(Schema):
+class TemplateIn(Input):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     subject: Annotated[str, Field(min_length=1, max_length=300)]
     body: Annotated[str, Field(min_length=1, max_length=50_000)]
     shared: bool = True
 
 
-class TemplatePatch(Schema):
+class TemplatePatch(Input):
     name: Annotated[str, Field(min_length=1, max_length=200)] = None
     subject: Annotated[str, Field(min_length=1, max_length=300)] = None
     body: Annotated[str, Field(min_length=1, max_length=50_000)] = None
@@ -114,7 +114,7 @@ class TemplateOut(Schema):
         return reply_rate(template)
 
 
-class EmailIn(Schema):
+class EmailIn(Input):
     """An email to one contact: a subject and body, or a template (either may be overridden).
     Variables such as `{{contact.first_name}}` are filled in; one without a value is refused."""
 

@@ -5,7 +5,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from config.schemas import Id
+from config.schemas import Id, Input
 from outreach.models import Meeting
 
 
@@ -34,7 +34,7 @@ class MeetingFilter(Schema):
     prospect_id: Id | None = None
 
 
-class MeetingOutcomeIn(Schema):
+class MeetingOutcomeIn(Input):
     outcome: Literal["held", "no_show"] = Field(
         description="Whether the meeting took place or the invitee did not come."
     )

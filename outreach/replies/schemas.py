@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import AfterValidator
 
-from config.schemas import Id, UtcDatetime
+from config.schemas import Id, Input, UtcDatetime
 from outreach.models import Reply
 from outreach.replies.selectors import ThreadMessage, reply_thread
 
@@ -22,14 +22,14 @@ def _bounded_headers(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
-class AddressIn(Schema):
+class AddressIn(Input):
     email: Annotated[str, Field(max_length=254)] = Field(
         "", description='The sender; empty or "<>" for the null sender a bounce comes from.'
     )
     name: Annotated[str, Field(max_length=200)] = ""
 
 
-class InboundMessageIn(Schema):
+class InboundMessageIn(Input):
     """A received email, for integrations that parse mail themselves.
 
     `message_id` makes delivery idempotent: the same Message-ID posted again is not stored or
@@ -176,7 +176,7 @@ class ReplyFilter(Schema):
     prospect_id: Id | None = None
 
 
-class TriageIn(Schema):
+class TriageIn(Input):
     intent: Reply.Intent
 
 
@@ -192,7 +192,7 @@ class TriageResultOut(Schema):
     call_task: CallTaskOut | None
 
 
-class LinkContactIn(Schema):
+class LinkContactIn(Input):
     contact_id: Id
 
 
@@ -205,7 +205,7 @@ class MailboxOut(Schema):
     rotated_at: datetime | None
 
 
-class AnswerIn(Schema):
+class AnswerIn(Input):
     body: Annotated[str, Field(min_length=1, max_length=50_000)] = Field(
         description="Your answer; the reply is quoted below it."
     )

@@ -5,14 +5,14 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
-from config.schemas import Id
+from config.schemas import Id, Input
 from outreach.models import OutreachLog, OutreachSequence, OutreachStep
 from outreach.sequences.selectors import step_states
 
 Reason = Annotated[str, Field(max_length=200)]
 
 
-class SequenceStepIn(Schema):
+class SequenceStepIn(Input):
     id: Id | None = Field(None, description="An existing step's id, to edit that step in place.")
     channel: OutreachLog.Channel
     delay_days: int = Field(0, ge=0, le=365, description="Days after the previous step.")
@@ -44,13 +44,13 @@ class SequenceStepOut(Schema):
     auto_send: bool
 
 
-class SequenceIn(Schema):
+class SequenceIn(Input):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     description: Annotated[str, Field(max_length=5000)] = ""
     steps: list[SequenceStepIn] = Field(min_length=1, max_length=30)
 
 
-class SequencePatch(Schema):
+class SequencePatch(Input):
     name: Annotated[str, Field(min_length=1, max_length=200)] = None
     description: Annotated[str, Field(max_length=5000)] = None
     steps: list[SequenceStepIn] = Field(
@@ -75,7 +75,7 @@ class SequenceOut(Schema):
         return list(obj.steps.all())
 
 
-class EnrollIn(Schema):
+class EnrollIn(Input):
     contact_ids: list[Id] = Field(min_length=1, max_length=500)
     sender_id: Id | None = Field(
         None, description="Whose mailbox and queue to use; defaults to who enrolls."
@@ -165,12 +165,12 @@ class EnrollmentFilter(Schema):
     status: OutreachSequence.Status | None = None
 
 
-class PauseIn(Schema):
+class PauseIn(Input):
     reason: Reason = ""
     until: date | None = Field(
         None, description="Resume by itself that day, at the start of the contact's hours."
     )
 
 
-class StopIn(Schema):
+class StopIn(Input):
     reason: Reason = ""

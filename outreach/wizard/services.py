@@ -24,7 +24,7 @@ from outreach.models import Activity, Contact, Prospect, WizardLink, WizardSessi
 from outreach.models.wizard import ENGAGED_STEP, WIZARD_STEPS
 from outreach.outbox.services import publish
 from outreach.wizard import tasks as wizard_tasks
-from outreach.wizard.videos import WizardVideo, video_play_record
+from outreach.wizard.videos import WizardVideo, video_play_record, video_watched_record
 from outreach.workspaces.services.notifications import notify_admins
 
 # Engaging with the wizard moves these prospects to ENGAGED (a lost one is won back); one in a
@@ -184,6 +184,19 @@ def wizard_video_play(*, link: WizardLink, video: WizardVideo) -> bool:
         # The prospect row is the lock that keeps two quick plays from both counting.
         Prospect.objects.select_for_update().filter(pk=link.prospect_id).first()
         return video_play_record(prospect=link.prospect, key=video.key, occurred_at=timezone.now())
+
+
+def wizard_video_watched(*, link: WizardLink, video: WizardVideo, share: float) -> bool:
+    """Record how far into their video the prospect got (the player reports it when they pause,
+    finish or leave); False when it was not recorded."""
+    if video.key is None:
+        return False
+    with transaction.atomic():
+        # The same lock as a play's: the play this belongs to is written first.
+        Prospect.objects.select_for_update().filter(pk=link.prospect_id).first()
+        return video_watched_record(
+            prospect=link.prospect, key=video.key, share=share, occurred_at=timezone.now()
+        )
 
 
 def _ask_for_call_task(prospect: Prospect, source: str) -> None:

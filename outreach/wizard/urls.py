@@ -10,6 +10,7 @@ urlpatterns = [
     path("w/<str:token>/<int:step>/", views.wizard_step, name="wizard_step"),
     path("w/<str:token>/report.pdf", views.wizard_report, name="wizard_report"),
     path("w/<str:token>/video-play/", views.wizard_video_play, name="wizard_video_play"),
+    path("w/<str:token>/video-watched/", views.wizard_video_watched, name="wizard_video_watched"),
     path("w/<str:token>/slots/", views.wizard_slots, name="wizard_slots"),
     path("w/<str:token>/book/", views.wizard_book, name="wizard_book"),
     path(

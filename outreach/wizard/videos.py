@@ -32,6 +32,13 @@ class VideoSource(Protocol):
         replay moments after the last one). Runs in the caller's transaction, which holds the
         prospect's row lock."""
 
+    def record_watched(
+        self, *, prospect: Prospect, key: int, share: float, occurred_at: datetime
+    ) -> bool:
+        """Record how much of the video `key` the prospect has watched (0 to 1, the furthest
+        point they reached) on their latest play of it; False when there is no recent play to
+        record it on. Runs in the caller's transaction, which holds the prospect's row lock."""
+
 
 _source: VideoSource | None = None
 
@@ -49,3 +56,11 @@ def video_play_record(*, prospect: Prospect, key: int, occurred_at: datetime) ->
     if _source is None:
         return False
     return _source.record_play(prospect=prospect, key=key, occurred_at=occurred_at)
+
+
+def video_watched_record(
+    *, prospect: Prospect, key: int, share: float, occurred_at: datetime
+) -> bool:
+    if _source is None:
+        return False
+    return _source.record_watched(prospect=prospect, key=key, share=share, occurred_at=occurred_at)

@@ -59,6 +59,7 @@ def wizard_step(request: HttpRequest, token: str, step: int = 1) -> HttpResponse
         "next_label": NEXT_LABELS.get(step, "Next"),
         "report_url": reverse("wizard:wizard_report", args=[token]),
         "video_play_url": reverse("wizard:wizard_video_play", args=[token]),
+        "video_watched_url": reverse("wizard:wizard_video_watched", args=[token]),
         "facts": wizard_content.prospect_facts(prospect=prospect),
         "topics": wizard_content.prospect_topics(prospect=prospect),
         # The video step plays this when the prospect's video is ready (url, poster_url).
@@ -142,6 +143,26 @@ def wizard_video_play(request: HttpRequest, token: str) -> HttpResponse:
     video = videos.wizard_video(prospect=link.prospect)
     if video is not None:
         wizard_services.wizard_video_play(link=link, video=video)
+    return booking.private_page(HttpResponse(status=204))
+
+
+@csrf_exempt  # sent with navigator.sendBeacon; the secret token is the credential
+@require_POST
+def wizard_video_watched(request: HttpRequest, token: str) -> HttpResponse:
+    """How much of their video the prospect watched: `watched`, the furthest point they reached
+    as a share of its length. A value that is no share is refused."""
+    link = _live_link(request, token)
+    if isinstance(link, HttpResponse):
+        return link
+    try:
+        share = float(request.POST.get("watched", ""))
+    except ValueError:
+        return booking.private_page(HttpResponse(status=400))
+    if not 0 <= share <= 1:  # also refuses NaN
+        return booking.private_page(HttpResponse(status=400))
+    video = videos.wizard_video(prospect=link.prospect)
+    if video is not None:
+        wizard_services.wizard_video_watched(link=link, video=video, share=share)
     return booking.private_page(HttpResponse(status=204))
 
 

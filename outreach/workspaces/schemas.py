@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from config.schemas import ClockTime
+from config.schemas import ClockTime, Input
 
 
 class WorkspaceOut(Schema):
@@ -32,7 +32,7 @@ class WorkspaceOut(Schema):
         return obj.business_day_end.strftime("%H:%M")
 
 
-class WorkspacePatch(Schema):
+class WorkspacePatch(Input):
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     company_description: Annotated[str, Field(max_length=2000)] | None = None
     brand_color: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
@@ -63,7 +63,7 @@ class ApiKeyOut(Schema):
     revoked_at: datetime | None
 
 
-class ApiKeyIn(Schema):
+class ApiKeyIn(Input):
     name: Annotated[str, Field(min_length=1, max_length=100)]
     role: Literal["admin", "rep"] = "rep"
 

@@ -53,3 +53,31 @@ def test_a_play_without_a_video_or_with_a_bad_token_records_nothing(prospect_cli
     assert prospect_client.post("/w/not-a-real-token/video-play/").status_code == 404
     assert prospect_client.get(f"/w/{link.token}/video-play/").status_code == 405
     assert not Activity.objects.filter(kind=Activity.Kind.VIDEO_PLAY).exists()
+
+
+def test_how_far_the_prospect_watched_is_kept_on_their_play(prospect_client, workspace):
+    link = WizardLinkFactory(prospect__workspace=workspace)
+    finished_video(link.prospect)
+    watched_url = f"/w/{link.token}/video-watched/"
+    assert watched_url in prospect_client.get(f"/w/{link.token}/3/").content.decode()
+    # Told before any play was recorded: there is nothing to keep it on.
+    assert prospect_client.post(watched_url, {"watched": "0.2"}).status_code == 204
+    assert not Activity.objects.filter(kind=Activity.Kind.VIDEO_PLAY).exists()
+
+    prospect_client.post(f"/w/{link.token}/video-play/")
+    for share in ("0.4", "0.75", "0.3"):  # paused, went on, then paused after rewinding
+        assert prospect_client.post(watched_url, {"watched": share}).status_code == 204
+    play = Activity.objects.get(kind=Activity.Kind.VIDEO_PLAY, prospect=link.prospect)
+    assert play.metadata["watched"] == 0.75
+
+
+def test_a_watched_share_that_is_no_share_is_refused(prospect_client, workspace):
+    link = WizardLinkFactory(prospect__workspace=workspace)
+    finished_video(link.prospect)
+    prospect_client.post(f"/w/{link.token}/video-play/")
+    watched_url = f"/w/{link.token}/video-watched/"
+    for value in ("1.5", "-0.1", "nan", "half", ""):
+        assert prospect_client.post(watched_url, {"watched": value}).status_code == 400
+    assert prospect_client.post("/w/not-a-real-token/video-watched/").status_code == 404
+    play = Activity.objects.get(kind=Activity.Kind.VIDEO_PLAY, prospect=link.prospect)
+    assert "watched" not in play.metadata

@@ -2,6 +2,7 @@
 
 import pytest
 
+from config.api import api as ninja_api
 from outreach.models import Prospect
 from tests.factories import ProspectFactory
 
@@ -135,3 +136,36 @@ def test_custom_fields_within_their_bounds_are_stored_and_read_back(api):
     response = api.post("prospects", {"name": "Acme", "custom_fields": custom_fields})
     assert response.status_code == 201
     assert api.get(f"prospects/{response.json()['id']}").json()["custom_fields"] == custom_fields
+
+
+def test_a_body_that_is_not_an_object_is_refused_and_changes_nothing(api, workspace):
+    prospect = ProspectFactory(workspace=workspace, name="Acme")
+    for body in ("[null, null]", '"Acme Two"', "42"):
+        response = api.client.patch(
+            f"/api/v1/prospects/{prospect.pk}",
+            body,
+            content_type="application/json",
+            headers=api.headers,
+        )
+        assert response.status_code == 400, body
+    prospect.refresh_from_db()
+    assert prospect.name == "Acme"
+
+
+def test_a_misspelt_field_is_refused_rather_than_dropped(api, workspace):
+    prospect = ProspectFactory(workspace=workspace, name="Acme")
+    response = api.patch(f"prospects/{prospect.pk}", {"nmae": "Acme Two"})
+    assert response.status_code == 422
+    assert "nmae" in str(response.json()["detail"])
+    prospect.refresh_from_db()
+    assert prospect.name == "Acme"
+    components = ninja_api.get_openapi_schema()["components"]["schemas"]
+    assert components["ProspectPatch"]["additionalProperties"] is False
+    assert components["SequenceStepIn"]["additionalProperties"] is False
+
+
+def test_a_date_given_as_a_bare_number_is_refused(api, workspace):
+    prospect = ProspectFactory(workspace=workspace)
+    response = api.post("tasks", {"prospect_id": prospect.pk, "subject": "Call", "due_at": 0})
+    assert response.status_code == 422
+    assert "ISO 8601" in str(response.json()["detail"])

@@ -54,7 +54,7 @@ def test_the_json_endpoint_needs_a_key(client):
         ({"from": {"email": "jane@northwind.example"}}, 422),  # no message_id
         ({"message_id": "<a@b>"}, 422),  # no sender
         ({"message_id": "<a@b>", "from": {"email": "jane@x.example"}, "text": "x" * 500_001}, 422),
-        ({"message_id": "<a@b>", "from": {"email": "not an address"}}, 400),
+        ({"message_id": "<a@b>", "from": {"email": "not an address"}}, 422),
         (
             {"message_id": "<a@b>", "from": {"email": "a@b.example"}, "headers": {"h": "x" * 3000}},
             422,

@@ -188,6 +188,30 @@ def test_activity_by_rep_counts_each_reps_touches_per_day(ny, alice, bob, charli
     assert only_bob.summary[0] == ("Emails", "0")
 
 
+def test_days_and_weeks_follow_the_workspace_clock_across_a_clock_change(ny, alice):
+    """New York sets its clocks back at 02:00 on Sunday Nov 1, 2026: midnight is 04:00 UTC
+    before it and 05:00 UTC after it, and each email counts on the day (and week) of the clock
+    on the wall when it was sent."""
+    prospect = ProspectFactory(workspace=ny)
+    sent = [
+        datetime(2026, 11, 1, 3, 30, tzinfo=UTC),  # 23:30 on Saturday Oct 31
+        datetime(2026, 11, 1, 4, 30, tzinfo=UTC),  # 00:30 on Sunday Nov 1
+        datetime(2026, 11, 2, 4, 30, tzinfo=UTC),  # 23:30 on Sunday Nov 1
+        datetime(2026, 11, 2, 5, 30, tzinfo=UTC),  # 00:30 on Monday Nov 2
+    ]
+    for moment in sent:
+        OutreachLogFactory(prospect=prospect, created_by=alice, created_at=moment)
+    days = {"start": "2026-10-31", "end": "2026-11-02"}
+
+    def emails(by: str) -> list[tuple[str, int]]:
+        period = period_from_params(days | {"by": by}, time_zone=ny.time_zone)
+        data = build(report=REPORTS["activity"], workspace=ny, period=period, filters=Filters())
+        return [(row["bucket"], row["emails"]) for row in data.tables[0].rows]
+
+    assert emails("day") == [("2026-10-31", 1), ("2026-11-01", 2), ("2026-11-02", 1)]
+    assert emails("week") == [("2026-10-26", 3), ("2026-11-02", 1)]
+
+
 # Replies over time -----------------------------------------------------------------------------
 
 
@@ -540,12 +564,15 @@ def campaign_history(workspace, host):
     for when in (at(2), at(2, 16)):
         ActivityFactory(contact=made.contact, kind=Activity.Kind.WIZARD_STEP, occurred_at=when)
     ActivityFactory(contact=older.contact, kind=Activity.Kind.WIZARD_STEP, occurred_at=at(3))
-    ActivityFactory(
-        contact=made.contact,
-        kind=Activity.Kind.VIDEO_PLAY,
-        occurred_at=at(2),
-        metadata={"campaignProspectId": made.pk},
-    )
+    # Three plays: two whose player told how much was watched (half, then nine tenths), and
+    # one from before players told, which counts as a play but not in the average.
+    for when, told in ((at(2), {"watched": 0.5}), (at(3), {"watched": 0.9}), (at(3, 16), {})):
+        ActivityFactory(
+            contact=made.contact,
+            kind=Activity.Kind.VIDEO_PLAY,
+            occurred_at=when,
+            metadata={"campaignProspectId": made.pk} | told,
+        )
     ActivityFactory(contact=made.contact, kind=Activity.Kind.PDF_DOWNLOAD, occurred_at=at(3))
     task = TouchTaskFactory(prospect=made.prospect, contact=made.contact)
     OutreachLog.objects.filter(pk=task.pk).update(created_at=at(3))
@@ -569,7 +596,8 @@ def test_campaigns_from_videos_made_to_meetings(ny, alice, other_workspace, char
             "videos": 1,
             "visitors": 2,
             "step_views": 3,
-            "plays": 1,
+            "plays": 3,
+            "watched": 0.7,
             "downloads": 1,
             "call_tasks": 1,
             "meetings": 1,
@@ -578,7 +606,7 @@ def test_campaigns_from_videos_made_to_meetings(ny, alice, other_workspace, char
     assert data.summary == [
         ("Videos made", "1"),
         ("Wizard visitors", "2"),
-        ("Plays", "1"),
+        ("Plays", "3"),
         ("PDF downloads", "1"),
         ("Meetings", "1"),
     ]

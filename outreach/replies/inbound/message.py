@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 
-from config.errors import ApplicationError
+from config.errors import ApplicationError, ValidationFailed
 from outreach.replies.inbound.html import html_to_text
 
 # The headers triage reads (automatic-reply markers, bounce markers, threading, routing).
@@ -173,7 +173,7 @@ def from_fields(
     else:
         sender = _addresses(f"{from_name} <{from_email}>" if from_name else from_email)
     if not sender or ("@" not in sender[0].email and sender[0].email):
-        raise MalformedMessage("`from.email` is not an email address.")
+        raise ValidationFailed.for_field("from.email", "`from.email` is not an email address.")
     headers = {key.lower(): str(value) for key, value in (headers or {}).items()}
     message = InboundMessage(
         message_id=normalize_message_id(message_id),
