@@ -3,9 +3,13 @@
 
 60 clients download the same prospect's report at the same moment, ROUNDS times each, through
 gunicorn with 2 workers (4 threads each), with a real Celery worker on Redis and PostgreSQL.
-The server has served wizard pages before (a running server), but not this report: the first
-round finds none stored (one request renders it while the others wait for it); the next ones
-read it from the storage. Targets: p95 under 1 s, and exactly one call task.
+The server has served wizard pages before (a running server), but not this report. As in the
+product, recording the prospect's research and creating the link queue the report's render on
+the bulk queue, and the worker renders it while the rep copies the link into a message: the
+storm starts once the report is stored, or after RENDER_WAIT_SECONDS without it (the first
+round then renders it on demand, one request rendering while the others wait). The output
+says how long the background render took and whether the first round found the report
+stored. Targets: p95 under 1 s, and exactly one call task.
 
 Needs DATABASE_URL (PostgreSQL: the bench creates and drops its own database on that server)
 and REDIS_URL (the broker; the bench's worker takes every task queued there). Run from the
@@ -27,6 +31,8 @@ ROUNDS = 5
 DATABASE = "crm_bench_pdf_storm"
 TARGET_P95_MS = 1000
 TASK_WAIT_SECONDS = 20
+# A rep copies a new link into a message and sends it: seconds pass before anyone opens it.
+RENDER_WAIT_SECONDS = 30
 SNAPSHOT = harness.PROJECT / "demo" / "sites" / "brex.com.html"
 
 
@@ -65,12 +71,16 @@ def main() -> int:
         prospect_id, token = _create_prospect()
 
         base_url = harness.start_worker_and_web(var_dir, env, "pdf-storm", processes)
+        render_watch = _RenderWatch(token)
+        render_watch.start()
 
         _warm_up(base_url, token)
+        render_watch.join(RENDER_WAIT_SECONDS)
+        rendered_after = render_watch.stored_after
         rounds = _storm(base_url, token)
         tasks = _call_tasks(prospect_id)
         downloads = _downloads(prospect_id)
-        return _report(rounds, tasks, downloads)
+        return _report(rounds, tasks, downloads, rendered_after)
     finally:
         harness.clean_up(processes, server_url, DATABASE, var_dir)
 
@@ -108,15 +118,46 @@ def _create_prospect() -> tuple[int, str]:
 
 def _warm_up(base_url: str, token: str) -> None:
     """A running server: both workers have served pages (Django loads its URLs and views on
-    a worker's first request). The report itself has not been asked for yet."""
+    a worker's first request) and queued tasks (the step-3 visits ask for a call task: Celery
+    connects to the broker on a worker's first task, which costs a running server nothing).
+    The report itself has not been asked for yet."""
     import httpx
 
-    def visit(_: int) -> None:
+    def visit(number: int) -> None:
         with httpx.Client(base_url=base_url, timeout=60) as client:
-            client.get(f"/w/{token}/2/").raise_for_status()
+            client.get(f"/w/{token}/{2 + number % 2}/").raise_for_status()
 
     with ThreadPoolExecutor(16) as pool:
         list(pool.map(visit, range(32)))
+
+
+class _RenderWatch(threading.Thread):
+    """Looks for the stored report from the worker's start on (during the warm-up), and notes
+    when it first finds it: `stored_after` seconds, or None within RENDER_WAIT_SECONDS."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__(daemon=True)
+        self.token = token
+        self.started = time.perf_counter()
+        self.stored_after: float | None = None
+
+    def run(self) -> None:
+        from django.db import connection
+
+        from outreach.models import WizardLink
+        from outreach.wizard.report import report_stored
+
+        try:
+            link = WizardLink.objects.select_related("workspace", "prospect__owner").get(
+                token=self.token
+            )
+            while time.perf_counter() < self.started + RENDER_WAIT_SECONDS:
+                if report_stored(link=link):
+                    self.stored_after = time.perf_counter() - self.started
+                    return
+                time.sleep(0.1)
+        finally:
+            connection.close()
 
 
 def _storm(base_url: str, token: str) -> list[list[float]]:
@@ -165,14 +206,24 @@ def _downloads(prospect_id: int) -> int:
     return WizardSession.objects.get(link__prospect_id=prospect_id).pdf_downloads
 
 
-def _report(rounds: list[list[float]], tasks: int, downloads: int) -> int:
+def _report(
+    rounds: list[list[float]], tasks: int, downloads: int, rendered_after: float | None
+) -> int:
     every = [ms for durations in rounds for ms in durations]
     p95 = harness.percentile(every, 95)
     print(f"PDF downloads of one prospect: {CLIENTS} clients at once x {ROUNDS} rounds")
     print("web: gunicorn 2 workers x 4 threads; worker: 1 Celery worker, 2 processes")
+    if rendered_after is None:
+        print(f"report not rendered in the background within {RENDER_WAIT_SECONDS} s")
+    else:
+        print(
+            f"report stored by the background render {rendered_after:.1f} s after the worker "
+            "started"
+        )
+    first_round = " (first downloads: nothing stored yet)" if rendered_after is None else ""
     for number, durations in enumerate(rounds, 1):
         print(
-            f"  round {number}{' (nothing stored yet)' if number == 1 else ''}: "
+            f"  round {number}{first_round if number == 1 else ''}: "
             f"p50 {harness.percentile(durations, 50):.0f} ms  "
             f"p95 {harness.percentile(durations, 95):.0f} ms  max {max(durations):.0f} ms"
         )

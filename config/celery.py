@@ -30,6 +30,7 @@ app.autodiscover_tasks(
         "outreach.replies",
         "outreach.outbox",
         "outreach.lists",
+        "outreach.wizard",
     ]
 )
 

@@ -6,8 +6,9 @@
 - *sweeps*: beat's periodic jobs and the small pieces they hand out (a due sequence email, one
   mailbox's sync). Late by seconds at worst, never behind a video.
 - *bulk*: long work that nobody watches second by second (campaign videos, imports, the daily
-  engagement batch, report roll-ups). Few slots each, so they never starve the other queues of
-  CPU; add machines for this queue when campaigns grow.
+  engagement batch, report roll-ups, prospects' PDF reports rendered ahead of their download).
+  Few slots each, so they never starve the other queues of CPU; add machines for this queue
+  when campaigns grow.
 
 Each queue has its own workers (Procfile, docker-compose.yml), so interactive work never waits
 behind bulk work. A task that is not listed here goes to the interactive queue, and
@@ -55,6 +56,7 @@ QUEUE_OF_TASK: dict[str, str] = {
     "engagement.compute_scores": BULK,
     "engagement.compute_workspace_scores": BULK,
     "reports.record_engagement_levels": BULK,
+    "outreach.wizard_reports_render": BULK,
 }
 
 # Families of tasks by name, for tasks other parts of the product add: sweeps by their name,

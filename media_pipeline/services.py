@@ -16,6 +16,7 @@ from config.errors import Conflict
 from media_pipeline import tasks as pipeline_tasks
 from media_pipeline.models import GenerationJob
 from outreach.outbox.services import publish
+from outreach.wizard.services import wizard_reports_refresh
 from outreach.workspaces.services.notifications import notify_admins
 
 Job = GenerationJob
@@ -271,6 +272,9 @@ def prospect_output_save(*, campaign_prospect: CampaignProspect, **outputs) -> N
         CampaignProspect.objects.filter(pk=campaign_prospect.pk).update(
             updated_at=timezone.now(), **outputs
         )
+        if "research_data" in outputs:
+            # The prospect's PDF report tells what the research read.
+            wizard_reports_refresh(prospect_ids=[campaign_prospect.prospect_id])
     for field, value in outputs.items():
         setattr(campaign_prospect, field, value)
 

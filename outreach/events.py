@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from outreach.models import Contact, Deal, Meeting, OutreachLog, Prospect, Stage, Tag
+from outreach.models import Contact, Deal, Meeting, OutreachLog, Prospect, Stage, Tag, Workspace
 
 Changes = Mapping[str, tuple[Any, Any]]
 
@@ -84,6 +84,15 @@ class MeetingNoShow:
     meeting: Meeting
 
 
+@dataclass(frozen=True)
+class WorkspaceChanged:
+    """The team's own details changed (its name, description, colour...), as {field: (old, new)}:
+    what the pages and reports shown to prospects are branded with."""
+
+    workspace: Workspace
+    changes: Changes
+
+
 Change = (
     ContactCreated
     | DealCreated
@@ -95,6 +104,7 @@ Change = (
     | MessageReceived
     | MeetingBooked
     | MeetingNoShow
+    | WorkspaceChanged
 )
 
 

@@ -7,11 +7,11 @@ the wizard, which books with the prospect's rep from its last step."""
 import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -27,6 +27,9 @@ from outreach.models import BookingPage, Meeting, MeetingType, Prospect, WizardL
 from outreach.workspaces.access import member_required, next_url
 
 # --- Shared by the booking page and the wizard -----------------------------------------------
+
+# A page, or a file streamed from a wizard (the PDF report).
+PageResponse = TypeVar("PageResponse", bound=HttpResponseBase)
 
 
 @dataclass(frozen=True)
@@ -312,7 +315,7 @@ def manage_reschedule(request: HttpRequest, token: str) -> HttpResponse:
     return private_page(render(request, "outreach/meetings/reschedule.html", context))
 
 
-def private_page(response: HttpResponse) -> HttpResponse:
+def private_page(response: PageResponse) -> PageResponse:
     """A page whose address is its only key (a wizard or meeting link): kept out of caches,
     search engines and the Referer header of any link followed to another site."""
     response["Cache-Control"] = "private, no-store"

@@ -2,13 +2,14 @@
 
 import hashlib
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
@@ -114,27 +115,68 @@ def report_content(*, link: WizardLink) -> ReportContent:
     )
 
 
-def prospect_report(*, link: WizardLink) -> bytes:
-    """The report's PDF, rendered once per change of what it shows and kept in the storage.
+def prospect_report_file(*, link: WizardLink) -> File:
+    """The report's PDF, opened for reading: the stored one, rendered first if there is none.
 
     Its name is a digest of the content (and of the link's secret token), so a change to the
-    prospect, its research or the team's name is a new file, and a download of an unchanged
-    report reads the stored one. Concurrent first downloads wait on the link's row while one of
-    them renders (a PostgreSQL row lock; SQLite runs one writer at a time anyway).
+    prospect, its research or the team's details is a new file, and a download of an unchanged
+    report streams the stored one. Reports are rendered ahead of the first download whenever
+    their content changes (`reports_render`, from a task); rendering here only covers a change
+    that task has not caught up with yet.
     """
     content = report_content(link=link)
-    folder = f"{REPORT_FOLDER}/{hashlib.sha256(link.token.encode()).hexdigest()[:24]}"
-    path = f"{folder}/{_digest(content)}.pdf"
+    path = report_path(link=link, content=content)
+    stored = _open(path)
+    if stored is None:
+        _store(link, content, path)
+        stored = _open(path)
+    if stored is None:
+        # Rendered, and already replaced by a newer version in the meantime: serve this one.
+        return ContentFile(render_prospect_report(content), name=path)
+    return stored
+
+
+def report_store(*, link: WizardLink) -> bool:
+    """Render and store the link's report unless its current content is stored already; True
+    when it rendered."""
+    content = report_content(link=link)
+    path = report_path(link=link, content=content)
     if default_storage.exists(path):
-        return _read(path)
+        return False
+    return _store(link, content, path)
+
+
+def report_stored(*, link: WizardLink) -> bool:
+    """Whether a download of the link's report would find it stored (and render nothing)."""
+    return default_storage.exists(report_path(link=link, content=report_content(link=link)))
+
+
+def reports_render(*, link_ids: Collection[int]) -> int:
+    """Store the current report of each of these links that is still live; returns how many
+    were rendered (the others were up to date, or revoked)."""
+    links = WizardLink.objects.select_related("workspace", "prospect__owner").filter(
+        pk__in=link_ids, revoked_at__isnull=True
+    )
+    return sum(report_store(link=link) for link in links)
+
+
+def _store(link: WizardLink, content: ReportContent, path: str) -> bool:
+    # Concurrent first downloads (and the pre-render task) wait on the link's row while one of
+    # them renders, then read what it stored: a PostgreSQL row lock; SQLite runs one writer at
+    # a time anyway.
     with transaction.atomic():
         WizardLink.objects.select_for_update().filter(pk=link.pk).first()
         if default_storage.exists(path):
-            return _read(path)
-        pdf = render_prospect_report(content)
-        default_storage.save(path, ContentFile(pdf))
-        _forget_older_reports(folder, keep=path)
-    return pdf
+            return False
+        default_storage.save(path, ContentFile(render_prospect_report(content)))
+        _forget_older_reports(path.rsplit("/", 1)[0], keep=path)
+    return True
+
+
+def report_path(*, link: WizardLink, content: ReportContent) -> str:
+    """Where the report of this content is stored, whether or not it is there yet."""
+    folder = f"{REPORT_FOLDER}/{hashlib.sha256(link.token.encode()).hexdigest()[:24]}"
+    return f"{folder}/{_digest(content)}.pdf"
 
 
 def _digest(content: ReportContent) -> str:
@@ -142,9 +184,13 @@ def _digest(content: ReportContent) -> str:
     return hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
 
 
-def _read(path: str) -> bytes:
-    with default_storage.open(path, "rb") as stored:
-        return stored.read()
+def _open(path: str) -> File | None:
+    # Opening is the check: with exists() first, an older report deleted between the two (its
+    # content changed under a download) would fail the download.
+    try:
+        return default_storage.open(path, "rb")
+    except FileNotFoundError:
+        return None
 
 
 def _forget_older_reports(folder: str, *, keep: str) -> None:

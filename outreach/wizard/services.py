@@ -1,11 +1,12 @@
 """The prospect wizard: links reps create and revoke, and what a prospect's visits record."""
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import DateTimeField, F, PositiveSmallIntegerField, Q, Value
+from django.db.models import DateTimeField, F, PositiveSmallIntegerField, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -19,8 +20,10 @@ from outreach.crm.services.engagement_triggers import (
 )
 from outreach.crm.services.prospects import prospect_set_status
 from outreach.crm.services.tasks import activity_record
-from outreach.models import Activity, Prospect, WizardLink, WizardSession
+from outreach.models import Activity, Contact, Prospect, WizardLink, WizardSession
 from outreach.models.wizard import ENGAGED_STEP, WIZARD_STEPS
+from outreach.outbox.services import publish
+from outreach.wizard import tasks as wizard_tasks
 from outreach.wizard.videos import WizardVideo, video_play_record, video_watched_record
 from outreach.workspaces.services.notifications import notify_admins
 
@@ -30,6 +33,9 @@ ENGAGEABLE_STATUSES = (Prospect.Status.NEW, Prospect.Status.CONTACTED, Prospect.
 # Admins hear of a link's first report download, and again after a quiet spell, not of every
 # click on the button.
 PDF_NOTIFY_QUIET_PERIOD = timedelta(hours=24)
+# Links whose reports one task renders: a change of the team's colour reaches every live link
+# of the workspace, spread over the bulk workers.
+REPORT_RENDER_BATCH = 50
 
 
 def wizard_link_create(*, prospect: Prospect, by: User | None = None) -> WizardLink:
@@ -38,7 +44,38 @@ def wizard_link_create(*, prospect: Prospect, by: User | None = None) -> WizardL
             workspace=prospect.workspace, prospect=prospect, created_by=by
         )
         WizardSession.objects.create(link=link)
+        wizard_reports_refresh(link_ids=[link.pk])
     return link
+
+
+def wizard_reports_refresh(
+    *,
+    link_ids: Collection[int] = (),
+    prospect_ids: Collection[int] = (),
+    workspace_id: int | None = None,
+) -> int:
+    """Render again, in the background once the caller's change commits, the reports of these
+    links, of the live links of these prospects, or of every live link of the workspace: what
+    they show changed, and a prospect's first download should find the new report stored.
+
+    Only a head start: a download still renders a report its task has not stored yet, and the
+    digest of the content, not this call, decides when a stored report is out of date. So a
+    broker that is down only costs the head start (no outbox row). Returns how many links.
+    """
+    live = WizardLink.objects.filter(revoked_at__isnull=True)
+    ids = set(link_ids)
+    if prospect_ids:
+        ids.update(live.filter(prospect_id__in=prospect_ids).values_list("pk", flat=True))
+    if workspace_id is not None:
+        ids.update(live.filter(workspace_id=workspace_id).values_list("pk", flat=True))
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), REPORT_RENDER_BATCH):
+        batch = ordered[start : start + REPORT_RENDER_BATCH]
+        transaction.on_commit(
+            lambda batch=batch: publish(task=wizard_tasks.wizard_reports_render, args=[batch]),
+            robust=True,
+        )
+    return len(ordered)
 
 
 def wizard_link_revoke(*, link: WizardLink) -> WizardLink:
@@ -76,7 +113,12 @@ def wizard_step_view(*, link: WizardLink, step: int) -> bool:
             last_visit_at=now,
         )
         _record_activity(
-            link, Activity.Kind.WIZARD_STEP, now, step=step, stepName=WIZARD_STEPS[step - 1]
+            link,
+            Activity.Kind.WIZARD_STEP,
+            now,
+            call_contact_for(prospect=prospect),
+            step=step,
+            stepName=WIZARD_STEPS[step - 1],
         )
         if crossed:
             prospect_set_status(
@@ -88,26 +130,42 @@ def wizard_step_view(*, link: WizardLink, step: int) -> bool:
 
 
 def wizard_pdf_download(*, link: WizardLink) -> None:
-    """Record a download of the PDF report, tell the admins, and queue the call task."""
+    """Record a download of the PDF report, tell the admins, and queue the call task.
+
+    A forwarded link or a team clicking at once makes many downloads of one report together,
+    and each UPDATE of the link's session row holds that row until its transaction commits: so
+    everything that only reads (whom to attribute it to, whether the call task is open) runs
+    before the transaction, and the session row is written last.
+    """
     now = timezone.now()
     prospect = link.prospect
     sessions = WizardSession.objects.filter(link_id=link.pk)
     downloaded = {"pdf_downloads": F("pdf_downloads") + 1, "last_pdf_download_at": now}
     quiet_since = now - PDF_NOTIFY_QUIET_PERIOD
+    contact = call_contact_for(prospect=prospect)
+    # Most downloads come while the task is still open: one indexed read spares the queue a
+    # message each time. One racing the rep's close may still ask; the trigger then finds the
+    # open task, or makes the one new task the database allows.
+    ask = open_trigger_task(prospect=prospect, trigger_source=TriggerSource.PDF_DOWNLOAD) is None
     # The session read with the link says whether the last download was recent: most clicks
-    # of a busy report then cost one UPDATE. One that looks quiet is settled by the
-    # conditional UPDATE, so of two concurrent first downloads only one tells the admins.
+    # of a busy report then cost one UPDATE. One that looks quiet reads the session again
+    # under its row lock, so of concurrent first downloads (which all look quiet) only one
+    # tells the admins, and each waits for the row once.
     last = link.session.last_pdf_download_at
     maybe_quiet = last is None or last < quiet_since
     with transaction.atomic():
-        notify = maybe_quiet and bool(
-            sessions.filter(
-                Q(last_pdf_download_at__isnull=True) | Q(last_pdf_download_at__lt=quiet_since)
-            ).update(**downloaded)
-        )
-        if not notify:
-            sessions.update(**downloaded)
-        _record_activity(link, Activity.Kind.PDF_DOWNLOAD, now)
+        _record_activity(link, Activity.Kind.PDF_DOWNLOAD, now, contact)
+        if ask:
+            enqueue_engagement_call_task(
+                prospect_id=prospect.pk, trigger_source=TriggerSource.PDF_DOWNLOAD
+            )
+        notify = False
+        if maybe_quiet:
+            last = (
+                sessions.select_for_update().values_list("last_pdf_download_at", flat=True).first()
+            )
+            notify = last is None or last < quiet_since
+        sessions.update(**downloaded)
         if notify:
             notify_admins(
                 workspace=link.workspace,
@@ -115,7 +173,6 @@ def wizard_pdf_download(*, link: WizardLink) -> None:
                 body=f"{prospect.name} downloaded the report from their wizard page.",
                 link=reverse("crm:prospect_detail", args=[prospect.pk]),
             )
-        _ask_for_call_task(prospect, TriggerSource.PDF_DOWNLOAD)
 
 
 def wizard_video_play(*, link: WizardLink, video: WizardVideo) -> bool:
@@ -150,13 +207,15 @@ def _ask_for_call_task(prospect: Prospect, source: str) -> None:
         enqueue_engagement_call_task(prospect_id=prospect.pk, trigger_source=source)
 
 
-def _record_activity(link: WizardLink, kind: str, at: datetime, **metadata: Any) -> None:
-    # Engagement scoring reads these per contact: the one a rep would call stands for the
-    # prospect, since a wizard link is the company's, not one person's.
+def _record_activity(
+    link: WizardLink, kind: str, at: datetime, contact: Contact | None, **metadata: Any
+) -> None:
+    # Engagement scoring reads these per contact: the one a rep would call (`call_contact_for`)
+    # stands for the prospect, since a wizard link is the company's, not one person's.
     activity_record(
         workspace=link.workspace,
         prospect=link.prospect,
-        contact=call_contact_for(prospect=link.prospect),
+        contact=contact,
         kind=kind,
         occurred_at=at,
         metadata={**metadata, "wizardLinkId": link.pk},

@@ -3,7 +3,7 @@ their own), and the dashboard actions that give and revoke links."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -19,7 +19,7 @@ from outreach.wizard import content as wizard_content
 from outreach.wizard import greetings, research, videos
 from outreach.wizard import services as wizard_services
 from outreach.wizard.ratelimit import FailureBudget
-from outreach.wizard.report import prospect_report
+from outreach.wizard.report import prospect_report_file
 from outreach.workspaces.access import member_required
 
 NEXT_LABELS = {1: "Start", 2: "Next: your video", 3: "Next steps"}
@@ -167,16 +167,20 @@ def wizard_video_watched(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_safe
-def wizard_report(request: HttpRequest, token: str) -> HttpResponse:
+def wizard_report(request: HttpRequest, token: str) -> HttpResponseBase:
     link = _live_link(request, token)
     if isinstance(link, HttpResponse):
         return link
-    pdf = prospect_report(link=link)
+    pdf = prospect_report_file(link=link)
     if _is_a_real_view(request):
         wizard_services.wizard_pdf_download(link=link)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"{slugify(link.prospect.name) or 'your'}-report.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Streamed from the storage (with sendfile under gunicorn), never read into memory.
+    response = FileResponse(
+        pdf,
+        as_attachment=True,
+        filename=f"{slugify(link.prospect.name) or 'your'}-report.pdf",
+        content_type="application/pdf",
+    )
     return booking.private_page(response)
 
 

@@ -10,7 +10,7 @@ from django.db import connection
 
 from outreach.crm.services.engagement_triggers import TriggerResult, create_engagement_call_task
 from outreach.crm.services.tasks import touch_task_complete
-from outreach.models import OutreachLog, Prospect, WizardSession
+from outreach.models import Notification, OutreachLog, Prospect, WizardSession
 from tests.factories import ContactFactory, ProspectFactory, WizardLinkFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -134,3 +134,23 @@ def test_twenty_concurrent_return_visits_after_the_call_make_exactly_one_new_tas
     assert {r.status_code for r in responses} == {200}
     tasks = OutreachLog.objects.filter(prospect=prospect, metadata__triggerSource="wizard_step3")
     assert sorted(tasks.values_list("status", flat=True)) == ["done", "touch_open"]
+
+
+def test_twenty_concurrent_first_downloads_tell_the_admins_once_and_make_one_task(
+    live_server, workspace, alice, bob
+):
+    prospect = ProspectFactory(workspace=workspace, owner=bob)
+    ContactFactory(prospect=prospect)
+    link = WizardLinkFactory(prospect=prospect)
+    with (
+        httpx.Client(base_url=live_server.url, timeout=60) as client,
+        ThreadPoolExecutor(THREADS) as pool,
+    ):
+        responses = all_at_once(pool, [lambda: client.get(f"/w/{link.token}/report.pdf")] * THREADS)
+
+    assert {r.status_code for r in responses} == {200}
+    assert all(r.content.startswith(b"%PDF-") for r in responses)
+    assert WizardSession.objects.get(link=link).pdf_downloads == THREADS
+    assert Notification.objects.filter(recipient=alice).count() == 1
+    tasks = OutreachLog.objects.filter(prospect=prospect, metadata__triggerSource="pdf_download")
+    assert list(tasks.values_list("status", flat=True)) == ["touch_open"]

@@ -52,13 +52,15 @@ def test_the_report_is_a_pdf_made_for_the_prospect(
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="stripe-report.pdf"'
-    assert response.content.startswith(b"%PDF-")
-    text = pdf_text(response.content)
+    # Streamed from the storage: its body can be read once.
+    pdf = response.getvalue()
+    assert pdf.startswith(b"%PDF-")
+    text = pdf_text(pdf)
     assert "A report for Stripe" in text
     for fact in ("stripe.com", "Payments", "payments", "Acme Sales", "bob@example.com"):
         assert fact in text
     assert "Keep this internal" not in text
-    assert len(PdfReader(io.BytesIO(response.content)).pages) == 2
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 2
     # The next step: a link to pick a time on the prospect's own page.
     assert f"/w/{link.token}/4/" in text
     assert "Why this matters to Stripe" in text and "Book a call" in text
@@ -106,13 +108,13 @@ def test_a_report_is_rendered_once_per_change_and_then_read_from_storage(
         wizard_report, "render_prospect_report", lambda content: renders.append(1) or real(content)
     )
     link = WizardLinkFactory(prospect=stripe)
-    first = download(prospect_client, link, django_capture_on_commit_callbacks).content
-    second = download(prospect_client, link, django_capture_on_commit_callbacks).content
+    first = download(prospect_client, link, django_capture_on_commit_callbacks).getvalue()
+    second = download(prospect_client, link, django_capture_on_commit_callbacks).getvalue()
     assert (len(renders), first) == (1, second)
 
     stripe.name = "Stripe, Inc."
     stripe.save()
-    renamed = download(prospect_client, link, django_capture_on_commit_callbacks).content
+    renamed = download(prospect_client, link, django_capture_on_commit_callbacks).getvalue()
     assert len(renders) == 2
     assert "A report for Stripe, Inc." in pdf_text(renamed)
     assert WizardSession.objects.get(link=link).pdf_downloads == 3

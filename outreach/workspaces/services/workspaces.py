@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from config.errors import PermissionDenied, ValidationFailed
 from config.validation import save_or_conflict, validate_model
+from outreach import events
 from outreach.models import ApiKey, Membership, Role, Workspace
 
 
@@ -55,8 +56,10 @@ def workspace_update(
         "business_days": business_days,
         "holidays": sorted({day.isoformat() for day in holidays}) if holidays is not None else None,
     }
+    changed = {}
     for field, value in changes.items():
-        if value is not None:
+        if value is not None and value != getattr(workspace, field):
+            changed[field] = (getattr(workspace, field), value)
             setattr(workspace, field, value)
     if daily_send_limit is not UNCHANGED:
         workspace.daily_send_limit = daily_send_limit
@@ -69,6 +72,8 @@ def workspace_update(
     with transaction.atomic():
         validate_model(workspace)
         workspace.save()
+        if changed:
+            events.announce(events.WorkspaceChanged(workspace, changed))
     return workspace
 
 
