@@ -3,9 +3,10 @@ order, durably, with each action done once.
 
 How a run moves
 ---------------
-`events_process` takes a batch of pending events (the ones a transaction emitted). For each,
-in one transaction, it keeps the enabled automations whose trigger filter and conditions hold,
-marks the event dispatched (only one worker can) and creates one `running`
+`events_process` takes a batch of pending events (the ones a transaction emitted) a few at a
+time: the leading events of one workspace, as many as its free run slots take. For them, in one
+transaction, it keeps the enabled automations whose trigger filter and conditions hold, marks
+each event dispatched (only one worker can) and creates one `running`
 AutomationExecution per automation (with a copy of the actions). Each run also gets its
 *lease* there: a token and an expiry that say which worker holds it. At most
 AUTOMATION_MAX_CONCURRENT_RUNS runs of a workspace hold a lease at once (counted under a lock
@@ -28,8 +29,11 @@ AutomationActionRun row that is unique per (run, action index). Then, by kind of
 * Database actions (tags, stages, tasks, fields, deals, notifications) are performed inside the
   same transaction that moves `next_action_index` on and logs the action as done. Either all of
   it commits or none of it does: a worker killed half-way leaves no trace, and the next worker
-  performs the action from scratch. Two workers racing for the same action serialise on the
-  run's row lock, and the second one's conditional UPDATE matches nothing, so it rolls back.
+  performs the action from scratch. The runs a dispatch just leased whose actions are all of
+  this kind share one transaction, each action in a savepoint of it (one commit for the lot):
+  killed half-way, they are all undone and all still leased, as one run alone would be. Two
+  workers racing for the same action serialise on the run's row lock, and the second one's
+  conditional UPDATE matches nothing, so it rolls back.
 * Emails are sent at most once: the action row is committed as `running` before the send and
   recorded as done right after. A worker that finds a `running` email row cannot know whether
   the email left, so it does not send it again: the run fails with that explanation, and an

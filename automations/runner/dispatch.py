@@ -2,12 +2,15 @@
 slot is free and queued otherwise."""
 
 import logging
+import time
 import uuid
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from automations.actions import ACTIONS, Delivery
 from automations.conditions import conditions_met, matches_trigger_config
 from automations.context import RuleContext
 from automations.events import hand_events_to_workers
@@ -16,8 +19,8 @@ from automations.models import (
     AutomationEvent,
     AutomationExecution,
 )
-from automations.runner.run import RunInProgress, in_time
-from automations.runner.slots import free_slots, lease_expiry, mark_queued
+from automations.runner.run import RunInProgress
+from automations.runner.slots import free_slots, lease_expiry, lock_workspace, mark_queued
 from outreach.models import Workspace
 
 logger = logging.getLogger(__name__)
@@ -25,31 +28,99 @@ Run = AutomationExecution
 
 
 def events_process(*, event_ids: list[int], budget_seconds: float) -> int:
-    """Process these events one after the other, within the time budget (see `in_time`). An
-    event that fails is logged and left pending for the redispatch sweep; the others go on.
-    Returns how many runs were started."""
-
-    def hand_on(rest: list[AutomationEvent]) -> None:
-        hand_events_to_workers([event.pk for event in rest])
-
+    """Process these events, within the time budget: once it is spent, the rest go to another
+    task. Events of one workspace are dispatched a few at a time in one transaction (as many as
+    its free run slots take), then their runs are run (see `_run_leased`). An event that fails
+    is logged and left pending for the redispatch sweep; the others go on. Returns how many
+    runs were started."""
+    deadline = time.monotonic() + budget_seconds
+    pending = _pending_events(event_ids)
     started, rules = 0, _Rules()
-    for event in in_time(_pending_events(event_ids), budget_seconds, hand_on=hand_on):
+    # After a group fails, its events are tried one at a time, so one bad event stays pending
+    # alone and the others are dispatched.
+    alone = 0
+    while pending:
+        if time.monotonic() >= deadline:
+            hand_events_to_workers([event.pk for event in pending])
+            break
+        # More events than run slots could not all run now: the extra ones would only queue.
+        size = 1 if alone else settings.AUTOMATION_MAX_CONCURRENT_RUNS
+        group = _leading_group(pending, size=size)
         try:
-            started += len(_dispatch_and_run(event, rules))
+            with transaction.atomic():
+                handled, runs = _dispatch(group, rules)
         except SoftTimeLimitExceeded:
             raise
         except Exception:
+            if len(group) > 1:
+                alone = len(group)
+                continue
             logger.exception(
-                "Automation event %s failed to dispatch; the sweep retries it", event.pk
+                "Automation event %s failed to dispatch; the sweep retries it", group[0].pk
             )
+            handled, runs = 1, []
+        del pending[:handled]
+        alone = max(alone - handled, 0)
+        started += len(runs)
+        _run_leased([(run, token) for run, token in runs if token is not None])
     return started
+
+
+def _run_leased(runs: list[tuple[Run, uuid.UUID]]) -> None:
+    """Run the runs just leased to us (all of one workspace). Those whose actions are all
+    database writes go in one transaction, each action in a savepoint of it as it would be in
+    a transaction of its own: one commit for the lot. A worker killed half-way rolls it all
+    back and leaves the runs leased, as a worker killed in one action would. Runs that call the
+    outside go one by one: what they send must be committed as sent, one at a time."""
+    together = [(run, token) for run, token in runs if _database_only(run)]
+    alone = [(run, token) for run, token in runs if not _database_only(run)]
+    if len(together) > 1:
+        try:
+            with transaction.atomic():
+                # Held until we commit: no run of the workspace can queue meanwhile.
+                queued = lock_workspace(together[0][0].workspace_id)
+                for run, token in together:
+                    RunInProgress(run, token, steps={}, nobody_queued=not queued).run()
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception:
+            # Rolled back; our leases are intact, so each run is tried again on its own.
+            logger.warning(
+                "A batch of automation runs failed; running them one by one", exc_info=True
+            )
+            alone = together + alone
+    else:
+        alone = together + alone
+    for run, token in alone:
+        _run(run, token)
+
+
+def _database_only(run: Run) -> bool:
+    return all(
+        getattr(ACTIONS.get(spec.get("type", "")), "delivery", Delivery.TRANSACTIONAL)
+        is Delivery.TRANSACTIONAL
+        for spec in run.actions
+    )
+
+
+def _run(run: Run, token: uuid.UUID) -> None:
+    try:
+        RunInProgress(run, token, steps={}).run()
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception:
+        # Its lease runs out and the sweep hands it to a worker again.
+        logger.exception("Automation run %s stopped on an error; the sweep retries it", run.pk)
 
 
 def event_dispatch(*, event_id: int) -> list[int]:
     """Create a run for each enabled automation the event triggers; mark the event dispatched.
     Runs that got a slot are leased to the caller (to run them now); the others are `queued`."""
     events = _pending_events([event_id])
-    return [run.pk for run, _ in _dispatch(events[0], _Rules())] if events else []
+    if not events:
+        return []
+    with transaction.atomic():
+        return [run.pk for run, _ in _dispatch(events, _Rules())[1]]
 
 
 def _pending_events(event_ids: list[int]) -> list[AutomationEvent]:
@@ -87,61 +158,92 @@ class _Rules:
         return self._loaded[key]
 
 
-def _dispatch_and_run(event: AutomationEvent, rules: _Rules) -> list[Run]:
-    started = _dispatch(event, rules)
-    for run, token in started:
-        if token is not None:
-            RunInProgress(run, token, steps={}).run()
-    return [run for run, _ in started]
+def _leading_group(events: list[AutomationEvent], *, size: int) -> list[AutomationEvent]:
+    """The first events of the list, up to `size` of them, while they share a workspace."""
+    workspace_id = events[0].workspace_id
+    group = []
+    for event in events[:size]:
+        if event.workspace_id != workspace_id:
+            break
+        group.append(event)
+    return group
 
 
-def _dispatch(event: AutomationEvent, rules: _Rules) -> list[tuple[Run, uuid.UUID | None]]:
+def _runs_for(event: AutomationEvent, rules: _Rules, now) -> list[Run]:
+    """A run for each enabled automation whose trigger filter and conditions the event meets."""
+    context = RuleContext(
+        workspace_id=event.workspace_id, event_type=event.event_type, payload=event.payload
+    )
+    return [
+        Run(
+            workspace=event.workspace,
+            automation=automation,
+            event=event,
+            cascade_depth=event.cascade_depth,
+            actions=automation.actions,
+            enqueued_at=now,
+        )
+        for automation in rules.for_event(event)
+        if matches_trigger_config(
+            trigger_type=automation.trigger_type,
+            config=automation.trigger_config,
+            event_type=event.event_type,
+            payload=event.payload,
+        )
+        and conditions_met(automation.conditions, context)
+    ]
+
+
+def _dispatch(
+    events: list[AutomationEvent], rules: _Rules
+) -> tuple[int, list[tuple[Run, uuid.UUID | None]]]:
+    """Dispatch the first events of `events` (one workspace's), in the caller's transaction:
+    as many as the workspace's free run slots take, and at least one. Returns how many of the
+    events were handled (dispatched here, or by another worker already) and the runs created,
+    each with the lease token it was given, or None when it queued for a slot."""
     now = timezone.now()
-    with transaction.atomic():
-        context = RuleContext(
-            workspace_id=event.workspace_id, event_type=event.event_type, payload=event.payload
-        )
-        runs = [
-            Run(
-                workspace=event.workspace,
-                automation=automation,
-                event=event,
-                cascade_depth=event.cascade_depth,
-                actions=automation.actions,
-                enqueued_at=now,
+    workspace_id = events[0].workspace_id
+    # Matched before any lock is taken: conditions may read records, and the workspace's lock
+    # is wanted by every worker finishing a run of it.
+    matched = [(event, _runs_for(event, rules, now)) for event in events]
+    # The workspace lock first, as everywhere else in the runner; the events' rows after.
+    free = free_slots(workspace_id, now) if any(runs for _, runs in matched) else 0
+    chosen, wanted = [matched[0]], len(matched[0][1])
+    for event, runs in matched[1:]:
+        if wanted + len(runs) > free:
+            break
+        chosen.append((event, runs))
+        wanted += len(runs)
+    handled = len(chosen)
+    # Taking an event is what makes its runs ours to create: an event another worker
+    # dispatched already (the safety net's copy, say) gets nothing from us.
+    taken = set(
+        AutomationEvent.objects.select_for_update()
+        .filter(pk__in=[event.pk for event, _ in chosen], status=AutomationEvent.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    chosen = [(event, runs) for event, runs in chosen if event.pk in taken]
+    for with_runs in (True, False):
+        ids = [event.pk for event, runs in chosen if bool(runs) is with_runs]
+        if ids:
+            AutomationEvent.objects.filter(pk__in=ids).update(
+                status=AutomationEvent.Status.DISPATCHED,
+                dispatched_at=now,
+                status_reason="" if with_runs else "No automation's conditions held.",
             )
-            for automation in rules.for_event(event)
-            if matches_trigger_config(
-                trigger_type=automation.trigger_type,
-                config=automation.trigger_config,
-                event_type=event.event_type,
-                payload=event.payload,
-            )
-            and conditions_met(automation.conditions, context)
-        ]
-        # Taking the event is what makes the runs ours to create: a worker that finds it
-        # dispatched already (by the safety net, say) creates nothing.
-        taken = AutomationEvent.objects.filter(
-            pk=event.pk, status=AutomationEvent.Status.PENDING
-        ).update(
-            status=AutomationEvent.Status.DISPATCHED,
-            dispatched_at=now,
-            status_reason="" if runs else "No automation's conditions held.",
-        )
-        if not taken:
-            return []
-        tokens: list[uuid.UUID | None] = []
-        if runs:
-            # New runs take the free slots at once, leased to this worker; the rest queue.
-            free = free_slots(event.workspace_id, now)
-            for i, run in enumerate(runs):
-                token = uuid.uuid4() if i < free else None
-                tokens.append(token)
-                if token is None:
-                    run.status = Run.Status.QUEUED
-                else:
-                    run.lease_token, run.lease_expires_at = token, lease_expiry()
-            Run.objects.bulk_create(runs)
-            if len(runs) > free:
-                mark_queued(event.workspace_id)
-    return list(zip(runs, tokens, strict=True))
+    runs = [run for _, event_runs in chosen for run in event_runs]
+    tokens: list[uuid.UUID | None] = []
+    if runs:
+        # New runs take the free slots at once, leased to this worker; the rest queue.
+        for i, run in enumerate(runs):
+            token = uuid.uuid4() if i < free else None
+            tokens.append(token)
+            if token is None:
+                run.status = Run.Status.QUEUED
+            else:
+                run.lease_token, run.lease_expires_at = token, lease_expiry()
+        Run.objects.bulk_create(runs)
+        if len(runs) > free:
+            mark_queued(workspace_id)
+    return handled, list(zip(runs, tokens, strict=True))

@@ -96,10 +96,21 @@ def execution_run(*, execution_id: int) -> str | None:
 class RunInProgress:
     """One worker's go at a run it holds the lease of, up to a park or the end."""
 
-    def __init__(self, execution: Run, token: uuid.UUID, *, steps: dict[int, Step]):
+    def __init__(
+        self,
+        execution: Run,
+        token: uuid.UUID,
+        *,
+        steps: dict[int, Step],
+        nobody_queued: bool = False,
+    ):
         self.execution = execution
         self.token = token
         self.steps = steps
+        # Set by a caller that runs us inside its own transaction, holding the workspace's
+        # lock, and saw no run of the workspace queued under it: none can queue before it
+        # commits, so a slot we free has nobody to go to and the lock need not be asked again.
+        self.nobody_queued = nobody_queued
         # Where the run stands; while we hold the lease, only we move it.
         self.index = execution.next_action_index
         self.context = RuleContext(
@@ -285,7 +296,7 @@ class RunInProgress:
             lease_expires_at=None,
         )
         self.index = index + 1
-        hand_on_slot(workspace_id=self.execution.workspace_id)
+        self.hand_on_slot()
         return Run.Status.COMPLETED
 
     def skip(self, action, call, skipped: ActionSkipped, started, clock: float) -> str | None:
@@ -367,8 +378,12 @@ class RunInProgress:
             status=status, lease_token=None, lease_expires_at=None, **changes
         ):
             raise _LeaseLost
-        hand_on_slot(workspace_id=self.execution.workspace_id)
+        self.hand_on_slot()
         return status
+
+    def hand_on_slot(self) -> None:
+        if not self.nobody_queued:
+            hand_on_slot(workspace_id=self.execution.workspace_id)
 
     def log(self, call, action, status, started, clock=None, *, result=None, error="", due_at=None):
         finished = status != Step.Status.RUNNING

@@ -61,7 +61,7 @@ def claim(execution_id: int) -> uuid.UUID | None:
 def free_slots(workspace_id: int, now) -> int:
     """Run slots of the workspace nobody holds, counted under the workspace's lock (so two
     workers cannot both take the last one); the lock is held until the caller commits."""
-    _lock_workspace(workspace_id)
+    lock_workspace(workspace_id)
     limit = settings.AUTOMATION_MAX_CONCURRENT_RUNS
     busy = Run.objects.filter(
         workspace_id=workspace_id, status=Run.Status.RUNNING, lease_expires_at__gt=now
@@ -73,7 +73,7 @@ def hand_on_slot(*, workspace_id: int) -> None:
     """A slot freed (in the caller's transaction): start the workspace's oldest queued run."""
     # The same lock as free_slots: a run queued while we looked is seen here (with the
     # workspace's flag that says runs are queued), or saw our freed slot itself.
-    if not _lock_workspace(workspace_id):
+    if not lock_workspace(workspace_id):
         return
     queued = list(
         Run.objects.select_for_update(skip_locked=True)
@@ -92,7 +92,7 @@ def hand_on_slot(*, workspace_id: int) -> None:
         Workspace.objects.filter(pk=workspace_id).update(automation_runs_queued=False)
 
 
-def _lock_workspace(workspace_id: int) -> bool:
+def lock_workspace(workspace_id: int) -> bool:
     """Lock the workspace row for run-slot bookkeeping; returns whether runs may be queued."""
     # FOR NO KEY UPDATE: serialises run-slot bookkeeping without blocking the inserts of rows
     # that point at the workspace (they take FOR KEY SHARE).

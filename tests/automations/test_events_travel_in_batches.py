@@ -10,6 +10,7 @@ from automations import runner, tasks
 from automations.events import EVENTS_PER_TASK
 from automations.models import AutomationEvent, AutomationExecution, TriggerType
 from automations.runner import dispatch
+from outreach.crm.services import tasks as task_services
 from outreach.crm.services.tags import tag_assign
 from outreach.models import OutreachLog
 from tests.factories import ContactFactory
@@ -96,10 +97,10 @@ def test_a_failing_event_does_not_stop_the_rest_of_its_batch(calls_pat, stripe, 
     broken, fine = out.batches[0]
     real = dispatch._dispatch
 
-    def flaky(event, rules):
-        if event.pk == broken:
+    def flaky(events, rules):
+        if any(event.pk == broken for event in events):
             raise RuntimeError("database went away")
-        return real(event, rules)
+        return real(events, rules)
 
     with mock.patch.object(dispatch, "_dispatch", side_effect=flaky):
         assert runner.events_process(event_ids=[broken, fine], budget_seconds=60) == 1
@@ -126,14 +127,16 @@ def test_a_rule_disabled_while_its_batch_is_worked_on_cancels_the_rest(
     with sent() as out, transaction.atomic():
         tag_assign(target=first, tag=hot)
         tag_assign(target=second, tag=hot)
-    real = dispatch._dispatch
+    real = task_services.touch_task_create
 
-    def admin_disables_after_the_first_run(event, rules):
-        if event.pk == out.batches[0][1]:
-            type(calls_pat).objects.filter(pk=calls_pat.pk).update(enabled=False)
-        return real(event, rules)
+    def admin_disables_after_the_first_task(**task):
+        created = real(**task)
+        type(calls_pat).objects.filter(pk=calls_pat.pk).update(enabled=False)
+        return created
 
-    with mock.patch.object(dispatch, "_dispatch", side_effect=admin_disables_after_the_first_run):
+    with mock.patch.object(
+        task_services, "touch_task_create", side_effect=admin_disables_after_the_first_task
+    ):
         runner.events_process(event_ids=out.batches[0], budget_seconds=60)
     runs = AutomationExecution.objects.order_by("pk")
     assert [run.status for run in runs] == ["completed", "cancelled"]

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.utils import timezone
 
 from automations.models import AutomationEvent, AutomationExecution
@@ -107,5 +108,6 @@ def test_an_event_two_workers_picked_up_starts_its_runs_once(undispatched_event,
     (stale,) = dispatch._pending_events([undispatched_event.pk])
     with background():
         assert len(event_dispatch(event_id=undispatched_event.pk)) == 1
-    assert dispatch._dispatch(stale, dispatch._Rules()) == []
+    with transaction.atomic():
+        assert dispatch._dispatch([stale], dispatch._Rules()) == (1, [])
     assert Run.objects.count() == 1

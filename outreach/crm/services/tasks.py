@@ -83,6 +83,10 @@ def touch_task_build(**task: Unpack[TouchTask]) -> OutreachLog:
     rank = _priority(task.get("priority", "normal"))
     due_at = task.get("due_at") or timezone.now()
     by, prospect = task.get("by"), task["prospect"]
+    assignee = task.get("assignee")
+    # Without an assignee the task is the prospect's owner's: the owner's id is on the prospect
+    # already, and loading the owner would cost a query for each task.
+    who = {"assignee": assignee} if assignee else {"assignee_id": prospect.owner_id}
     return OutreachLog(
         workspace=task["workspace"],
         prospect=prospect,
@@ -93,7 +97,7 @@ def touch_task_build(**task: Unpack[TouchTask]) -> OutreachLog:
         subject=task["subject"].strip(),
         priority=rank,
         due_at=due_at,
-        assignee=task.get("assignee") or prospect.owner,
+        **who,
         created_by=by,
         metadata={
             **(task.get("extra_metadata") or {}),
