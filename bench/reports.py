@@ -205,12 +205,13 @@ def fill(cursor, workspace_id: int, reps: list[int], args: argparse.Namespace) -
         -- and the same random moment.
         LATERAL (SELECT g AS n, {when} AS at) t"""
     )
-    # Sequence steps: every enrollment's three emails, taken from the log's emails.
+    # Sequence steps: every enrollment's three emails, taken from the log's emails; each sent
+    # when its log row was written, as saving a step with its log records.
     execute(
         f"""INSERT INTO outreach_outreachstep (sequence_id, step_order, channel, status,
-        failure_reason, wait_reason, outreach_log_id, created_at, updated_at)
+        failure_reason, wait_reason, outreach_log_id, sent_at, created_at, updated_at)
         SELECT {s0} + (e.n - 1) % {PROSPECTS}, 1 + (e.n - 1) / {PROSPECTS}, 'email', 'done', '',
-          '', e.id, e.created_at, e.created_at
+          '', e.id, e.created_at, e.created_at, e.created_at
         FROM (SELECT id, created_at, row_number() OVER (ORDER BY id) AS n
               FROM outreach_outreachlog WHERE workspace_id = {ws} AND log_type = 'EMAIL') e
         WHERE e.n <= {3 * PROSPECTS}"""

@@ -156,13 +156,15 @@ def sequence_funnel(*, workspace: Workspace, period: Period, filters: Filters) -
             | {intent.value: 0 for intent in INTENTS},
         )
 
+    # A step's sent time is its log's, copied onto the step so that the range is read from the
+    # step's own index; its log is always in the sequence's workspace.
     sent = (
         OutreachStep.objects.filter(
-            _in(period, "outreach_log__created_at"),
+            _in(period, "sent_at"),
             for_sequence("sequence__template_id"),
             sequence__workspace=workspace,
-            outreach_log__workspace=workspace,
             status=OutreachStep.Status.DONE,
+            outreach_log__isnull=False,
         )
         .values("sequence__template_id", "step_order", "channel")
         .annotate(n=Count("pk"))
