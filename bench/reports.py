@@ -216,14 +216,16 @@ def fill(cursor, workspace_id: int, reps: list[int], args: argparse.Namespace) -
               FROM outreach_outreachlog WHERE workspace_id = {ws} AND log_type = 'EMAIL') e
         WHERE e.n <= {3 * PROSPECTS}"""
     )
-    # Activities: opens and clicks of those steps, then the other signals.
+    # Activities: opens and clicks of those steps (with the step's place, as recording one
+    # copies it), then the other signals.
     steps_share = args.activities // 2
     execute(
         f"""INSERT INTO outreach_activity (workspace_id, prospect_id, contact_id, kind,
-        occurred_at, metadata)
+        occurred_at, metadata, step_id, step_template_id, step_order)
         SELECT {ws}, q.prospect_id, q.contact_id,
           CASE WHEN n = 2 AND random() < 0.4 THEN 'email_click' ELSE 'email_open' END,
-          l.created_at + n * interval '2 hours', jsonb_build_object('stepId', s.id, 'logId', l.id)
+          l.created_at + n * interval '2 hours', jsonb_build_object('stepId', s.id, 'logId', l.id),
+          s.id, q.template_id, s.step_order
         FROM outreach_outreachstep s JOIN outreach_outreachlog l ON l.id = s.outreach_log_id
         JOIN outreach_outreachsequence q ON q.id = s.sequence_id, generate_series(1, 2) n
         WHERE q.workspace_id = {ws} LIMIT {steps_share}"""

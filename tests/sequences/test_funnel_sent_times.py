@@ -1,24 +1,33 @@
 """The sequence funnel counts a step as sent on the day its email or task entered the outreach
-log, read from the time kept on the step: every way a step gets its log keeps that time, and
-the steps that were already sent get it from their log."""
+log, read from the time kept on the step, and its opens and clicks from the step's place kept
+on each: every way these are written keeps them, and rows already written get them."""
 
 import importlib
 from datetime import timedelta
+from types import SimpleNamespace
 
 import time_machine
 from django.apps import apps
+from django.db import connection
 from django.utils import timezone
 
 from outreach.crm.services.tasks import touch_task_complete, touch_task_skip
-from outreach.models import OutreachLog, OutreachStep
+from outreach.mail import email_links
+from outreach.mail.email_links import Tracked
+from outreach.models import Activity, OutreachLog, OutreachStep
 from outreach.sequences.services.enrollment import sequence_enroll
 from outreach.sequences.services.sweep import cadence_sweep
 from reports.period import period_from_params
 from reports.registry import REPORTS, Filters, build
-from tests.factories import OutreachLogFactory, OutreachStepFactory, sequence_with_steps
+from tests.factories import (
+    ActivityFactory,
+    OutreachLogFactory,
+    OutreachStepFactory,
+    sequence_with_steps,
+)
 
 
-def funnel_steps(workspace, template):
+def funnel_rows(workspace, template):
     # From yesterday to a week ahead: the tasks below are made over the coming days.
     today = timezone.localdate()
     days = {"start": str(today - timedelta(days=1)), "end": str(today + timedelta(days=7))}
@@ -29,7 +38,11 @@ def funnel_steps(workspace, template):
         period=period,
         filters=Filters(sequence=template.pk),
     )
-    return {row["step"]: row["sent"] for row in data.tables[0].rows}
+    return {row["step"]: row for row in data.tables[0].rows}
+
+
+def funnel_steps(workspace, template):
+    return {step: row["sent"] for step, row in funnel_rows(workspace, template).items()}
 
 
 def open_task(contact):
@@ -103,3 +116,58 @@ def test_steps_sent_before_the_sent_time_was_kept_take_their_logs(workspace):
     waiting.refresh_from_db()
     assert sent.sent_at == sent.outreach_log.created_at
     assert waiting.sent_at is None
+
+
+def test_opens_and_clicks_through_the_links_count_once_per_email_in_the_funnel(
+    client, always_open, bob, pat
+):
+    template = sequence_with_steps(
+        always_open, {"channel": "email"}, {"channel": "email", "delay_days": 1}, name="Emails"
+    )
+    (sequence,) = sequence_enroll(template=template, contacts=[pat], by=bob).enrolled
+    first, second = sequence.steps.order_by("step_order")
+    for step in (first, second):
+        step.outreach_log = OutreachLogFactory(prospect=pat.prospect, contact=pat)
+        step.status = OutreachStep.Status.DONE
+        step.save()
+
+    def visit(url):
+        assert client.get(url.removeprefix("http://127.0.0.1:8000")).status_code in (200, 302)
+
+    visit(email_links.open_pixel_url(Tracked.step(first.pk)))
+    visit(email_links.open_pixel_url(Tracked.step(first.pk)))  # opened again: one open
+    visit(email_links.click_url(Tracked.step(first.pk), "https://example.com/a"))
+    visit(email_links.open_pixel_url(Tracked.step(second.pk)))
+
+    opened = Activity.objects.filter(kind=Activity.Kind.EMAIL_OPEN, step=first).first()
+    assert (opened.step_template_id, opened.step_order) == (template.pk, 1)
+    rows = funnel_rows(always_open, template)
+    assert {step: (row["opened"], row["clicked"]) for step, row in rows.items()} == {
+        "All steps": (2, 1),
+        "Step 1 · Email": (1, 1),
+        "Step 2 · Email": (1, 0),
+    }
+
+
+def test_opens_recorded_before_the_steps_place_was_kept_take_it_from_their_step(workspace):
+    step = OutreachStepFactory(status="done", outreach_log=OutreachLogFactory())
+    signal = ActivityFactory(
+        contact=step.sequence.contact, kind=Activity.Kind.EMAIL_OPEN, metadata={"stepId": step.pk}
+    )
+    stranger = ActivityFactory(kind=Activity.Kind.EMAIL_OPEN, metadata={"stepId": "not a step"})
+    other_kind = ActivityFactory(kind=Activity.Kind.REPLY, metadata={"stepId": step.pk})
+    Activity.objects.update(step=None, step_template=None, step_order=None)
+
+    migration = importlib.import_module("outreach.migrations.0025_activity_step_signals")
+    # Only the editor's connection is used; SQLite opens no schema editor inside a test.
+    migration.steps_of_signals(apps, SimpleNamespace(connection=connection))
+
+    signal.refresh_from_db()
+    assert (signal.step_id, signal.step_template_id, signal.step_order) == (
+        step.pk,
+        step.sequence.template_id,
+        step.step_order,
+    )
+    for untouched in (stranger, other_kind):
+        untouched.refresh_from_db()
+        assert untouched.step_id is None
