@@ -352,12 +352,14 @@ class Activity(models.Model):
         # An open or click names its step in the metadata, whoever records it; the funnel reads
         # the copy, so it is taken from the step as the row is first written.
         step_id = self.metadata.get("stepId") if isinstance(self.metadata, dict) else None
-        if (
-            self._state.adding
-            and self.kind in self.STEP_SIGNALS
-            and isinstance(step_id, int)
-            and not self.step_id
-        ):
+        if not self._state.adding:
+            pass  # taken once, as the row is first written
+        elif self.kind not in self.STEP_SIGNALS:
+            self.step = None  # only opens and clicks are the funnel's
+        elif self.step is not None:
+            self.step_template_id = self.step.sequence.template_id
+            self.step_order = self.step.step_order
+        elif isinstance(step_id, int):
             steps = self._meta.apps.get_model("outreach", "OutreachStep")._default_manager
             place = (
                 steps.filter(pk=step_id)
