@@ -205,24 +205,27 @@ def fill(cursor, workspace_id: int, reps: list[int], args: argparse.Namespace) -
         -- and the same random moment.
         LATERAL (SELECT g AS n, {when} AS at) t"""
     )
-    # Sequence steps: every enrollment's three emails, taken from the log's emails.
+    # Sequence steps: every enrollment's three emails, taken from the log's emails; each sent
+    # when its log row was written, as saving a step with its log records.
     execute(
         f"""INSERT INTO outreach_outreachstep (sequence_id, step_order, channel, status,
-        failure_reason, wait_reason, outreach_log_id, created_at, updated_at)
+        failure_reason, wait_reason, outreach_log_id, sent_at, created_at, updated_at)
         SELECT {s0} + (e.n - 1) % {PROSPECTS}, 1 + (e.n - 1) / {PROSPECTS}, 'email', 'done', '',
-          '', e.id, e.created_at, e.created_at
+          '', e.id, e.created_at, e.created_at, e.created_at
         FROM (SELECT id, created_at, row_number() OVER (ORDER BY id) AS n
               FROM outreach_outreachlog WHERE workspace_id = {ws} AND log_type = 'EMAIL') e
         WHERE e.n <= {3 * PROSPECTS}"""
     )
-    # Activities: opens and clicks of those steps, then the other signals.
+    # Activities: opens and clicks of those steps (with the step's place, as recording one
+    # copies it), then the other signals.
     steps_share = args.activities // 2
     execute(
         f"""INSERT INTO outreach_activity (workspace_id, prospect_id, contact_id, kind,
-        occurred_at, metadata)
+        occurred_at, metadata, step_id, step_template_id, step_order)
         SELECT {ws}, q.prospect_id, q.contact_id,
           CASE WHEN n = 2 AND random() < 0.4 THEN 'email_click' ELSE 'email_open' END,
-          l.created_at + n * interval '2 hours', jsonb_build_object('stepId', s.id, 'logId', l.id)
+          l.created_at + n * interval '2 hours', jsonb_build_object('stepId', s.id, 'logId', l.id),
+          s.id, q.template_id, s.step_order
         FROM outreach_outreachstep s JOIN outreach_outreachlog l ON l.id = s.outreach_log_id
         JOIN outreach_outreachsequence q ON q.id = s.sequence_id, generate_series(1, 2) n
         WHERE q.workspace_id = {ws} LIMIT {steps_share}"""

@@ -156,13 +156,15 @@ def sequence_funnel(*, workspace: Workspace, period: Period, filters: Filters) -
             | {intent.value: 0 for intent in INTENTS},
         )
 
+    # A step's sent time is its log's, copied onto the step so that the range is read from the
+    # step's own index; its log is always in the sequence's workspace.
     sent = (
         OutreachStep.objects.filter(
-            _in(period, "outreach_log__created_at"),
+            _in(period, "sent_at"),
             for_sequence("sequence__template_id"),
             sequence__workspace=workspace,
-            outreach_log__workspace=workspace,
             status=OutreachStep.Status.DONE,
+            outreach_log__isnull=False,
         )
         .values("sequence__template_id", "step_order", "channel")
         .annotate(n=Count("pk"))
@@ -173,26 +175,24 @@ def sequence_funnel(*, workspace: Workspace, period: Period, filters: Filters) -
         step(*step_key)["sent"] += sent_row["n"]
         channels[step_key] = sent_row["channel"]
 
-    # Opens and clicks carry the step they were on; one of each counts per email. Counted from
-    # the steps they name, each step once, so that no step is looked up for every open.
-    signals = Activity.objects.filter(
-        _in(period, "occurred_at"), workspace=workspace, metadata__has_key="stepId"
-    ).annotate(step_id=Cast(KT("metadata__stepId"), IntegerField()))
-
-    def steps_with(*kinds: str) -> Subquery:
-        return Subquery(signals.filter(kind__in=kinds).values("step_id"))
-
+    # Opens and clicks carry the step they were on, with its sequence and place, copied as they
+    # are recorded; one of each counts per email.
+    signal_kinds = [Activity.Kind.EMAIL_OPEN, Activity.Kind.EMAIL_CLICK]
     opened = (
-        OutreachStep.objects.filter(
-            for_sequence("sequence__template_id"),
-            pk__in=steps_with(Activity.Kind.EMAIL_OPEN, Activity.Kind.EMAIL_CLICK),
-            sequence__template__isnull=False,
+        Activity.objects.filter(
+            _in(period, "occurred_at"),
+            for_sequence("step_template_id"),
+            workspace=workspace,
+            kind__in=signal_kinds,
+            step__isnull=False,
+            step_template__isnull=False,
         )
-        .values(template_id=F("sequence__template_id"), order=F("step_order"))
+        .values(template_id=F("step_template_id"), order=F("step_order"))
         .annotate(
-            opened=Count("pk", filter=Q(pk__in=steps_with(Activity.Kind.EMAIL_OPEN))),
-            clicked=Count("pk", filter=Q(pk__in=steps_with(Activity.Kind.EMAIL_CLICK))),
+            opened=Count("step", distinct=True, filter=Q(kind=Activity.Kind.EMAIL_OPEN)),
+            clicked=Count("step", distinct=True, filter=Q(kind=Activity.Kind.EMAIL_CLICK)),
         )
+        .order_by()
     )
     for open_row in opened:
         figures = step(open_row["template_id"], open_row["order"])

@@ -1,5 +1,7 @@
 """The outreach log (every touch and every open touch task) and the activity stream."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F
@@ -290,6 +292,27 @@ class Activity(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     occurred_at = models.DateTimeField(default=timezone.now)
     metadata = models.JSONField(default=dict, blank=True)
+    # An open or click of a sequence email: its step, and that step's sequence template and
+    # place, copied here so the funnel counts them per step from one index, joining nothing.
+    step = models.ForeignKey(
+        "outreach.OutreachStep",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    step_template = models.ForeignKey(
+        "outreach.SequenceTemplate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    step_order = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    STEP_SIGNALS = ("email_open", "email_click")
 
     class Meta:
         verbose_name_plural = "activities"
@@ -304,7 +327,45 @@ class Activity(models.Model):
                 include=["contact", "prospect"],
                 name="activity_ws_kind",
             ),
+            # The sequence funnel: a range's opens and clicks with their step, index only.
+            models.Index(
+                fields=["workspace", "occurred_at"],
+                include=["kind", "step", "step_template", "step_order"],
+                condition=models.Q(step__isnull=False, kind__in=["email_open", "email_click"]),
+                name="activity_step_signals",
+            ),
+            # What deleting a step (or a template) clears, found without reading every row.
+            models.Index(
+                fields=["step"], condition=models.Q(step__isnull=False), name="activity_step"
+            ),
+            models.Index(
+                fields=["step_template"],
+                condition=models.Q(step_template__isnull=False),
+                name="activity_step_template",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # An open or click names its step in the metadata, whoever records it; the funnel reads
+        # the copy, so it is taken from the step as the row is first written.
+        step_id = self.metadata.get("stepId") if isinstance(self.metadata, dict) else None
+        if not self._state.adding:
+            pass  # taken once, as the row is first written
+        elif self.kind not in self.STEP_SIGNALS:
+            self.step = None  # only opens and clicks are the funnel's
+        elif self.step is not None:
+            self.step_template_id = self.step.sequence.template_id
+            self.step_order = self.step.step_order
+        elif isinstance(step_id, int):
+            steps = self._meta.apps.get_model("outreach", "OutreachStep")._default_manager
+            place = (
+                steps.filter(pk=step_id)
+                .values_list("pk", "sequence__template_id", "step_order")
+                .first()
+            )
+            if place is not None:
+                self.step_id, self.step_template_id, self.step_order = place
+        super().save(*args, **kwargs)

@@ -16,6 +16,7 @@ from outreach.models import (
     Contact,
     EmailTemplate,
     OutreachLog,
+    OutreachStep,
     Prospect,
     TaskPriority,
     Workspace,
@@ -235,7 +236,10 @@ def activity_record(
     contact: Contact | None = None,
     occurred_at: datetime | None = None,
     metadata: dict[str, Any] | None = None,
+    step: OutreachStep | None = None,
 ) -> Activity:
+    """`step`, the sequence step an open or click is of, loaded with its sequence, spares the
+    row looking it up by the id in `metadata`."""
     with transaction.atomic():
         return Activity.objects.create(
             workspace=workspace,
@@ -244,6 +248,7 @@ def activity_record(
             kind=kind,
             occurred_at=occurred_at or timezone.now(),
             metadata=metadata or {},
+            step=step,
         )
 
 

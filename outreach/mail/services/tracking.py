@@ -69,4 +69,5 @@ def _record(tracked: Tracked, kind: str, metadata: dict[str, Any]) -> Activity |
             "stepId": step.pk,
             "sequenceId": sequence.pk,
         },
+        step=step,
     )

@@ -62,9 +62,11 @@ def step_finish(
     """Record a step as done or skipped and set when the sequence's next step is due."""
     step.status = status
     step.wait_reason = ""
+    fields = ["status", "wait_reason", "updated_at"]
     if outreach_log is not None:
         step.outreach_log = outreach_log
-    step.save(update_fields=["status", "wait_reason", "outreach_log", "updated_at"])
+        fields.append("outreach_log")
+    step.save(update_fields=fields)
     schedule_after(sequence=sequence, cursor=step, at=at)
 
 

@@ -457,10 +457,14 @@ def _open_and_clear(
         return f"{column} = CASE WHEN link.task_id IS NULL THEN {table}.{column} ELSE %s END"
 
     task = quote("outreach_log_id")
+    log = quote(OutreachLog._meta.db_table)
     assignments = ", ".join(
         [
             *map(only_promoted, ["status", "scheduled_at", "triggered_by", "wait_reason"]),
             f"{task} = COALESCE(link.task_id, {table}.{task})",
+            # What the model's save keeps in step with the task, for the funnel report.
+            f"{quote('sent_at')} = COALESCE((SELECT log.{quote('created_at')} FROM {log} AS log "
+            f"WHERE log.{quote('id')} = link.task_id), {table}.{quote('sent_at')})",
             f"{quote('next_step_ready_at')} = NULL",
             f"{quote('updated_at')} = %s",
         ]
