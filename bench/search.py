@@ -169,21 +169,27 @@ def fill(workspace_id: int, contacts: int) -> None:
 
 
 def explain(workspace) -> None:
-    from django.db.models import Q
+    """The plans of the page's contacts query for a last name and a domain (the texts a
+    single query ORing the fields once answered by walking every contact), and of its replies
+    query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-    from outreach.lists.selectors import replies_matching
-    from outreach.models import Contact, Reply
+    from outreach.lists.selectors import search
 
-    contacts = Contact.objects.filter(
-        Q(email__icontains="person1@company4242")
-        | Q(first_name__istartswith="person1@company4242"),
-        workspace=workspace,
-    ).order_by("last_name", "first_name", "pk")[:6]
-    print("plan, contacts by part of an email:")
-    print(_indent(contacts.explain()))
-    replies = replies_matching(Reply.objects.filter(workspace=workspace), "pricing next quarter")
-    print("plan, replies by words:")
-    print(_indent(replies.order_by("-received_at", "-pk")[:6].explain()))
+    for label, text, table in [
+        ("contacts by a last name", "Last31337", "outreach_contact"),
+        ("contacts by a domain", "company9876.example", "outreach_contact"),
+        ("replies by words", "pricing next quarter", "outreach_reply"),
+    ]:
+        with CaptureQueriesContext(connection) as run:
+            search(workspace=workspace, query=text)
+        sql = next(q["sql"] for q in run.captured_queries if f'FROM "{table}"' in q["sql"])
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        print(f"plan, {label}:")
+        print(_indent(plan))
 
 
 def _indent(text: str) -> str:
