@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import logging
+import re
 import tempfile
 import time
 import uuid
@@ -44,8 +45,37 @@ ANALYZE_EVERY = 10
 # Row errors kept on the job for the page and the API; all of them go to the report file.
 ERRORS_KEPT = 100
 
-_email_ok = EmailValidator()
-_url_ok = URLValidator(schemes=["http", "https"])
+_email_validator = EmailValidator()
+_url_validator = URLValidator(schemes=["http", "https"])
+# The plain shapes nearly every email and website of a file has, each a strict subset of what
+# Django's validators accept: matching one costs a microsecond, where the validators cost
+# 10 to 20 per value, most of an import's reading time. Anything else goes to the validator.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_PLAIN_EMAIL = re.compile(
+    r"[-!#$%&'*+/=?^_`{}|~0-9a-z]+(?:\.[-!#$%&'*+/=?^_`{}|~0-9a-z]+)*"
+    rf"@(?:{_LABEL}\.)+[a-z]{{2,63}}",
+    re.ASCII,
+)
+_PLAIN_URL = re.compile(
+    rf"https?://{_LABEL}(?:\.{_LABEL})*\.[a-z]{{2,63}}(?::[0-9]{{1,5}})?(?:[/?#][!-~]*)?",
+    re.ASCII | re.IGNORECASE,
+)
+# Longer values go to the validator, which also bounds the host name at 253 characters.
+_PLAIN_URL_MAX = 200
+
+
+def _email_ok(value: str) -> None:
+    """Django's email check, skipped for a plain lowercase address it always accepts."""
+    if _PLAIN_EMAIL.fullmatch(value) is None:
+        _email_validator(value)
+
+
+def _url_ok(value: str) -> None:
+    """Django's website check (http and https), skipped for a plain address it always accepts."""
+    if len(value) > _PLAIN_URL_MAX or _PLAIN_URL.fullmatch(value) is None:
+        _url_validator(value)
+
+
 _TIME_ZONES = zoneinfo.available_timezones()
 _STATUS_BY_WORD = {
     **{value.lower(): value for value in Prospect.Status.values},
