@@ -17,7 +17,7 @@ import zoneinfo
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,7 +26,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Model
+from django.db.models import F, Model, QuerySet
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
@@ -37,6 +37,7 @@ from outreach.lists import csvfile
 from outreach.models import Contact, ImportJob, Prospect, Tag, Workspace
 
 logger = logging.getLogger(__name__)
+M = TypeVar("M", bound=Model)
 User = get_user_model()
 
 BATCH_ROWS = 1000
@@ -365,10 +366,13 @@ class Importer:
         # instead of reading every contact of the workspace.
         existing_contacts = {
             c.email: c
-            for c in Contact.objects.filter(
-                workspace=self.workspace,
-                email__in=[r.contact["email"] for r in rows if r.contact.get("email")],
-            ).exclude(email="")
+            for c in self._loaded(
+                Contact.objects.filter(
+                    workspace=self.workspace,
+                    email__in=[r.contact["email"] for r in rows if r.contact.get("email")],
+                ).exclude(email=""),
+                "email",
+            )
         }
         new_prospects: dict[str, Prospect] = {}
         updated_prospects: dict[int, tuple[Prospect, dict]] = {}
@@ -440,12 +444,15 @@ class Importer:
         domains = {r.key for r in rows if r.key not in self.prospect_ids and r.prospect["domain"]}
         if not domains:
             return {}
-        return {
-            p.domain: p
-            for p in Prospect.objects.filter(workspace=self.workspace, domain__in=domains).exclude(
-                domain=""
-            )
-        }
+        found = Prospect.objects.filter(workspace=self.workspace, domain__in=domains)
+        return {p.domain: p for p in self._loaded(found.exclude(domain=""), "domain")}
+
+    def _loaded(self, records: QuerySet[M], key: str) -> QuerySet[M]:
+        """Whole records when the import updates them; otherwise their id and key alone, as
+        loading every field of thousands of existing records costs more than the lookup."""
+        if self.policy == ImportJob.OnDuplicate.UPDATE:
+            return records
+        return records.only("pk", key)
 
     @staticmethod
     def _changes(record: Prospect | Contact, values: dict, custom: dict) -> dict:
