@@ -261,3 +261,21 @@ def test_the_quick_email_and_website_checks_refuse_exactly_what_django_refuses()
         assert verdict(imports._url_ok, value) == verdict(imports._url_validator, value), value
     assert imports._PLAIN_EMAIL.fullmatch("pat@stripe.com")
     assert imports._PLAIN_URL.fullmatch("https://www.stripe.com/about")
+
+
+@pytest.mark.django_db
+def test_a_long_import_refreshes_the_planner_statistics_each_time_it_doubles(
+    workspace, monkeypatch
+):
+    monkeypatch.setattr(imports, "BATCH_ROWS", 1)
+    refreshed_after = []
+    monkeypatch.setattr(
+        imports,
+        "_refresh_statistics",
+        lambda: refreshed_after.append(Prospect.objects.filter(workspace=workspace).count()),
+    )
+    rows = "".join(f"Co {i},co{i}.io\n" for i in range(45))
+    job = run_import(workspace, ("Company,Domain\n" + rows).encode())
+    assert job.created_count == 45
+    # Before the 10th, 20th and 40th batches: 9, 19 and 39 prospects written by then.
+    assert refreshed_after == [9, 19, 39]
