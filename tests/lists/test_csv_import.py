@@ -2,8 +2,10 @@
 
 import csv
 import io
+import random
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.test import TestCase
 
@@ -198,3 +200,82 @@ def test_an_import_past_its_time_budget_goes_on_in_a_new_run_without_redoing_row
     with default_storage.open(job.error_report, "rb") as report:
         lines = report.read().decode().splitlines()
     assert lines[0].startswith("line,reason") and len(lines) == 2 and lines[1].startswith("7,")
+
+
+TRICKY_EMAILS = [
+    "pat@stripe.com",
+    "a.b+c@mail.co.uk",
+    "a..b@stripe.com",
+    ".a@stripe.com",
+    "a@-stripe.com",
+    "a@stripe-.com",
+    "a@stripe.c",
+    "a@stripe.com-",
+    "a@stripe.123",
+    "a@localhost",
+    "a@[127.0.0.1]",
+    "zoë@café.fr",
+    "a@b@c.io",
+    "a@stripe..com",
+    "a b@stripe.com",
+    '"a b"@stripe.com',
+]
+TRICKY_WEBSITES = [
+    "https://stripe.com",
+    "http://www.stripe.com:8080/about?x=1#top",
+    "https://-stripe.com",
+    "https://stripe-.com",
+    "https://stripe.c",
+    "https://stripe.com:123456",
+    "https://stripe..com",
+    "https://stripe.com/a b",
+    "https://user:pw@stripe.com",
+    "https://127.0.0.1",
+    "https://café.fr",
+    "ftp://stripe.com",
+    "https://localhost",
+    "https://" + "a" * 63 + ".com",
+    "https://" + "a" * 64 + ".com",
+    "https://" + ".".join(["abcdefghij"] * 25) + ".com",
+]
+
+
+def test_the_quick_email_and_website_checks_refuse_exactly_what_django_refuses():
+    """The import checks plain addresses with a short pattern before Django's validators: the
+    two must agree on every value, the pattern only ever saving the validator's time."""
+
+    def verdict(check, value):
+        try:
+            check(value)
+        except ValidationError:
+            return False
+        return True
+
+    rng = random.Random(7)
+    alphabet = "ab0-._@:/ëK+[]"
+    emails = [*TRICKY_EMAILS, *("".join(rng.choices(alphabet, k=9)) for _ in range(3000))]
+    sites = [f"https://{''.join(rng.choices(alphabet, k=10))}" for _ in range(3000)]
+    for value in emails:
+        assert verdict(imports._email_ok, value) == verdict(imports._email_validator, value), value
+    for value in [*TRICKY_WEBSITES, *sites]:
+        assert verdict(imports._url_ok, value) == verdict(imports._url_validator, value), value
+    assert imports._PLAIN_EMAIL.fullmatch("pat@stripe.com")
+    assert imports._PLAIN_URL.fullmatch("https://www.stripe.com/about")
+
+
+@pytest.mark.django_db
+def test_a_long_import_refreshes_the_planner_statistics_each_time_it_doubles(
+    workspace, monkeypatch
+):
+    monkeypatch.setattr(imports, "BATCH_ROWS", 1)
+    refreshed_after = []
+    monkeypatch.setattr(
+        imports,
+        "_refresh_statistics",
+        lambda: refreshed_after.append(Prospect.objects.filter(workspace=workspace).count()),
+    )
+    rows = "".join(f"Co {i},co{i}.io\n" for i in range(45))
+    job = run_import(workspace, ("Company,Domain\n" + rows).encode())
+    assert job.created_count == 45
+    # Before the 10th, 20th and 40th batches: 9, 19 and 39 prospects written by then.
+    assert refreshed_after == [9, 19, 39]
