@@ -131,6 +131,18 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=17),
         "options": {"expires": 30 * 60},
     },
+    # Old replies' full messages and repeated email opens and clicks: hourly, like the
+    # automation retention, at minutes of their own so the sweeps queue takes them in turn.
+    "replies-retention-sweep": {
+        "task": "outreach.replies.retention_sweep",
+        "schedule": crontab(minute=27),
+        "options": {"expires": 30 * 60},
+    },
+    "mail-tracking-retention-sweep": {
+        "task": "outreach.mail.tracking_retention_sweep",
+        "schedule": crontab(minute=37),
+        "options": {"expires": 30 * 60},
+    },
     # "Task overdue" automations fire within a minute of the due time.
     "automations-emit-overdue-tasks": {
         "task": "automations.emit_overdue_tasks",

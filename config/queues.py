@@ -48,6 +48,8 @@ QUEUE_OF_TASK: dict[str, str] = {
     "automations.emit_overdue_tasks": SWEEPS,
     "engagement.clear_expired_overrides": SWEEPS,
     "automations.retention_sweep": SWEEPS,
+    "outreach.replies.retention_sweep": SWEEPS,
+    "outreach.mail.tracking_retention_sweep": SWEEPS,
     "outreach.outbox_sweep": SWEEPS,
     # Long work nobody watches second by second.
     "media_pipeline.run": BULK,

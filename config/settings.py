@@ -429,6 +429,18 @@ AUTOMATION_WEBHOOK_TIMEOUT_SECONDS = env_int("AUTOMATION_WEBHOOK_TIMEOUT_SECONDS
 AUTOMATION_RUN_RETENTION_DAYS = env_int("AUTOMATION_RUN_RETENTION_DAYS", 30)
 # Events no run refers to (most of them: no rule's conditions matched) are spent once dispatched.
 AUTOMATION_EVENT_RETENTION_DAYS = env_int("AUTOMATION_EVENT_RETENTION_DAYS", 7)
+# Dealt-with replies (applied, ignored, answered) keep their whole message as received (text and
+# HTML, quoted history and all) this long; then only the reply itself stays: its own words as
+# triage read them, sender, subject, threading headers and Message-ID (which keeps a message
+# delivered again from being stored twice). Replies waiting for triage or a person keep it all.
+REPLY_FULL_MESSAGE_RETENTION_DAYS = env_int("REPLY_FULL_MESSAGE_RETENTION_DAYS", 90)
+# Email opens and clicks older than this are compacted: one email's opens (or clicks) by one
+# contact on one of the workspace's days become one row that counts them (`repeats`, its time
+# the last of them), so scores and reports count the same while the repeats (image proxies,
+# re-reads) go.
+EMAIL_TRACKING_COMPACT_AFTER_DAYS = env_int("EMAIL_TRACKING_COMPACT_AFTER_DAYS", 30)
+# The outbox (outreach/outbox) needs no retention: a row is deleted the moment the broker took
+# its task, and one the broker has not taken is never deleted, whatever its age.
 RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 1000)
 RETENTION_TIME_BUDGET_SECONDS = env_int("RETENTION_TIME_BUDGET_SECONDS", 120)
 if AUTOMATION_RUN_LEASE_SECONDS <= 2 * AUTOMATION_WEBHOOK_TIMEOUT_SECONDS:

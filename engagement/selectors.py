@@ -4,7 +4,8 @@ and details the API and dashboard show. Always scoped to one workspace."""
 from datetime import datetime
 from typing import TypedDict
 
-from django.db.models import Aggregate, Count, F, Max, Q, QuerySet
+from django.db.models import Aggregate, Count, F, Max, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from config.errors import NotFound
 from config.filters import given, text_search
@@ -131,8 +132,11 @@ def _counts(
     counted = {kind: Q(kind=kind) for kind in ENGAGEMENT_KINDS} | {
         Activity.Kind.CALL_DONE: counted_call
     }
-    aggregates: dict[str, Aggregate] = {
-        f"n_{kind}": Count("pk", filter=in_window & counted[kind]) for kind in ENGAGEMENT_KINDS
+    # A row may stand for several opens or clicks of one day (retention compacts them): it
+    # counts as many times as it says.
+    aggregates: dict[str, Aggregate | Coalesce] = {
+        f"n_{kind}": Coalesce(Sum("repeats", filter=in_window & counted[kind]), 0)
+        for kind in ENGAGEMENT_KINDS
     }
     aggregates |= {
         f"reply_{intent}": Count("pk", filter=in_window & reply & Q(metadata__intent=intent))

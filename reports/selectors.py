@@ -696,8 +696,9 @@ def engagement(*, workspace: Workspace, period: Period, filters: Filters) -> Rep
         )
         .annotate(level=F("contact__engagements__level"), bucket=period.bucket_of("occurred_at"))
         .values("level", "kind", "bucket")
-        # Rows, not ids: the signals' index holds the rest.
-        .annotate(n=Count("*"))
+        # A row may stand for a day's repeated opens or clicks of one email (retention compacts
+        # them): its `repeats` counts them, and the signals' index holds it with the rest.
+        .annotate(n=Sum("repeats"))
     )
     by_level: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     signals_by_bucket: dict[tuple[date, str], float] = defaultdict(int)

@@ -1,4 +1,5 @@
-"""Celery tasks of mail: sending a one-off email, the send-later sweep, and IMAP syncs.
+"""Celery tasks of mail: sending a one-off email, the send-later sweep, IMAP syncs, and the
+retention of opens and clicks.
 
 Each task imports its service when it runs: the services enqueue these tasks, so importing them
 at load time would make the two modules import each other."""
@@ -49,3 +50,13 @@ def sync_mailbox(mailbox_id: int) -> str:
     from outreach.mail.services import sync
 
     return sync.mailbox_sync(mailbox_id=mailbox_id).outcome
+
+
+@shared_task(
+    name="outreach.mail.tracking_retention_sweep", acks_late=True, reject_on_worker_lost=True
+)
+def tracking_retention_sweep() -> int:
+    """Compact old email opens and clicks (each day's repeats of one email become one row)."""
+    from outreach.mail.services import tracking_retention
+
+    return tracking_retention.tracking_compact()

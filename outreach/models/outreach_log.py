@@ -311,6 +311,13 @@ class Activity(models.Model):
         db_index=False,
     )
     step_order = models.PositiveSmallIntegerField(null=True, blank=True)
+    # How many opens (or clicks) the row stands for: retention compacts an email's repeats by
+    # one contact on one of the workspace's days into one row (outreach/mail/services/
+    # tracking_retention.py), so whoever counts activity sums this. Always 1 for other kinds.
+    repeats = models.PositiveIntegerField(default=1)
+    # Set once retention has looked at an open or click; the rows it has not are in the
+    # `activity_signals_to_compact` index, which so stays as small as the retention window.
+    compacted = models.BooleanField(default=False)
 
     STEP_SIGNALS = ("email_open", "email_click")
 
@@ -324,8 +331,8 @@ class Activity(models.Model):
             # Reports: one kind of signal of a workspace in a date range, and whose it was.
             models.Index(
                 fields=["workspace", "kind", "occurred_at"],
-                include=["contact", "prospect"],
-                name="activity_ws_kind",
+                include=["contact", "prospect", "repeats"],
+                name="activity_ws_kind_repeats",
             ),
             # The sequence funnel: a range's opens and clicks with their step, index only.
             models.Index(
@@ -333,6 +340,12 @@ class Activity(models.Model):
                 include=["kind", "step", "step_template", "step_order"],
                 condition=models.Q(step__isnull=False, kind__in=["email_open", "email_click"]),
                 name="activity_step_signals",
+            ),
+            # Retention's way to the opens and clicks it has not compacted yet, oldest first.
+            models.Index(
+                fields=["occurred_at"],
+                condition=models.Q(kind__in=["email_open", "email_click"], compacted=False),
+                name="activity_signals_to_compact",
             ),
             # What deleting a step (or a template) clears, found without reading every row.
             models.Index(

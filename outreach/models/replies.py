@@ -20,6 +20,13 @@ def new_delivery_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
+# A reply triage or a rep has dealt with (applied, ignored or answered) that still holds its whole
+# message as received: what retention blanks once it is old (outreach/replies/services/retention).
+FULL_MESSAGE_DROPPABLE = models.Q(state__in=["applied", "ignored", "answered"]) & (
+    ~models.Q(text="") | ~models.Q(html="")
+)
+
+
 class InboundMailbox(models.Model):
     """Where a workspace's replies arrive.
 
@@ -165,6 +172,13 @@ class Reply(models.Model):
             # The sweep that re-enqueues replies whose processing never started.
             models.Index(
                 fields=["received_at"], condition=models.Q(state="new"), name="reply_new_received"
+            ),
+            # Retention's way to the replies whose full message it will drop: only those not
+            # yet dropped are in it, so it stays as small as the retention window.
+            models.Index(
+                fields=["received_at"],
+                condition=FULL_MESSAGE_DROPPABLE,
+                name="reply_full_message_held",
             ),
         ]
 

@@ -1,4 +1,5 @@
-"""Celery tasks of replies: triage, and the sweep for replies whose triage was lost.
+"""Celery tasks of replies: triage, the sweep for replies whose triage was lost, and the
+retention of full messages.
 
 Each task imports its service when it runs: the services enqueue these tasks, so importing them
 at load time would make the two modules import each other."""
@@ -18,3 +19,11 @@ def sweep_unprocessed_replies() -> int:
     from outreach.replies.services import intake
 
     return intake.replies_sweep_unprocessed()
+
+
+@shared_task(name="outreach.replies.retention_sweep", acks_late=True, reject_on_worker_lost=True)
+def retention_sweep() -> int:
+    """Drop the full message of old replies that have been dealt with (the reply stays)."""
+    from outreach.replies.services import retention
+
+    return retention.reply_full_messages_prune()

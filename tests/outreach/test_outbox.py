@@ -88,3 +88,25 @@ def test_a_row_naming_a_task_no_worker_knows_is_dropped_with_an_error(db, caplog
         assert outbox_sweep() == 1
     assert "names no known task" in caplog.text
     assert not OutboxMessage.objects.exists()
+
+
+def test_a_task_the_broker_never_took_outlives_every_retention_sweep(workspace, monkeypatch):
+    from automations.retention import automation_history_prune
+    from outreach.mail.services.tracking_retention import tracking_compact
+    from outreach.replies.services.retention import reply_full_messages_prune
+
+    prospect = ProspectFactory(workspace=workspace)
+    ContactFactory(prospect=prospect)
+    task = crm_tasks.engagement_call_task_create
+    with monkeypatch.context() as broker_down:
+        broker_down.setattr(task, "apply_async", refuse)
+        outbox_enqueue(task=task, args=[prospect.pk, "pdf_download"])
+    a_year_later = timezone.now() + timedelta(days=365)
+
+    for sweep in (automation_history_prune, tracking_compact, reply_full_messages_prune):
+        sweep(now=a_year_later)
+
+    assert OutboxMessage.objects.count() == 1
+    with time_machine.travel(a_year_later):
+        assert outbox_sweep() == 1
+    assert call_tasks(prospect) == 1
