@@ -194,3 +194,28 @@ def test_a_bounce_of_an_expanded_alias_finds_the_contact_we_wrote_to(
         contact,
         "bounced_recipient",
     )
+
+
+def test_an_ses_delivery_notice_in_its_sns_envelope_leaves_the_contact_alone(
+    client, mailbox, workspace, django_capture_on_commit_callbacks
+):
+    """SNS wraps the SES notice as a JSON string in its own JSON, as it arrives over email."""
+    contact = ContactFactory(
+        prospect=ProspectFactory(workspace=workspace), email="pkim@fabrikam.example"
+    )
+    notice = {
+        "notificationType": "Delivery",
+        "mail": {"messageId": "0100018c-delivered", "destination": ["pkim@fabrikam.example"]},
+        "delivery": {"recipients": ["pkim@fabrikam.example"], "smtpResponse": "250 2.0.0 OK"},
+    }
+    envelope = {"Type": "Notification", "MessageId": "sns-1", "Message": json.dumps(notice)}
+    raw = (
+        "From: AWS Notifications <no-reply@sns.amazonaws.com>\r\nTo: bob@acme-sales.example\r\n"
+        "Subject: AWS Notification Message\r\nMessage-ID: <ses-delivery@sns.example>\r\n"
+        f"x-amz-sns-message-id: sns-1\r\n\r\n{json.dumps(envelope)}\r\n"
+    ).encode()
+    reply = _post_raw(client, mailbox, raw, django_capture_on_commit_callbacks)
+    assert (reply.kind, reply.state, reply.intent) == ("notification", "ignored", "")
+    assert "delivery" in reply.triage_reason
+    contact.refresh_from_db()
+    assert contact.outreach_status != Contact.OutreachStatus.BOUNCED

@@ -21,11 +21,12 @@ def _words(*patterns: str) -> re.Pattern:
 _REASON_WORDS: list[tuple[str, re.Pattern]] = [
     # Office 365 answers an unknown address with "access denied".
     ("user_unknown", _words(r"recipient address rejected: access denied")),
+    # Postfix says "Name service error ... Host not found" both for a domain that does not exist
+    # (5.4.4) and for a lookup that timed out; only the second one adds "try again".
     (
         "network_error",
         _words(
-            r"name service error",
-            r"host not found, try again",
+            r"host not\s+found,\s+try\s+again",
             r"temporary (dns|lookup|name resolution) (error|failure)",
         ),
     ),
@@ -312,6 +313,7 @@ _COMMAND_SAID = [
     re.compile(r"in reply to (?:end of )?(RCPT|DATA|MAIL)\b", re.I),  # Postfix
     re.compile(r"after (?:end of )?(RCPT|DATA|MAIL)\b", re.I),  # Exim
     re.compile(r">>> (RCPT|DATA|MAIL)\b[^\n]*\n<<< [45]\d\d", re.I),  # Sendmail
+    re.compile(r"\bSMTP command\b[\s:-]*(RCPT|DATA|MAIL)\b", re.I),  # m-FILTER, labelled
 ]
 
 
@@ -326,7 +328,11 @@ def smtp_command(text: str) -> str:
 
 def bounce_reason(*, status: str, diagnostic: str, context: str = "", action: str = "") -> str:
     """The reason of one failed recipient: the server's own words first, then its status code."""
-    if action == "delayed" or status.startswith("4."):
+    # A temporary code on a report that gave up (Action: failed) is the answer the server kept
+    # giving until the queue expired; an addressing one (4.1.x, RFC 3463) still says the
+    # address is bad, so it is read like its permanent twin.
+    gave_up_on_address = action != "delayed" and status.startswith("4.1.")
+    if action == "delayed" or (status.startswith("4.") and not gave_up_on_address):
         words = _reason_from_words(diagnostic) or _reason_from_words(context)
         return words if words in _SOFT_EVEN_IF_TEMPORARY else "deferred"
     reason = _reason_from_words(diagnostic)
@@ -340,7 +346,7 @@ def bounce_reason(*, status: str, diagnostic: str, context: str = "", action: st
     # The address was accepted at RCPT and refused with the message (at DATA), or the status
     # says a security policy refused it: a filter, not a missing user.
     refused_later = status.startswith("5.7.") or smtp_command(f"{diagnostic}\n{context}") == "DATA"
-    if reason == "user_unknown" and not status.startswith("5.1.") and refused_later:
+    if reason == "user_unknown" and status[1:4] != ".1." and refused_later:
         return "filtered"
     return reason
 

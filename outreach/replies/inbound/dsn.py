@@ -45,7 +45,8 @@ _BODY_MARKERS = re.compile(
     r"|\b[45]\.\d{1,3}\.\d{1,3}\b|\b(550|551|552|553|554|450|451|452)\b",
     re.IGNORECASE,
 )
-_ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
+# An RFC 3463 code stands alone: "mxl_mta-5.5.0-3" or "8.14.4" is a version number.
+_ENHANCED = re.compile(r"(?<![\w.-])([245])\.(\d{1,3})\.(\d{1,3})(?!\.?[\w-])")
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 
@@ -104,6 +105,11 @@ def detect_bounce(message: InboundMessage) -> Bounce | None:
             status = _status_code(block.get("status", "")) or _status_code(diagnostic)
             if status.endswith(".0.0") and _status_code(diagnostic):
                 status = _status_code(diagnostic)
+            if status[1:3] in {".0", ".5"} and address:
+                # An unclassified or protocol code passes on the remote server's answer; Sendmail
+                # writes its own verdict on the address below it ("5.1.1 <a@b>... User unknown").
+                said = _status_naming(text, address)
+                status = said if said.startswith("5.1.") else status
             failure = _failure(
                 address, status, diagnostic, text, action or _text_action(message, text)
             )
@@ -336,6 +342,16 @@ def _status_code(text: str) -> str:
     return ".".join(found.groups()) if found else ""
 
 
+def _status_naming(text: str, address: str) -> str:
+    """The status code on the first line of the notice that names the address with one."""
+    for line in text.lower().splitlines():
+        if address in line:
+            code = _status_code(line)
+            if code:
+                return code
+    return ""
+
+
 def _strip_type(value: str) -> str:
     """'rfc822; a@b' -> 'a@b'; 'smtp; 550 ...' -> '550 ...'."""
     value = " ".join((value or "").split())
@@ -383,12 +399,31 @@ def _text_recipients(message: InboundMessage, text: str) -> list[str]:
                 add(email)
         if found:
             return found
+    # Nothing names it: the returned copy of our email says whom it was for, if only one.
+    returned_to = _returned_recipients(message)
+    if len(returned_to) == 1:
+        return returned_to
     for candidate in _EMAIL.findall(text):
         email = candidate.strip(".").lower()
         if email not in ours:
             add(email)
             break
     return found
+
+
+def _returned_recipients(message: InboundMessage) -> list[str]:
+    """The To and Cc addresses of the returned message (or of its quoted headers)."""
+    returned = _find_returned_message(message.mime) if message.mime is not None else None
+    if returned is None:
+        return []
+    inner = returned.get_payload()
+    inner = inner[0] if isinstance(inner, list) and inner else inner
+    if not isinstance(inner, Message):
+        raw = returned.get_payload(decode=True) or b""
+        text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else ""
+        inner = message_from_string(text, policy=email_policy.compat32)
+    addresses = " ".join(str(inner.get(name, "")) for name in ("To", "Cc"))
+    return list(dict.fromkeys(e.strip(".").lower() for e in _EMAIL.findall(addresses)))
 
 
 _RECIPIENT_LINES = [
@@ -404,6 +439,8 @@ _RECIPIENT_LINES = [
     r"failed to these recipients or groups:\s*\n\s*(?:[^\n(]*\()?([^\s<>()]+@[^\s<>()]+)",
     r"delivery to the following recipients? (?:failed|has been delayed)[^\n]*\n"
     r"(?:\s*\n)?\s*<?([^\s<>]+@[^\s<>]+)",
+    # OpenSMTPD: "... for the following list of recipients:" then "a@b: what went wrong".
+    r"the following\s+(?:list of\s+)?recipients?:[ \t]*\n(?:\s*\n)*\s*<?([^\s<>]+@[^\s<>]+?)>?:\s",
     r"^\s*(?:RCPT To|To|Recipient(?: address)?|Original-Recipient|Failed address(?:es)?)"
     r"\s*:\s*<?([^\s<>]+@[^\s<>]+?)>?\s*$",
     r"\b(?:user|address|recipient|mailbox)[:\s]+<?([^\s<>]+@[^\s<>]+?)>?[\s.,;]",

