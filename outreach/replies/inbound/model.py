@@ -1,7 +1,7 @@
-"""A small naive Bayes model over words and word pieces, trained at first use on the labelled
-development corpus shipped beside it (`corpus/development.jsonl`). It reads only what the phrase
-rules do not: its answer is a suggestion below the confidence that acts by itself, so a person
-confirms it in the inbox."""
+"""A small naive Bayes model over words, pairs of words and letter pieces, trained at first use on
+the labelled development corpus shipped beside it (`corpus/development.jsonl`). It reads what the
+phrase rules do not, or read from one loose cue only: its answer is a suggestion below the
+confidence that acts by itself, so a person confirms it in the inbox."""
 
 import json
 import math
@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from outreach.replies.inbound.quotes import strip_reply
@@ -18,17 +19,17 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def features(text: str) -> list[str]:
-    """Words, and the 4-letter pieces of longer words, so that "interessiert" and "interessant"
-    or "odhlaste" and "odhlásit" share evidence."""
-    found = []
-    for word in _WORD.findall(text.lower()):
-        if word.isdigit():
-            continue
-        found.append(f"w:{word}")
-        if len(word) > 4:
-            found.extend(f"p:{word[i : i + 4]}" for i in range(len(word) - 3))
-        elif not word.isascii():
-            found.extend(f"c:{char}" for char in word)  # Japanese has no spaces
+    """Words, pairs of words, and the 3- to 5-letter pieces of each word with its edges marked,
+    so that inflected forms ("interessiert", "interessant"; "odhlaste", "odhlásit") and words
+    never seen whole still share evidence. Japanese, written without spaces, is read in pieces
+    of its characters the same way."""
+    words = [w for w in _WORD.findall(text.lower()) if not w.isdigit()]
+    found = [f"w:{word}" for word in words]
+    found.extend(f"b:{a} {b}" for a, b in pairwise(words))
+    for word in words:
+        marked = f"<{word}>"
+        for size in (3, 4, 5):
+            found.extend(marked[i : i + size] for i in range(len(marked) - size + 1))
     return found
 
 
@@ -71,15 +72,18 @@ def train(examples: list[tuple[str, str]]) -> IntentModel:
     return IntentModel(priors=priors, likelihoods=likelihoods, unseen=unseen)
 
 
+def examples(items: list[dict]) -> list[tuple[str, str]]:
+    """The labelled replies a model learns from: what each person wrote, without the quoted
+    history and signature that every intent shares. Automatic replies are told apart by their
+    headers and rules before the model is asked, so it does not learn them."""
+    return [
+        (strip_reply(item["text"]), item["intent"])
+        for item in items
+        if item["intent"] != "out_of_office"
+    ]
+
+
 @lru_cache(maxsize=1)
 def shipped_model() -> IntentModel:
-    examples = []
-    for line in CORPUS.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        item = json.loads(line)
-        # Both forms of each reply, so that greetings, sign-offs and quoted history, which
-        # every intent shares, carry no weight for any of them.
-        if item["intent"] != "out_of_office":
-            examples.append((strip_reply(item["text"]), item["intent"]))
-    return train(examples)
+    lines = CORPUS.read_text(encoding="utf-8").splitlines()
+    return train(examples([json.loads(line) for line in lines if line.strip()]))
