@@ -8,7 +8,6 @@ crash rolls the roll-up back with the deletion. Runs that have not finished (run
 waiting for a delay) are never touched, whatever their age, and neither are pending events.
 """
 
-import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,6 +18,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from automations.models import AutomationEvent, AutomationExecution, AutomationRunDay
+from config.sweeps import in_batches, sweep_deadline
 
 FINISHED = (
     AutomationExecution.Status.COMPLETED,
@@ -43,23 +43,21 @@ def automation_history_prune(
     and dispatched or skipped events older than AUTOMATION_EVENT_RETENTION_DAYS that no run
     refers to, in batches, each in its own short transaction, until done or out of time."""
     now = now or timezone.now()
-    batch = batch_size or settings.RETENTION_BATCH_SIZE
-    budget = time_budget_seconds or settings.RETENTION_TIME_BUDGET_SECONDS
-    deadline = time.monotonic() + budget
-    pruned = Pruned()
+    deadline = sweep_deadline(time_budget_seconds)
     runs_before = now - timedelta(days=settings.AUTOMATION_RUN_RETENTION_DAYS)
-    while time.monotonic() < deadline:
-        done = _runs_prune(before=runs_before, batch=batch)
-        pruned.runs += done
-        if done < batch:
-            break
     events_before = now - timedelta(days=settings.AUTOMATION_EVENT_RETENTION_DAYS)
-    while time.monotonic() < deadline:
-        done = _events_prune(before=events_before, batch=batch)
-        pruned.events += done
-        if done < batch:
-            break
-    return pruned
+    return Pruned(
+        runs=in_batches(
+            lambda batch: _runs_prune(before=runs_before, batch=batch),
+            batch_size=batch_size,
+            deadline=deadline,
+        ),
+        events=in_batches(
+            lambda batch: _events_prune(before=events_before, batch=batch),
+            batch_size=batch_size,
+            deadline=deadline,
+        ),
+    )
 
 
 def _runs_prune(*, before: datetime, batch: int) -> int:

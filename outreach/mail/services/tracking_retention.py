@@ -17,7 +17,6 @@ two sweepers never wait on each other in a circle), and the sum, the update and 
 commit together.
 """
 
-import time
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -27,9 +26,22 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from config.sweeps import in_batches, sweep_deadline
 from outreach.models import Activity, Workspace
 
 SIGNALS = list(Activity.STEP_SIGNALS)
+# What grouping and folding a row reads.
+FIELDS = (
+    "pk",
+    "workspace_id",
+    "contact_id",
+    "prospect_id",
+    "kind",
+    "step_id",
+    "metadata",
+    "occurred_at",
+    "repeats",
+)
 
 # One email's opens (or clicks) by one contact (or company) on one day of its workspace.
 GroupKey = tuple[int, int | None, int, str, int | None, Any, date]
@@ -44,16 +56,16 @@ def tracking_compact(
     """Compact opens and clicks older than EMAIL_TRACKING_COMPACT_AFTER_DAYS, in batches,
     each in its own short transaction, until done or out of time; returns how many rows
     were folded into another (and so deleted)."""
-    now = now or timezone.now()
-    batch = batch_size or settings.RETENTION_BATCH_SIZE
-    deadline = time.monotonic() + (time_budget_seconds or settings.RETENTION_TIME_BUDGET_SECONDS)
-    before = now - timedelta(days=settings.EMAIL_TRACKING_COMPACT_AFTER_DAYS)
+    before = (now or timezone.now()) - timedelta(days=settings.EMAIL_TRACKING_COMPACT_AFTER_DAYS)
     folded = 0
-    while time.monotonic() < deadline:
+
+    def step(batch: int) -> int:
+        nonlocal folded
         claimed, deleted = _compact_batch(before=before, batch=batch)
         folded += deleted
-        if claimed < batch:
-            break
+        return claimed
+
+    in_batches(step, batch_size=batch_size, deadline=sweep_deadline(time_budget_seconds))
     return folded
 
 
@@ -64,17 +76,7 @@ def _compact_batch(*, before: datetime, batch: int) -> tuple[int, int]:
             Activity.objects.filter(kind__in=SIGNALS, compacted=False, occurred_at__lt=before)
             .order_by("occurred_at", "pk")
             .select_for_update(skip_locked=True)
-            .only(
-                "pk",
-                "workspace_id",
-                "contact_id",
-                "prospect_id",
-                "kind",
-                "step_id",
-                "metadata",
-                "occurred_at",
-                "repeats",
-            )[:batch]
+            .only(*FIELDS)[:batch]
         )
         if not rows:
             return 0, 0
@@ -102,17 +104,7 @@ def _compact_batch(*, before: datetime, batch: int) -> tuple[int, int]:
             )
             .order_by("pk")
             .select_for_update()
-            .only(
-                "pk",
-                "workspace_id",
-                "contact_id",
-                "prospect_id",
-                "kind",
-                "step_id",
-                "metadata",
-                "occurred_at",
-                "repeats",
-            )
+            .only(*FIELDS)
         )
         kept: dict[GroupKey, Activity] = {}
         for row in earlier:

@@ -10,13 +10,13 @@ deleted here. Replies still waiting for triage or for a person keep their whole 
 whatever their age.
 """
 
-import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from config.sweeps import in_batches, sweep_deadline
 from outreach.models import Reply
 from outreach.models.replies import FULL_MESSAGE_DROPPABLE
 
@@ -30,17 +30,12 @@ def reply_full_messages_prune(
     """Blank the text and HTML of dealt-with replies received more than
     REPLY_FULL_MESSAGE_RETENTION_DAYS ago, in batches, each in its own short transaction,
     until done or out of time; returns how many replies lost their full message."""
-    now = now or timezone.now()
-    batch = batch_size or settings.RETENTION_BATCH_SIZE
-    deadline = time.monotonic() + (time_budget_seconds or settings.RETENTION_TIME_BUDGET_SECONDS)
-    before = now - timedelta(days=settings.REPLY_FULL_MESSAGE_RETENTION_DAYS)
-    pruned = 0
-    while time.monotonic() < deadline:
-        done = _full_messages_blank(before=before, batch=batch)
-        pruned += done
-        if done < batch:
-            break
-    return pruned
+    before = (now or timezone.now()) - timedelta(days=settings.REPLY_FULL_MESSAGE_RETENTION_DAYS)
+    return in_batches(
+        lambda batch: _full_messages_blank(before=before, batch=batch),
+        batch_size=batch_size,
+        deadline=sweep_deadline(time_budget_seconds),
+    )
 
 
 def _full_messages_blank(*, before: datetime, batch: int) -> int:
