@@ -76,7 +76,9 @@ def _runs_prune(*, before: datetime, batch: int) -> int:
             for _, automation_id, status, finished_at in runs
             if finished_at is not None  # always set: the filter asked for finished_at < before
         )
-        days = {(automation_id, day) for automation_id, day, _ in counts}
+        # In one order for every sweeper: two sweepers adding to the same days' roll-ups lock
+        # those rows in the same order, so neither waits on the other in a circle.
+        days = sorted({(automation_id, day) for automation_id, day, _ in counts})
         AutomationRunDay.objects.bulk_create(
             [AutomationRunDay(automation_id=a, day=d) for a, d in days], ignore_conflicts=True
         )
