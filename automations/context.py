@@ -67,6 +67,10 @@ class RuleContext:
     def task(self) -> OutreachLog | None:
         return self._object("task", OutreachLog.objects.select_related("prospect", "contact"))
 
+    def know(self, name: str, obj: Any) -> None:
+        """Take `obj` as the record `name` (read for many runs at once) until `forget`."""
+        self._objects[name] = obj
+
     def entity_id(self, name: str) -> int | None:
         entity = self.payload.get(name)
         return entity.get("id") if isinstance(entity, dict) else None

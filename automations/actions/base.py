@@ -113,6 +113,10 @@ class Action:
     delivery: ClassVar[Delivery] = Delivery.TRANSACTIONAL
     # Parameters that hold `{{ variables }}`.
     templated: ClassVar[tuple[str, ...]] = ()
+    # Whether `perform` may change the event's records (its contact, prospect, deal or task),
+    # not only add rows beside them: a batch of runs reads its contacts once, for all of its
+    # runs, until an action that does runs (see `runner.run.Batch`).
+    changes_records: ClassVar[bool] = True
 
     # --- the builder and the pages ---------------------------------------------------------------
 

@@ -66,6 +66,8 @@ class CreateTask(Action):
     label = "Create a task"
     Params = TaskParams
     templated = ("subject", "notes")
+    # A task, or notifications, beside the records: they stay as they were.
+    changes_records = False
 
     def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
         return {
@@ -314,6 +316,8 @@ class NotifyAdmins(Action):
     label = "Notify the admins"
     Params = NotifyParams
     templated = ("title", "body")
+    # A task, or notifications, beside the records: they stay as they were.
+    changes_records = False
 
     def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
         return {

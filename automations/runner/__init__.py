@@ -30,10 +30,12 @@ AutomationActionRun row that is unique per (run, action index). Then, by kind of
   same transaction that moves `next_action_index` on and logs the action as done. Either all of
   it commits or none of it does: a worker killed half-way leaves no trace, and the next worker
   performs the action from scratch. The runs a dispatch just leased whose actions are all of
-  this kind share one transaction, each action in a savepoint of it (one commit for the lot):
-  killed half-way, they are all undone and all still leased, as one run alone would be. Two
-  workers racing for the same action serialise on the run's row lock, and the second one's
-  conditional UPDATE matches nothing, so it rolls back.
+  this kind share one transaction (`run.Batch`: one commit, one UPDATE ending the runs and one
+  INSERT of their log rows for the lot): killed half-way, they are all undone and all still
+  leased, as one run alone would be; an action that fails, or a run stopped meanwhile, undoes
+  the batch too, and each run is run again alone. Two workers racing for the same action
+  serialise on the run's row lock, and the second one's conditional UPDATE matches nothing,
+  so it rolls back.
 * Emails are sent at most once: the action row is committed as `running` before the send and
   recorded as done right after. A worker that finds a `running` email row cannot know whether
   the email left, so it does not send it again: the run fails with that explanation, and an

@@ -4,6 +4,7 @@ slot is free and queued otherwise."""
 import logging
 import time
 import uuid
+from collections.abc import Iterable
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -19,7 +20,7 @@ from automations.models import (
     AutomationEvent,
     AutomationExecution,
 )
-from automations.runner.run import RunInProgress
+from automations.runner.run import Batch, BatchFailed, RunInProgress
 from automations.runner.slots import free_slots, lease_expiry, lock_workspace, mark_queued
 from outreach.models import Workspace
 
@@ -68,10 +69,11 @@ def events_process(*, event_ids: list[int], budget_seconds: float) -> int:
 
 def _run_leased(runs: list[tuple[Run, uuid.UUID]]) -> None:
     """Run the runs just leased to us (all of one workspace). Those whose actions are all
-    database writes go in one transaction, each action in a savepoint of it as it would be in
-    a transaction of its own: one commit for the lot. A worker killed half-way rolls it all
-    back and leaves the runs leased, as a worker killed in one action would. Runs that call the
-    outside go one by one: what they send must be committed as sent, one at a time."""
+    database writes go in one transaction, a `Batch`: one commit for the lot, all of it kept
+    or none. A worker killed half-way rolls it all back and leaves the runs leased, as a worker
+    killed in one action would; an action that fails, or a run stopped meanwhile, rolls it
+    back too, and each run is run again alone, where a failure is the run's own. Runs that
+    call the outside go one by one: what they send must be committed as sent, one at a time."""
     together = [(run, token) for run, token in runs if _database_only(run)]
     alone = [(run, token) for run, token in runs if not _database_only(run)]
     if len(together) > 1:
@@ -79,10 +81,19 @@ def _run_leased(runs: list[tuple[Run, uuid.UUID]]) -> None:
             with transaction.atomic():
                 # Held until we commit: no run of the workspace can queue meanwhile.
                 queued = lock_workspace(together[0][0].workspace_id)
+                batch = Batch(
+                    workspace_id=together[0][0].workspace_id,
+                    nobody_queued=not queued,
+                    contact_ids=_contact_ids(run for run, _ in together),
+                )
                 for run, token in together:
-                    RunInProgress(run, token, steps={}, nobody_queued=not queued).run()
+                    RunInProgress(run, token, steps={}, batch=batch).run()
+                batch.flush()
         except SoftTimeLimitExceeded:
             raise
+        except BatchFailed as exc:
+            logger.info("Running a batch of automation runs one by one: %s", exc)
+            alone = together + alone
         except Exception:
             # Rolled back; our leases are intact, so each run is tried again on its own.
             logger.warning(
@@ -93,6 +104,23 @@ def _run_leased(runs: list[tuple[Run, uuid.UUID]]) -> None:
         alone = together + alone
     for run, token in alone:
         _run(run, token)
+
+
+def _contact_ids(runs: Iterable[Run]) -> set[int]:
+    """The contacts named by the events of the runs whose first action leaves records as they
+    are (the ones a batch can read once for all of them)."""
+    ids = set()
+    for run in runs:
+        first = ACTIONS.get(run.actions[0].get("type", "")) if run.actions else None
+        contact = run.event.payload.get("contact")
+        if (
+            first is not None
+            and not first.changes_records
+            and isinstance(contact, dict)
+            and isinstance(contact.get("id"), int)
+        ):
+            ids.add(contact["id"])
+    return ids
 
 
 def _database_only(run: Run) -> bool:

@@ -4,13 +4,14 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from typing import Any, TypeVar
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from pydantic import ValidationError
 
@@ -31,6 +32,7 @@ from automations.models import (
 )
 from automations.runner.slots import claim, enqueue_runs, hand_on_slot, lease_expiry
 from config.errors import ApplicationError
+from outreach.models import Contact
 
 Step = AutomationActionRun
 
@@ -93,6 +95,76 @@ def execution_run(*, execution_id: int) -> str | None:
     return RunInProgress(execution, token, steps=steps).run()
 
 
+class BatchFailed(Exception):
+    """A run of a batch did not go as planned (an action failed, a run was stopped): the batch's
+    transaction must roll back, and its runs be run again one by one."""
+
+
+class Batch:
+    """Runs performed together in the caller's transaction, whose actions are all database
+    writes (see `dispatch._run_leased`). Nothing of a batch is kept unless all of it is: so an
+    action takes no savepoint of its own, the step log rows are written together at the end,
+    and so are the conditional UPDATEs that end the runs, which check that each run is still
+    ours, at its last action, and its automation still enabled. An action that raises (it
+    failed, or had nothing to do) or a run found stopped raises BatchFailed: the caller rolls
+    the whole batch back, and each run goes again alone, where every case has its own answer.
+
+    `nobody_queued`: the caller holds the workspace's lock and saw no run of it queued: none
+    can queue before it commits, so a slot a run frees has nobody to go to."""
+
+    def __init__(self, *, workspace_id: int, nobody_queued: bool, contact_ids: Iterable[int]):
+        self.nobody_queued = nobody_queued
+        self.steps: list[Step] = []
+        # Runs to end at the flush, by the index of their last action: {index: {run id: token}}.
+        self.endings: dict[int, dict[int, uuid.UUID]] = {}
+        # The runs' contacts (with their prospects) in one query, as they are now; given to the
+        # runs while no action of the batch has changed a record (`Action.changes_records`).
+        ids = set(contact_ids)
+        self.contacts: dict[int, Contact] | None = (
+            Contact.objects.select_related("prospect")
+            .filter(workspace_id=workspace_id)
+            .in_bulk(ids)
+            if ids
+            else None
+        )
+
+    def lend_records(self, context: RuleContext) -> None:
+        """Give the run's context the contact read for the batch, if it is still as read."""
+        contact_id = context.entity_id("contact")
+        if self.contacts is not None and contact_id in self.contacts:
+            context.know("contact", self.contacts[contact_id])
+
+    def records_change(self) -> None:
+        self.contacts = None
+
+    def end(self, execution_id: int, token: uuid.UUID, index: int) -> None:
+        self.endings.setdefault(index, {})[execution_id] = token
+
+    def flush(self) -> None:
+        """Write what the runs deferred; raise BatchFailed if a run is no longer ours to end."""
+        now = timezone.now()
+        for index, tokens in self.endings.items():
+            ours = Q()
+            for execution_id, token in tokens.items():
+                ours |= Q(pk=execution_id, lease_token=token)
+            ended = Run.objects.filter(
+                ours,
+                status=Run.Status.RUNNING,
+                next_action_index=index,
+                automation__enabled=True,
+            ).update(
+                next_action_index=index + 1,
+                status=Run.Status.COMPLETED,
+                finished_at=now,
+                lease_token=None,
+                lease_expires_at=None,
+            )
+            if ended != len(tokens):
+                raise BatchFailed(f"{len(tokens) - ended} run(s) of the batch were stopped")
+        Step.objects.bulk_create(self.steps)
+        self.steps, self.endings = [], {}
+
+
 class RunInProgress:
     """One worker's go at a run it holds the lease of, up to a park or the end."""
 
@@ -102,15 +174,12 @@ class RunInProgress:
         token: uuid.UUID,
         *,
         steps: dict[int, Step],
-        nobody_queued: bool = False,
+        batch: Batch | None = None,
     ):
         self.execution = execution
         self.token = token
         self.steps = steps
-        # Set by a caller that runs us inside its own transaction, holding the workspace's
-        # lock, and saw no run of the workspace queued under it: none can queue before it
-        # commits, so a slot we free has nobody to go to and the lock need not be asked again.
-        self.nobody_queued = nobody_queued
+        self.batch = batch
         # Where the run stands; while we hold the lease, only we move it.
         self.index = execution.next_action_index
         self.context = RuleContext(
@@ -126,6 +195,8 @@ class RunInProgress:
                 status = self.next_step()
             return status
         except _LeaseLost:
+            if self.batch is not None:
+                raise BatchFailed(f"run {self.execution.pk} is no longer ours") from None
             return None
 
     def mine(self, **conditions: Any):
@@ -198,6 +269,8 @@ class RunInProgress:
     def perform_in_transaction(self, action: Action, call: ActionCall) -> str | None:
         started, clock = timezone.now(), time.monotonic()
         index = call.action_index
+        if self.batch is not None:
+            return self.perform_in_batch(self.batch, action, call, started, clock)
         try:
             with transaction.atomic():
                 status = self.advance(index)
@@ -211,6 +284,35 @@ class RunInProgress:
             raise
         except Exception as exc:
             return self.after_failure(action, call, exc, started, clock)
+
+    def perform_in_batch(
+        self, batch: Batch, action: Action, call: ActionCall, started, clock: float
+    ) -> str | None:
+        """The action in the batch's transaction, with no savepoint: whatever it raises rolls
+        the batch back (see `Batch`)."""
+        index = call.action_index
+        try:
+            if index + 1 < len(self.execution.actions):
+                status = self.advance(index)
+            else:
+                # The UPDATE that ends the run is made with the batch's others at its end.
+                batch.end(self.execution.pk, self.token, index)
+                self.index = index + 1
+                status = Run.Status.COMPLETED
+            if action.changes_records:
+                batch.records_change()
+            else:
+                batch.lend_records(self.context)
+            with caused_by(self.cause(index)):
+                result = action.perform(call)
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception as exc:
+            raise BatchFailed(f"run {self.execution.pk}, action {index}: {exc!r}") from exc
+        self.log(call, action, Step.Status.SUCCEEDED, started, clock, result=result)
+        if status == Run.Status.COMPLETED:
+            self.hand_on_slot()
+        return status
 
     def perform_outside(self, action: Action, call: ActionCall) -> str | None:
         started, clock = timezone.now(), time.monotonic()
@@ -382,7 +484,7 @@ class RunInProgress:
         return status
 
     def hand_on_slot(self) -> None:
-        if not self.nobody_queued:
+        if self.batch is None or not self.batch.nobody_queued:
             hand_on_slot(workspace_id=self.execution.workspace_id)
 
     def log(self, call, action, status, started, clock=None, *, result=None, error="", due_at=None):
@@ -402,7 +504,16 @@ class RunInProgress:
 
     def write_step(self, index: int, action_type: str, **fields: Any) -> None:
         step = self.steps.get(index)
-        if step is not None:
+        if step is None and self.batch is not None:
+            # Written with the batch's other steps at its end.
+            self.steps[index] = step = Step(
+                execution_id=self.execution.pk,
+                action_index=index,
+                action_type=action_type,
+                **fields,
+            )
+            self.batch.steps.append(step)
+        elif step is not None:
             Step.objects.filter(pk=step.pk).update(action_type=action_type, **fields)
             for name, value in fields.items():
                 setattr(step, name, value)
