@@ -66,7 +66,7 @@ class CreateTask(Action):
     label = "Create a task"
     Params = TaskParams
     templated = ("subject", "notes")
-    # A task, or notifications, beside the records: they stay as they were.
+    # It adds a task beside the contact and prospect, and leaves them as they were.
     changes_records = False
 
     def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
@@ -316,7 +316,7 @@ class NotifyAdmins(Action):
     label = "Notify the admins"
     Params = NotifyParams
     templated = ("title", "body")
-    # A task, or notifications, beside the records: they stay as they were.
+    # It writes notifications; the event's records stay as they were.
     changes_records = False
 
     def form_fields(self, options: WorkspaceOptions) -> dict[str, forms.Field]:
