@@ -44,7 +44,9 @@ def publish(*, task: Task | str, args: Sequence[Any]) -> bool:
 def outbox_enqueue(*, task: Task, args: Sequence[Any]) -> OutboxMessage:
     """Record the task with the caller's change, and publish it once that commits."""
     grace = timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
-    with transaction.atomic():
+    # No savepoint inside the caller's transaction: the row is part of the caller's change,
+    # and a failure to record it fails that change.
+    with transaction.atomic(savepoint=False):
         message = OutboxMessage.objects.create(
             task_name=task.name, args=list(args), next_attempt_at=timezone.now() + grace
         )
@@ -60,8 +62,9 @@ def _publish_message(message: OutboxMessage) -> bool:
         logger.error("Outbox message %s names no known task; dropped: %s", message.pk, message)
     elif not publish(task=message.task_name, args=message.args):
         return False
-    with transaction.atomic():
-        OutboxMessage.objects.filter(pk=message.pk).delete()
+    # A row with nothing that depends on it is deleted by one DELETE, in autocommit: no
+    # BEGIN and COMMIT around it as a queryset's delete would add.
+    message.delete()
     return True
 
 
