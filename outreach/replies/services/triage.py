@@ -46,6 +46,22 @@ Effect = ReplyEffect.Effect
 
 Intent = Reply.Intent
 
+# The columns applying a triage sets.
+TRIAGE_FIELDS = [
+    "kind",
+    "referral",
+    "return_date",
+    "intent",
+    "confidence",
+    "triage_source",
+    "triage_reason",
+    "state",
+    "applied_at",
+    "applied_by",
+    "triaged_at",
+    "updated_at",
+]
+
 
 def reply_process(*, reply_id: int) -> str:
     """Triage a newly stored reply and, when the triage is confident, act on it.
@@ -252,7 +268,8 @@ def _apply(
     reply.applied_at = timezone.now()
     reply.applied_by = by
     reply.triaged_at = reply.triaged_at or reply.applied_at
-    reply.save()
+    # Only what a triage decides: the stored message (text, html, headers) is not sent again.
+    reply.save(update_fields=TRIAGE_FIELDS)
     if reply.kind == HUMAN and reply.prospect is not None:
         _record_reply_activity(reply, reply.prospect, intent, effects)
     _act(reply, intent, effects, outcome)
