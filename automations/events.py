@@ -86,16 +86,20 @@ def emit_event(
     record: Record,
     tag: Tag | None = None,
     data: dict[str, Any] | None = None,
+    configs: list[dict[str, Any]] | None = None,
 ) -> AutomationEvent | None:
     """Record an event about `record` (a contact, prospect, deal or touch task) if an automation
-    listens for it, and dispatch it once the caller's transaction commits."""
+    listens for it, and dispatch it once the caller's transaction commits. `configs`, the
+    trigger configs of the workspace's enabled automations of this type when the caller has
+    read them already, spares looking them up."""
     event_type = TriggerType(event_type)
     workspace_id = record.workspace_id
-    configs = list(
-        Automation.objects.filter(
-            workspace_id=workspace_id, trigger_type=event_type, enabled=True
-        ).values_list("trigger_config", flat=True)
-    )
+    if configs is None:
+        configs = list(
+            Automation.objects.filter(
+                workspace_id=workspace_id, trigger_type=event_type, enabled=True
+            ).values_list("trigger_config", flat=True)
+        )
     if not configs:
         return None
     payload = payload_for(record=record, tag=tag, data=data)
@@ -296,18 +300,26 @@ def emit_message_received(
         "body": body[:MESSAGE_BODY_LIMIT],
         "outreach_log_id": outreach_log.pk if outreach_log else None,
     }
+    # The automations listening for either kind of event, read in one query.
+    listening: dict[str, list[dict[str, Any]]] = {
+        TriggerType.MESSAGE_RECEIVED: [],
+        TriggerType.MESSAGE_KEYWORD_MATCH: [],
+    }
+    for trigger_type, config in Automation.objects.filter(
+        workspace_id=contact.workspace_id, trigger_type__in=list(listening), enabled=True
+    ).values_list("trigger_type", "trigger_config"):
+        listening[trigger_type].append(config)
     events = [
         emit_event(
-            event_type=TriggerType.MESSAGE_RECEIVED, record=contact, data={"message": message}
+            event_type=TriggerType.MESSAGE_RECEIVED,
+            record=contact,
+            data={"message": message},
+            configs=listening[TriggerType.MESSAGE_RECEIVED],
         )
     ]
     keywords = {
         str(config.get("keyword", "")).strip().casefold()
-        for config in Automation.objects.filter(
-            workspace_id=contact.workspace_id,
-            trigger_type=TriggerType.MESSAGE_KEYWORD_MATCH,
-            enabled=True,
-        ).values_list("trigger_config", flat=True)
+        for config in listening[TriggerType.MESSAGE_KEYWORD_MATCH]
     }
     text = f"{subject}\n{body}"
     for keyword in sorted(k for k in keywords if k):
@@ -317,6 +329,7 @@ def emit_message_received(
                     event_type=TriggerType.MESSAGE_KEYWORD_MATCH,
                     record=contact,
                     data={"message": message, "keyword": keyword},
+                    configs=listening[TriggerType.MESSAGE_KEYWORD_MATCH],
                 )
             )
     return [event for event in events if event is not None]

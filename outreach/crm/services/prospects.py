@@ -95,7 +95,8 @@ def prospect_set_status(
     With `only_from`, the move happens only from one of those statuses, checked in the same
     UPDATE so that a concurrent change (say to MEETING) is never overwritten.
     """
-    with transaction.atomic():
+    # One UPDATE: within a caller's transaction it needs no savepoint of its own.
+    with transaction.atomic(savepoint=False):
         prospects = Prospect.objects.filter(pk=prospect.pk).exclude(status=status)
         if only_from is not None:
             prospects = prospects.filter(status__in=only_from)

@@ -173,31 +173,32 @@ def _store(
             else ""
         ),
     )
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                reply.save()
-        except IntegrityError:
-            # The same message, delivered twice at once: the other delivery stored it.
-            return Receipt(
-                reply=Reply.objects.get(workspace=workspace, message_id=message.message_id),
-                created=False,
-            )
-        if reply.prospect is not None:
-            reply.log_entry = _log_entry(reply, reply.prospect)
-            reply.save(update_fields=["log_entry"])
-        if reply.contact is not None and reply.kind == Reply.Kind.HUMAN:
-            # Automations hear of what a person wrote, not of bounces or vacation notices.
-            events.announce(
-                events.MessageReceived(
-                    contact=reply.contact,
-                    channel=OutreachLog.Channel.EMAIL,
-                    subject=reply.subject,
-                    body=reply.body,
-                    outreach_log=reply.log_entry,
+    try:
+        with transaction.atomic():
+            reply.save()
+            if reply.prospect is not None:
+                reply.log_entry = _log_entry(reply, reply.prospect)
+                reply.save(update_fields=["log_entry"])
+            if reply.contact is not None and reply.kind == Reply.Kind.HUMAN:
+                # Automations hear of what a person wrote, not of bounces or vacation notices.
+                events.announce(
+                    events.MessageReceived(
+                        contact=reply.contact,
+                        channel=OutreachLog.Channel.EMAIL,
+                        subject=reply.subject,
+                        body=reply.body,
+                        outreach_log=reply.log_entry,
+                    )
                 )
-            )
-        outbox_enqueue(task=reply_tasks.process_reply, args=[reply.pk])
+            outbox_enqueue(task=reply_tasks.process_reply, args=[reply.pk])
+    except IntegrityError:
+        # The same message, delivered twice at once: the other delivery stored it. Caught
+        # outside the transaction rather than around the insert, which would cost a savepoint
+        # per message; any other integrity error finds no stored twin and is raised again.
+        stored = Reply.objects.filter(workspace=workspace, message_id=message.message_id).first()
+        if stored is None:
+            raise
+        return Receipt(reply=stored, created=False)
     return Receipt(reply=reply, created=True)
 
 
@@ -234,16 +235,22 @@ def _match(workspace: Workspace, message: InboundMessage, bounce: Bounce | None)
             )
     address = bounced_recipient if bounce is not None else message.from_address.email
     addresses = [a.lower() for a in (address, bounce.original_recipient if bounce else "") if a]
-    by_address = (
-        Contact.objects.filter(workspace=workspace, email__in=addresses)
-        .select_related("prospect")
-        .order_by("pk")
-        .first()
-        if addresses
-        else None
-    )
     thread = answers or earlier
-    contact = by_address or (thread.contact if thread else None)
+    thread_contact = thread.contact if thread else None
+    if thread_contact is not None and addresses == [thread_contact.email]:
+        # Most replies come from the address we wrote to: that contact is the one the address
+        # names (an address is unique within a workspace), with no second look-up.
+        by_address: Contact | None = thread_contact
+    elif addresses:
+        by_address = (
+            Contact.objects.filter(workspace=workspace, email__in=addresses)
+            .select_related("prospect")
+            .order_by("pk")
+            .first()
+        )
+    else:
+        by_address = None
+    contact = by_address or thread_contact
     prospect = contact.prospect if contact else (thread.prospect if thread else None)
     if thread is not None:
         matched_by = Reply.Match.THREAD

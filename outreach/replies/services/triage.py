@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
 from config.errors import ApplicationError, Conflict, ValidationFailed
@@ -45,15 +46,34 @@ Effect = ReplyEffect.Effect
 
 Intent = Reply.Intent
 
+# The columns applying a triage sets.
+TRIAGE_FIELDS = [
+    "kind",
+    "referral",
+    "return_date",
+    "intent",
+    "confidence",
+    "triage_source",
+    "triage_reason",
+    "state",
+    "applied_at",
+    "applied_by",
+    "triaged_at",
+    "updated_at",
+]
+
 
 def reply_process(*, reply_id: int) -> str:
     """Triage a newly stored reply and, when the triage is confident, act on it.
 
     Runs once per reply: the move out of `new` is a conditional update, so a second run (a
-    redelivered task, the sweep) finds nothing to do.
+    redelivered task, the sweep) finds nothing to do. The triage and acting on it are one
+    transaction, holding the reply's row from the move on, so no rep's decision can come in
+    between; acting runs in a savepoint, so an effect that fails leaves the triage stored and
+    the reply waiting for a rep, and the failure is raised once that is committed.
     """
     reply = (
-        Reply.objects.select_related("contact", "prospect", "workspace", "answers")
+        Reply.objects.select_related("contact", "prospect", "workspace__inbound_mailbox", "answers")
         .filter(pk=reply_id, state=Reply.State.NEW)
         .first()
     )
@@ -74,6 +94,8 @@ def reply_process(*, reply_id: int) -> str:
     state = Reply.State.NEEDS_REVIEW if waits else Reply.State.IGNORED
     if waits and reply.answered_at is not None:
         state = Reply.State.ANSWERED  # a rep answered it before triage came round
+    failure: Exception | None = None
+    applied = False
     with transaction.atomic():
         claimed = Reply.objects.filter(pk=reply.pk, state=Reply.State.NEW).update(
             state=state,
@@ -88,27 +110,46 @@ def reply_process(*, reply_id: int) -> str:
         )
         if not claimed:
             return "already triaged"
+        # Nothing writes a reply's effects while it is new (applying a triage moves it on), so
+        # there are none to read.
+        effects = _Effects(reply=reply, done={})
+        if reply.kind == HUMAN and reply.prospect is not None:
+            _record_reply_activity(reply, reply.prospect, classification.intent, effects)
+            effects.save()
+        # An answered reply is a rep's to decide on, as one already triaged would be.
+        if actionable and confident and state == Reply.State.NEEDS_REVIEW:
+            try:
+                with transaction.atomic():
+                    # Read again under the row this transaction holds: the contact and the
+                    # prospect as they are now, the reply as the claim left it.
+                    current = Reply.objects.select_related(
+                        "contact", "prospect__workspace", "workspace"
+                    ).get(pk=reply.pk)
+                    effects.reply = current
+                    _apply(
+                        current,
+                        intent=classification.intent,
+                        by=None,
+                        confidence=classification.confidence,
+                        source=classification.source,
+                        reason=classification.reason,
+                        effects=effects,
+                        outcome=TriageOutcome(reply=current),
+                    )
+                applied = True
+            except Exception as exc:  # raised again below, once the triage is committed
+                failure = exc
         ReplyTriage.objects.create(
             reply=reply,
             intent=classification.intent,
             confidence=classification.confidence,
             source=classification.source,
             reason=classification.reason[:500],
+            applied=applied,
         )
-        if reply.kind == HUMAN and reply.prospect is not None:
-            _record_reply_activity(reply, reply.prospect, classification.intent)
-    if not (actionable and confident):
-        return state
-    apply_reply_triage(
-        reply=reply,
-        intent=classification.intent,
-        by=None,
-        confidence=classification.confidence,
-        source=classification.source,
-        reason=classification.reason,
-        automatic=True,
-    )
-    return Reply.State.APPLIED
+    if failure is not None:
+        raise failure
+    return Reply.State.APPLIED if applied else state
 
 
 def _triage_request(reply: Reply) -> TriageRequest:
@@ -125,8 +166,12 @@ def _triage_request(reply: Reply) -> TriageRequest:
 
 
 def _our_addresses(reply: Reply) -> set[str]:
-    mailbox = InboundMailbox.objects.filter(workspace_id=reply.workspace_id).first()
-    return {mailbox.address.lower()} if mailbox else set()
+    try:
+        # Loaded with the reply by reply_process; looked up here for the other callers.
+        mailbox = reply.workspace.inbound_mailbox
+    except InboundMailbox.DoesNotExist:
+        return set()
+    return {mailbox.address.lower()}
 
 
 @dataclass
@@ -176,17 +221,16 @@ def apply_reply_triage(
             return outcome  # a rep decided while the classifier was reading: theirs stands
         if not automatic and reply.kind == AUTO_REPLY and intent != Intent.OUT_OF_OFFICE:
             reply.kind = HUMAN  # someone read it: a person wrote it after all
-        _read_details_for(reply, intent)
-        reply.intent = intent
-        reply.confidence = confidence
-        reply.triage_source = source
-        default_reason = f"Set by {by.get_username()}" if by else "Set through the API"
-        reply.triage_reason = (reason or default_reason)[:500]
-        reply.state = Reply.State.APPLIED
-        reply.applied_at = timezone.now()
-        reply.applied_by = by
-        reply.triaged_at = reply.triaged_at or reply.applied_at
-        reply.save()
+        _apply(
+            reply,
+            intent=intent,
+            by=by,
+            confidence=confidence,
+            source=source,
+            reason=reason,
+            effects=_Effects.of(reply),
+            outcome=outcome,
+        )
         if not automatic:
             ReplyTriage.objects.create(
                 reply=reply,
@@ -199,10 +243,37 @@ def apply_reply_triage(
             )
         else:
             _mark_last_triage_applied(reply)
-        if reply.kind == HUMAN and reply.prospect is not None:
-            _record_reply_activity(reply, reply.prospect, intent)
-        _act(reply, intent, outcome)
     return outcome
+
+
+def _apply(
+    reply: Reply,
+    *,
+    intent: str,
+    by: User | None,
+    confidence: float | None,
+    source: str,
+    reason: str,
+    effects: _Effects,
+    outcome: TriageOutcome,
+) -> None:
+    """Set the intent on a reply whose row this transaction holds, and act on it."""
+    _read_details_for(reply, intent)
+    reply.intent = intent
+    reply.confidence = confidence
+    reply.triage_source = source
+    default_reason = f"Set by {by.get_username()}" if by else "Set through the API"
+    reply.triage_reason = (reason or default_reason)[:500]
+    reply.state = Reply.State.APPLIED
+    reply.applied_at = timezone.now()
+    reply.applied_by = by
+    reply.triaged_at = reply.triaged_at or reply.applied_at
+    # Only what a triage decides: the stored message (text, html, headers) is not sent again.
+    reply.save(update_fields=TRIAGE_FIELDS)
+    if reply.kind == HUMAN and reply.prospect is not None:
+        _record_reply_activity(reply, reply.prospect, intent, effects)
+    _act(reply, intent, effects, outcome)
+    effects.save()
 
 
 def _read_details_for(reply: Reply, intent: str) -> None:
@@ -221,78 +292,107 @@ def _read_details_for(reply: Reply, intent: str) -> None:
 
 
 def _mark_last_triage_applied(reply: Reply) -> None:
-    last = ReplyTriage.objects.filter(reply=reply).order_by("-created_at", "-pk").first()
-    if last is not None:
-        ReplyTriage.objects.filter(pk=last.pk).update(applied=True)
+    last = ReplyTriage.objects.filter(reply=reply).order_by("-created_at", "-pk").values("pk")[:1]
+    ReplyTriage.objects.filter(pk=Subquery(last)).update(applied=True)
 
 
-def _act(reply: Reply, intent: str, outcome: TriageOutcome) -> None:
+def _act(reply: Reply, intent: str, effects: _Effects, outcome: TriageOutcome) -> None:
     contact, prospect = reply.contact, reply.prospect
     if intent == Intent.INTERESTED and prospect is not None:
-        if _claim(reply, Effect.ENGAGED, outcome):
+        if _claim(effects, Effect.ENGAGED, outcome):
             before = prospect.status
             if before in {Prospect.Status.NEW, Prospect.Status.CONTACTED}:
                 prospect_set_status(prospect=prospect, status=Prospect.Status.ENGAGED)
-            _result(reply, Effect.ENGAGED, {"from": before, "to": prospect.status})
-        if _claim(reply, Effect.CALL_TASK, outcome):
+            effects.result(Effect.ENGAGED, {"from": before, "to": prospect.status})
+        if _claim(effects, Effect.CALL_TASK, outcome):
             outcome.call_task = _call_task(reply, prospect)
-            _result(reply, Effect.CALL_TASK, outcome.call_task.__dict__)
+            effects.result(Effect.CALL_TASK, outcome.call_task.__dict__)
     if (
         intent == Intent.UNSUBSCRIBE
         and contact is not None
-        and _claim(reply, Effect.OPT_OUT, outcome)
+        and _claim(effects, Effect.OPT_OUT, outcome)
     ):
         before = contact.outreach_status
         if before != Contact.OutreachStatus.OPTED_OUT:
             contact_update(
                 contact=contact, changes={"outreach_status": Contact.OutreachStatus.OPTED_OUT}
             )
-        _result(reply, Effect.OPT_OUT, {"from": before})
+        effects.result(Effect.OPT_OUT, {"from": before})
     # A reply's contact always has its prospect set beside it, but the two columns are
     # nullable apart, so the prospect the new contacts and tasks belong to is checked.
     if (
         intent == Intent.REFERRAL
         and reply.referral
         and prospect is not None
-        and _claim(reply, Effect.REFERRAL_CONTACT, outcome)
+        and _claim(effects, Effect.REFERRAL_CONTACT, outcome)
     ):
-        _result(reply, Effect.REFERRAL_CONTACT, _referred_contact(reply, prospect))
+        effects.result(Effect.REFERRAL_CONTACT, _referred_contact(reply, prospect))
     if (
         intent in {Intent.QUESTION, Intent.REFERRAL}
         and prospect is not None
-        and _claim(reply, Effect.FOLLOW_UP_TASK, outcome)
+        and _claim(effects, Effect.FOLLOW_UP_TASK, outcome)
     ):
         task = _follow_up_task(reply, prospect, intent)
-        _result(reply, Effect.FOLLOW_UP_TASK, {"taskId": task.pk})
+        effects.result(Effect.FOLLOW_UP_TASK, {"taskId": task.pk})
     if contact is None:
         return
     if intent == Intent.OUT_OF_OFFICE:
-        already_stopped = ReplyEffect.objects.filter(
-            reply=reply, effect=Effect.STOP_SEQUENCES
-        ).exists()
-        if not already_stopped and _claim(reply, Effect.PAUSE_SEQUENCES, outcome):
+        if Effect.STOP_SEQUENCES not in effects.done and _claim(
+            effects, Effect.PAUSE_SEQUENCES, outcome
+        ):
             until = _pause_until(reply, contact)
             reply_effects.pause_sequences(contact, "Out of office", until)
-            _result(reply, Effect.PAUSE_SEQUENCES, {"until": until.isoformat()})
-    elif _claim(reply, Effect.STOP_SEQUENCES, outcome):
+            effects.result(Effect.PAUSE_SEQUENCES, {"until": until.isoformat()})
+    elif _claim(effects, Effect.STOP_SEQUENCES, outcome):
         reason = f"Replied: {Intent(intent).label.lower()}"
         reply_effects.stop_sequences(contact, reason)
-        _result(reply, Effect.STOP_SEQUENCES, {"reason": reason})
+        effects.result(Effect.STOP_SEQUENCES, {"reason": reason})
 
 
-def _claim(reply: Reply, effect: str, outcome: TriageOutcome) -> bool:
-    """True the first time this reply has this effect; the unique constraint decides."""
-    try:
-        with transaction.atomic():
-            ReplyEffect.objects.create(reply=reply, effect=effect)
-    except IntegrityError:
+@dataclass
+class _Effects:
+    """A reply's effects, read once by the transaction that holds the reply's row.
+
+    Every writer of a reply's effects (applying a triage, reply_process, a bounce) first holds
+    the reply's row: a conditional update or select_for_update. So what was read stays true
+    until commit, an effect is claimed by adding it here, and the new ones are written together
+    at the end, with their results. The unique constraint on (reply, effect) still stands behind
+    this: a writer that did not hold the row would fail rather than repeat an effect.
+    """
+
+    reply: Reply
+    done: dict[str, ReplyEffect]
+    pending: list[ReplyEffect] = field(default_factory=list)
+    activity_intent: str | None = None  # the intent of the REPLY activity recorded here
+
+    @classmethod
+    def of(cls, reply: Reply) -> _Effects:
+        return cls(reply=reply, done={e.effect: e for e in ReplyEffect.objects.filter(reply=reply)})
+
+    def claim(self, effect: str) -> bool:
+        """True the first time this reply has this effect."""
+        if effect in self.done:
+            return False
+        self.done[effect] = ReplyEffect(reply=self.reply, effect=effect)
+        self.pending.append(self.done[effect])
+        return True
+
+    def result(self, effect: str, result: dict) -> None:
+        claimed = self.done[effect]
+        claimed.result = result
+        if claimed.pk is not None:
+            ReplyEffect.objects.filter(pk=claimed.pk).update(result=result)
+
+    def save(self) -> None:
+        ReplyEffect.objects.bulk_create(self.pending)
+        self.pending = []
+
+
+def _claim(effects: _Effects, effect: str, outcome: TriageOutcome) -> bool:
+    if not effects.claim(effect):
         return False
     outcome.applied_effects.append(effect)
     return True
-
-
-def _result(reply: Reply, effect: str, result: dict) -> None:
-    ReplyEffect.objects.filter(reply=reply, effect=effect).update(result=result)
 
 
 def _call_task(reply: Reply, prospect: Prospect) -> reply_effects.CallTaskResult:
@@ -376,31 +476,30 @@ def _pause_until(reply: Reply, contact: Contact) -> datetime:
     )
 
 
-def _record_reply_activity(reply: Reply, prospect: Prospect, intent: str) -> None:
+def _record_reply_activity(
+    reply: Reply, prospect: Prospect, intent: str, effects: _Effects
+) -> None:
     """One REPLY activity per human reply; a later triage corrects its intent."""
-    effect = ReplyEffect.objects.filter(reply=reply, effect=Effect.ACTIVITY).first()
+    effect = effects.done.get(Effect.ACTIVITY)
     if effect is None:
-        try:
-            with transaction.atomic():
-                effect = ReplyEffect.objects.create(reply=reply, effect=Effect.ACTIVITY)
-        except IntegrityError:
-            effect = ReplyEffect.objects.get(reply=reply, effect=Effect.ACTIVITY)
-        else:
-            activity = activity_record(
-                workspace=reply.workspace,
-                prospect=prospect,
-                contact=reply.contact,
-                kind=Activity.Kind.REPLY,
-                occurred_at=reply.received_at,
-                metadata={"intent": intent, "replyId": reply.pk},
-            )
-            _result(reply, Effect.ACTIVITY, {"activityId": activity.pk})
-            return
+        activity = activity_record(
+            workspace=reply.workspace,
+            prospect=prospect,
+            contact=reply.contact,
+            kind=Activity.Kind.REPLY,
+            occurred_at=reply.received_at,
+            metadata={"intent": intent, "replyId": reply.pk},
+        )
+        effects.claim(Effect.ACTIVITY)
+        effects.result(Effect.ACTIVITY, {"activityId": activity.pk})
+        effects.activity_intent = intent
+        return
     activity_id = effect.result.get("activityId")
-    if activity_id:
+    if activity_id and effects.activity_intent != intent:
         Activity.objects.filter(pk=activity_id).update(
             metadata={"intent": intent, "replyId": reply.pk}
         )
+        effects.activity_intent = intent
 
 
 def _process_bounce(reply: Reply) -> str:
@@ -420,6 +519,8 @@ def _process_bounce(reply: Reply) -> str:
     acts = contact is not None and hard
     state = Reply.State.APPLIED if acts else Reply.State.IGNORED
     outcome = TriageOutcome(reply=reply)
+    # Nothing writes a reply's effects while it is new, so there are none to read.
+    effects = _Effects(reply=reply, done={})
     with transaction.atomic():
         claimed = Reply.objects.filter(pk=reply.pk, state=Reply.State.NEW).update(
             state=state,
@@ -433,17 +534,18 @@ def _process_bounce(reply: Reply) -> str:
             return "already triaged"
         if not acts or contact is None:
             return state
-        if _claim(reply, Effect.BOUNCED, outcome):
+        if _claim(effects, Effect.BOUNCED, outcome):
             before = contact.outreach_status
             if before == Contact.OutreachStatus.ACTIVE:
                 contact_update(
                     contact=contact, changes={"outreach_status": Contact.OutreachStatus.BOUNCED}
                 )
-            _result(reply, Effect.BOUNCED, {"from": before, "status": reply.bounce.get("status")})
-        if _claim(reply, Effect.STOP_SEQUENCES, outcome):
+            effects.result(Effect.BOUNCED, {"from": before, "status": reply.bounce.get("status")})
+        if _claim(effects, Effect.STOP_SEQUENCES, outcome):
             reason = f"Hard bounce: {summary}"[:200]
             reply_effects.stop_sequences(contact, reason)
-            _result(reply, Effect.STOP_SEQUENCES, {"reason": reason})
+            effects.result(Effect.STOP_SEQUENCES, {"reason": reason})
+        effects.save()
     return state
 
 

@@ -228,7 +228,8 @@ def _resume_moment(sequence: OutreachSequence, until: date | datetime | None) ->
 def sequences_stop_for_contact(*, contact: Contact, reason: str) -> int:
     """End every running sequence of the contact (they replied, opted out, bounced)."""
     stopped = 0
-    with transaction.atomic():
+    # Part of the caller's change (a reply's triage, a bounce): no savepoint of its own.
+    with transaction.atomic(savepoint=False):
         for sequence_id in _live_sequence_ids(contact):
             locked = state.lock_sequence(sequence_id)
             if locked is not None and locked.is_live:
@@ -246,7 +247,7 @@ def sequences_pause_for_contact(
 ) -> int:
     """Pause the contact's active sequences (those already paused keep their own pause)."""
     paused = 0
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         for sequence_id in _live_sequence_ids(contact):
             locked = state.lock_sequence(sequence_id)
             if locked is not None and locked.status == OutreachSequence.Status.ACTIVE:
