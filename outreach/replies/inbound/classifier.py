@@ -4,6 +4,8 @@ Italian, Portuguese and Dutch over the stripped reply, with negation handled by 
 
 Six intents: interested, not_interested, out_of_office, unsubscribe, referral, question; and
 `unclear` for a reply that matches no rule, which a person reads (never a guess at interest).
+A rule's answer acts by itself only when the model, reading the whole reply, does not clearly
+read another intent, and never for a single word other than an opt-out.
 """
 
 import re
@@ -489,6 +491,10 @@ def classify(
         scores["question"] = max(0.0, scores["question"] - 2)
     if scores["out_of_office"] and scores["interested"] < 3:
         scores["out_of_office"] += 1
+        # Away until a date: "I'm travelling until 16 March and read no email" is an absence,
+        # not a request to stop emailing.
+        if extract_return_date(body, received=received) is not None:
+            scores["out_of_office"] += 2
     if scores["unsubscribe"] >= 3:
         scores["unsubscribe"] += 2
 
@@ -502,12 +508,24 @@ def classify(
         # One loose cue (a question mark, "gerne") says little on its own: a clear reading of the
         # whole reply by the model outweighs it, as a suggestion a person confirms.
         suggestion = _model_suggestion(text, scores, at_least=MODEL_OVERRIDE_PROBABILITY)
-        if suggestion.intent not in {"unclear", top}:
+        asked = top == "question" and suggestion.intent not in QUESTION_MAY_MEAN
+        if suggestion.intent not in {"unclear", top} and not asked:
             return suggestion
     confidence = _confidence(best, second)
     reason = f"Matched {', '.join(repr(hit) for hit in matched[top][:3])}"
     if second:
         reason += f"; also {runner_up} ({second:g} vs {best:g})"
+    doubt = _model_doubt(text, top) if confidence > RULES_DOUBTED_CONFIDENCE else None
+    if confidence > RULES_DOUBTED_CONFIDENCE and top != "unsubscribe" and _one_word(text):
+        # "Interesting." or "Nope." alone is read, but a person confirms it; "Unsubscribe" alone
+        # is an opt-out whatever else it could mean.
+        confidence = RULES_DOUBTED_CONFIDENCE
+        reason += "; a single word"
+    elif doubt is not None:
+        # A phrase matched, but the whole reply reads as something else: the rules' answer
+        # stays, as a suggestion a person confirms rather than an action taken by itself.
+        confidence = RULES_DOUBTED_CONFIDENCE
+        reason += f"; the model reads it as {doubt}"
     return Classification(
         intent=top,
         confidence=confidence,
@@ -530,6 +548,35 @@ MODEL_MIN_PROBABILITY = 0.8
 MODEL_MIN_WORDS = 2
 RULES_DEFER_AT_MOST = 1
 MODEL_OVERRIDE_PROBABILITY = 0.97
+MODEL_SHORT_WORDS = 3
+MODEL_SHORT_MIN_PROBABILITY = 0.99
+# A question mark alone may turn out to be interest ("Thursday morning?") or a referral, but a
+# question is not read as a refusal or an opt-out by the model alone.
+QUESTION_MAY_MEAN = ("interested", "referral", "question")
+
+
+# A phrase rule acts by itself only when the model does not read the whole reply, clearly, as
+# another intent: when it gives the rules' intent less than `MODEL_DOUBT_BELOW` and another at
+# least `MODEL_DOUBT_OTHER_AT_LEAST`, the answer waits at `RULES_DOUBTED_CONFIDENCE`.
+RULES_DOUBTED_CONFIDENCE = 0.6
+MODEL_DOUBT_BELOW = 0.05
+MODEL_DOUBT_OTHER_AT_LEAST = 0.9
+
+
+def _one_word(text: str) -> bool:
+    return len(re.findall(r"\w+", _without_salutations(text))) < 2
+
+
+def _model_doubt(text: str, intent: str) -> str | None:
+    """The intent the model reads instead of the rules' `intent`, when it clearly does."""
+    content = _without_salutations(text)
+    if len(re.findall(r"\w+", content)) < MODEL_MIN_WORDS:
+        return None
+    probabilities = shipped_model().probabilities(content[:2000])
+    if not probabilities or probabilities.get(intent, 0.0) >= MODEL_DOUBT_BELOW:
+        return None
+    other, probability = max(probabilities.items(), key=lambda pair: pair[1])
+    return other if probability >= MODEL_DOUBT_OTHER_AT_LEAST else None
 
 
 def _model_suggestion(
@@ -542,6 +589,10 @@ def _model_suggestion(
     # A word of courtesy ("Ok.", "Received") says no intent: a person reads it.
     words = re.findall(r"\w+", content)
     enough = len(words) >= MODEL_MIN_WORDS
+    if len(words) <= MODEL_SHORT_WORDS:
+        # "Got it.", "Lo miro.", "Preso nota.": a few words of acknowledgement share letters
+        # with every intent, so the model must be surer of them.
+        at_least = max(at_least, MODEL_SHORT_MIN_PROBABILITY)
     probabilities = shipped_model().probabilities(content[:2000]) if enough else {}
     if probabilities:
         intent, probability = max(probabilities.items(), key=lambda pair: pair[1])

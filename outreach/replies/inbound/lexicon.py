@@ -118,6 +118,26 @@ UNSUBSCRIBE = _rules(
     (r"\ben halua (enää|lisää)|\blopettakaa\b|\blopeta\b.{0,20}\b(lähettäminen|viestit)", 3),
     # Japanese.
     (r"配信停止|配信を停止|送信(は)?不要|今後.{0,10}(メール|ご連絡).{0,10}(不要|ご遠慮|控え)", 3),
+    # Japanese opt-outs say "from now on ... not needed" or "erase my details": an opt-out verb
+    # outweighs the "不要" that alone reads as a no.
+    (
+        r"今後.{0,15}(メール|ご連絡|連絡|送信|送付|ご案内|営業).{0,15}(不要|ご遠慮|控え|結構|お断り"
+        r"|やめ|止め)|(メール|ご連絡|ご案内).{0,10}今後.{0,10}(不要|ご遠慮|控え|結構|お断り)"
+        r"|(連絡先|アドレス|個人情報|情報|名前).{0,20}(消去|削除|抹消)"
+        r"|(送らない|送付しない|連絡しない|送信しない)でください",
+        4,
+    ),
+    # "I do not wish to receive your messages" and "leave your campaigns", in any of the languages.
+    (
+        r"\b(not wish|no longer wish|nep[řr]eji si|nechceme|no deseo|no quiero|n[ãa]o desejo"
+        r"|ne souhaite|ne veux|nicht mehr|w[üu]nsche keine|wens (niet|geen)|[öo]nskar inte"
+        r"|[øo]nsker ikke|en halua|nie [żz]ycz[eę]|nie chc[eę]|non desidero|non voglio)\b"
+        r"[^.!?\n]{0,30}\b(receive|dost[aá]vat|recibir|receber|recevoir|erhalten|bekommen"
+        r"|ontvangen|f[åa]|motta|modtage|vastaanottaa|saada|otrzymywa[cć]|ricevere)\b"
+        r"|\b(dejar? de|deje de|deixar de|cesser de|smettere di)\b[^.!?\n]{0,15}\b(figurar"
+        r"|aparecer|recibir|receber|recevoir|ricevere|constar)\b",
+        3,
+    ),
 )
 
 NOT_INTERESTED = _rules(
@@ -190,6 +210,20 @@ NOT_INTERESTED = _rules(
     ),
     (r"\bbuilt (our|my) own\b|\bwe (have|built) (an? )?in-?house\b", 3),
     (r"不要です|不要でございます|ご遠慮", 3),
+    # "It does not suit a company of our size", "we are going in another direction", and
+    # "we are not looking for new tools" said the other way round, in any of the languages.
+    (
+        r"\b(not|nicht|ne|pas|no|n[ãa]o|non|niet|nie|nen[ií]|ei|inte|ikke)\b[^.!?\n]{0,20}"
+        r"\b(suitable|adequate|suited|right for|geeignet|passend|adapt[ée]e?|adecuad[oa]"
+        r"|adequad[oa]|adatt[oa]|geschikt|odpowiedni\w*|vhodn\w*|sovellu\w*|l[äa]mplig\w*"
+        r"|egnet|passende)\b|\b(different|another|other|andere\w*|autre|otra|outra|altra"
+        r"|inn[aą]|jinou|annan|anden|annen|toiseen|een andere)\b (direction|richtung|direction"
+        r"|direcci[óo]n|dire[çc][ãa]o|direzione|kierunku|cestou|riktning|retning|suuntaan"
+        r"|koers|richting)\b|別の方向|\b(suchen|zoeken|szukamy|hled[aá]me|letar|leder|ser"
+        r"|etsimme|cherchons|buscamos|procuramos|cerchiamo)\b[^.!?\n]{0,25}\b(keine|geen|nie"
+        r"|inga|ingen|pas|no|n[ãa]o|non)\b",
+        3,
+    ),
     (r"\bhard pass\b|\bnot going to (move forward|proceed|pursue)\b|\bwe'?ll pass\b", 3),
     (r"\b(already|happily) (use|using|work with|working with|have) (a |an )?competitor\b", 3),
     (r"\b(went|gone|going) with (another|a different|an other) (vendor|provider|supplier|tool)", 3),
@@ -271,6 +305,28 @@ INTERESTED = _rules(
         r"|tirsdag|maanantaina|tiistaina|keskiviikkona|torstaina|perjantaina)\b[^.!\n]{0,25}"
         r"\b(\d{1,2} ?(h|uhr|uur|am|pm)\b|\d{1,2}[:.h]\d\d|(à|às|a las|alle|om|o|v|kl\.?"
         r"|klockan|klokken|kello) \d{1,2})",
+        3,
+    ),
+    # A question that proposes a day ("Free Wednesday morning?", "¿Qué tal el miércoles?") is
+    # interest, not a question about the product.
+    (
+        r"\b(monday|tuesday|wednesday|thursday|friday|tomorrow|montag|dienstag|mittwoch"
+        r"|donnerstag|freitag|morgen fr[üu]h|lundi|mardi|mercredi|jeudi|vendredi|demain|lunes"
+        r"|martes|mi[ée]rcoles|jueves|viernes|luned[iì]|marted[iì]|mercoled[iì]|gioved[iì]"
+        r"|venerd[iì]|domani|segunda|ter[çc]a|quarta|quinta|sexta|amanh[ãa]|maandag|dinsdag"
+        r"|woensdag|donderdag|vrijdag|poniedzia\w*|wtor\w*|[śs]rod\w*|czwart\w*|pi[ąa]t\w*"
+        r"|jutro|pond[ěe]l\w*|[úu]ter\w*|st[řr]ed\w*|[čc]tvrt\w*|p[áa]t\w*|z[íi]tra|m[åa]ndag"
+        r"|tisdag|onsdag|torsdag|fredag|mandag|tirsdag|i morgon|i morgen|maanantai\w*"
+        r"|tiistai\w*|keskiviikko\w*|torstai\w*|perjantai\w*|huomenna)\b[^.!?\n]{0,50}\?",
+        3,
+    ),
+    (
+        r"お話し(でき|させ|を伺|を聞)|(打ち合わせ|ミーティング|面談|お時間|ご説明).{0,10}(いただけ"
+        r"|でき|設定|調整|お願い)",
+        3,
+    ),
+    (
+        r"(月曜|火曜|水曜|木曜|金曜|明日|来週)[^。\uff01\uff1f\n]{0,15}(いかが|どう|ご都合|空いて)",
         3,
     ),
     (r"\bmarqu\w* (uma )?(reuni[ãa]o|conversa|call|chamada|demo)", 3),
@@ -394,6 +450,30 @@ OUT_OF_OFFICE = _rules(
     (r"\bpoissa toimistolta\b|\blomalla\b|\bolen poissa\b", 3),
     (r"\bbegrenset tilgang\b|\bjeg er borte\b|\bbegränsad tillgång\b|\bbegrænset adgang\b", 3),
     (r"不在|休暇|出張中|外出中", 3),
+    # Away without reading mail, in any of the languages: an absence, not a refusal of email.
+    (
+        r"\b(lees geen|lees ik geen|l[äa]ser inte|leser ikke|l[æa]ser ikke|nie sprawdzam|nie czytam"
+        r"|nie odczytuj\w*|en(k[äa])? (seuraa|lue|tarkista)|sem acesso|senza accesso"
+        r"|accesso (saltuario|limitato|ridotto)"
+        r"|bez p[řr][ií]stupu|bez dost[eę]pu|ohne (zugang|zugriff)|lese (ich )?keine|sin acceso"
+        r"|sans acc[èe]s|no access|not (checking|reading)|won'?t (be )?(checking|reading)"
+        r"|neodpov[ií]d[aá]m|nekontroluji|ingen tillg[åa]ng|ingen adgang|ingen tilgang"
+        r"|[äa]r borta|kein zugriff|ne lis pas|ne consulte pas|no leo|no reviso|n[ãa]o leio"
+        r"|non leggo|non controllo)\b[^.!?\n]{0,30}(e-?mail\w*|mail\w*|post\w*|poczt\w*"
+        r"|s[äa]hk[öo]post\w*|correo\w*|courriel\w*|messagerie|e-post|e-postar|mejl\w*|pošt\w*)",
+        3,
+    ),
+    # Leave and travel that take someone away for days.
+    (
+        r"\b(f[öo]r[äa]ldraledig\w*|tj[äa]nstere\w*|permisjon|barsel\w*|forretningsrej\w*"
+        r"|tjenestereis\w*|forretningsreis\w*|vanhempainvapaa\w*|ty[öo]matka\w*|sairauslomal\w*|zwolnieni\w*"
+        r"|delegacj\w*|urlopie|slu[žz]ebn[ií] cest\w*|nemocensk\w*|dienstreise|elternzeit"
+        r"|op reis|zwangerschapsverlof|ouderschapsverlof|licen[çc]a|viagem a trabalho|de viaje"
+        r"|viaje de trabajo|en d[ée]placement|cong[ée] (maternit[ée]|parental|maladie)|trasferta"
+        r"|per una fiera|fuori per|business trip|parental leave|sick leave)\b",
+        2,
+    ),
+    (r"(\d{1,2}[日月]|曜日?).{0,6}まで.{0,20}(休|不在|出張|留守|戻り)", 3),
 )
 
 QUESTION = _rules(
