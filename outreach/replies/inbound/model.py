@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
+from itertools import pairwise, repeat
 from pathlib import Path
 
 from outreach.replies.inbound.quotes import strip_reply
@@ -49,7 +49,7 @@ class IntentModel:
             return {}
         logs = {
             intent: self.priors[intent]
-            + sum(self.likelihoods[intent].get(t, self.unseen[intent]) for t in tokens)
+            + sum(map(self.likelihoods[intent].get, tokens, repeat(self.unseen[intent])))
             for intent in self.priors
         }
         top = max(logs.values())
