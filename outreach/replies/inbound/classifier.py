@@ -389,7 +389,16 @@ INTERESTED += lexicon.INTERESTED
 REFERRAL += lexicon.REFERRAL
 OUT_OF_OFFICE += lexicon.OUT_OF_OFFICE
 QUESTION += lexicon.QUESTION
+NEEDS_PERSON = list(lexicon.NEEDS_PERSON)
 
+_PLEASANTRY = re.compile(
+    r"\b(how are you|how'?s it going|hope (you'?re|you are|all is) well|tudo bem|tudo bom"
+    r"|como vai|qu[ée] tal|c[oó]mo est[aá]s|ça va|comment allez-vous|come stai|come va"
+    r"|wie geht'?s( dir| ihnen)?|wie geht es (dir|ihnen)|hoe gaat het|jak si[eę] masz|jak leci"
+    r"|jak se m[aá]te|hur m[åa]r du|hur [äa]r l[äa]get|hvordan har du det|hvordan g[åa]r det"
+    r"|mit[äa] kuuluu)[ \t]*[?!.,]+",
+    re.IGNORECASE,
+)
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _NAME = re.compile(
     r"(?<![\w@.])([A-ZÀ-Ý][a-zà-ÿ'-]+(?:\s+(?:de\s+|da\s+|van\s+|von\s+|van der\s+|del\s+|di\s+)?"
@@ -453,7 +462,8 @@ def classify(
     ignored_addresses: set[str] | None = None,
 ) -> Classification:
     """The intent of a stripped human reply, by the rules."""
-    text = _normalized(body)
+    # "Hi Bob, how are you?" asks nothing of us: a pleasantry is not read as a question.
+    text = _PLEASANTRY.sub(" ", _normalized(body))
     subject_text = _normalized(
         re.sub(r"^\s*((re|aw|sv|r|rv|antw|fw|fwd|wg)\s*:\s*)+", "", subject, flags=re.I)
     )
@@ -498,6 +508,21 @@ def classify(
     if scores["unsubscribe"] >= 3:
         scores["unsubscribe"] += 2
 
+    asides = [found.group(0).strip() for p, _ in NEEDS_PERSON if (found := p.search(text))]
+    if asides and scores["unsubscribe"] < 3 and scores["out_of_office"] < 3:
+        # "Who are you?", "Is this spam?", "Maybe. It depends.", a sarcastic aside: whatever it
+        # also says, a person answers it. Only a clear opt-out or an absence is read past it.
+        others = max(scores[intent] for intent in INTENTS if intent != "unclear")
+        if others <= NEEDS_PERSON_OUTWEIGHED_BELOW:
+            return Classification(
+                intent="unclear",
+                confidence=0.0,
+                source="rules",
+                reason=f"Matched {', '.join(repr(hit) for hit in asides[:3])}; "
+                "a person should read it.",
+                scores=scores,
+            )
+
     scores["unclear"] = 0.0
     ranked = sorted(INTENTS, key=lambda intent: (-scores[intent], INTENTS.index(intent)))
     top, runner_up = ranked[0], ranked[1]
@@ -516,7 +541,11 @@ def classify(
     if second:
         reason += f"; also {runner_up} ({second:g} vs {best:g})"
     doubt = _model_doubt(text, top) if confidence > RULES_DOUBTED_CONFIDENCE else None
-    if confidence > RULES_DOUBTED_CONFIDENCE and top != "unsubscribe" and _one_word(text):
+    if confidence > RULES_DOUBTED_CONFIDENCE and asides and top not in ACTS_PAST_AN_ASIDE:
+        # A clear answer with a wry or suspicious aside: read, but a person confirms it.
+        confidence = RULES_DOUBTED_CONFIDENCE
+        reason += f"; also {asides[0]!r}"
+    elif confidence > RULES_DOUBTED_CONFIDENCE and top != "unsubscribe" and _one_word(text):
         # "Interesting." or "Nope." alone is read, but a person confirms it; "Unsubscribe" alone
         # is an opt-out whatever else it could mean.
         confidence = RULES_DOUBTED_CONFIDENCE
@@ -553,6 +582,14 @@ MODEL_SHORT_MIN_PROBABILITY = 0.99
 # A question mark alone may turn out to be interest ("Thursday morning?") or a referral, but a
 # question is not read as a refusal or an opt-out by the model alone.
 QUESTION_MAY_MEAN = ("interested", "referral", "question")
+
+
+# A reply that asks who we are, whether it is spam, or says "maybe, it depends" goes to a person
+# unless another intent is read from at least two phrases (more than
+# `NEEDS_PERSON_OUTWEIGHED_BELOW`); then it is read, but waits for a person to confirm it, except
+# for an opt-out or an absence.
+NEEDS_PERSON_OUTWEIGHED_BELOW = 5
+ACTS_PAST_AN_ASIDE = ("unsubscribe", "out_of_office")
 
 
 # A phrase rule acts by itself only when the model does not read the whole reply, clearly, as
@@ -614,11 +651,15 @@ def _model_suggestion(
     )
 
 
+# "Bob様", "田中さん": a Japanese greeting line ends with the honorific after the name.
+_HONORIFICS = ("様", "さん", "殿")
+
+
 def _without_salutations(text: str) -> str:
     """The reply without its greeting line, its sign-off and the name under it: the short
     lines of at most three words around the message."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
-    while lines and len(lines[0].split()) <= 3 and lines[0].endswith((",", ":", "!")):
+    while lines and len(lines[0].split()) <= 3 and lines[0].endswith((",", ":", "!", *_HONORIFICS)):
         lines.pop(0)
     while len(lines) > 1 and len(lines[-1].split()) <= 3 and not lines[-1].endswith((".", "?")):
         lines.pop()

@@ -105,7 +105,7 @@ UNSUBSCRIBE = _rules(
     (r"\bnie chc[eę] (otrzymywa[cć]|dostawa[cć])\b|\bprzesta\w* (do mnie )?pisa", 3),
     (r"\busuni[eę]ci\w*\b.{0,40}\bdanych\b|\brodo\b", 3),
     # Czech.
-    (r"\bodhla[sš]\w*|\bvy[řr]a[dď]\w* (m[eě]|n[aá]s)\b", 3),
+    (r"\bodhl[aá][sš]\w*|\bvy[řr]a[dď]\w* (m[eě]|n[aá]s)\b", 3),
     (r"\bnechci (dost[aá]vat|d[aá]l)|\bp[řr]esta[nň]\w* mi ps[aá]t|\bv[ýy]maz\w*\b", 3),
     # Swedish, Danish, Norwegian.
     (r"\bavregistrera|\bavanm[äa]l|\bta bort mig\b|\bsluta (mejla|maila|skicka|skriva)", 3),
@@ -417,6 +417,7 @@ INTERESTED = _rules(
 
 REFERRAL = _rules(
     (r"\bwho (do|should) i talk to\b", 0),
+    (r"\bpass(ed|ing)? (this|it|your (note|e-?mail|message)) (on|along) to\b", 3),
     (r"\bich habe (das unternehmen|die firma) verlassen\b|\bleite\b.{0,40}\bweiter\b", 3),
     (r"\bkontaktieren sie\b|\bwenden sie sich\b", 2),
     (r"\bj'ai quitté\b|\bje transmets\b|\bs'occupe de ce sujet\b", 3),
@@ -426,7 +427,11 @@ REFERRAL = _rules(
     (r"\bik werk hier niet meer\b|\bik stuur (dit|het) door\b|\bloopt via\b", 3),
     # Polish.
     (r"\bnie jestem w[lł]a[sś]ciw\w* osob|\btym zajmuje si[eę]\b|\bnie pracuj[eę] ju[zż]", 3),
-    (r"\bprzekazuj[eę]\b|\bprosz[eę] (napisa[cć]|kontaktowa[cć] si[eę]) (do|z)\b", 3),
+    (
+        r"\bprzekazuj[eę]\b|\bprzekaza[lł]\w*\b"
+        r"|\bprosz[eę] (napisa[cć]|kontaktowa[cć] si[eę]) (do|z)\b",
+        3,
+    ),
     # Czech.
     (r"\bnejsem spr[aá]vn[aá] osoba|\bm[aá] na starosti\b|\bu[zž] ve firm[eě] nepracuji", 3),
     (r"\bp[řr]epos[ií]l[aá]m\b|\bkontaktujte pros[ií]m\b|\bnapi[sš]te pros[ií]m\b", 3),
@@ -439,7 +444,7 @@ REFERRAL = _rules(
     (r"\ben ole oikea henkil[öo]|\bt[äa]t[äa] hoitaa\b|\bolen l[äa]htenyt yrityksest[äa]", 3),
     (r"\bv[äa]lit[äa]n\b|\bota yhteytt[äa]\b", 3),
     # Japanese.
-    (r"担当(者|部署)|転送いたします|退職いたしました", 3),
+    (r"担当(者|部署)|担当は|転送いたします|退職いたしました", 3),
 )
 
 OUT_OF_OFFICE = _rules(
@@ -483,5 +488,62 @@ QUESTION = _rules(
     (r"\bhvad koster\b|\ber der\b.{0,30}\?|\bhvor opbevares\b|\bhar i\b|\bhvordan fungerer\b", 2),
     (r"\bhva koster\b|\bhar dere\b|\bhvor lagres\b", 2),
     (r"\bpaljonko\b|\bonko\b|\bmiss[äa]\b|\bmiten\b", 2),
-    (r"ですか|でしょうか|いくら", 2),
+    (r"ですか|でしょうか|いくら|ますか|教えて(ください|いただけ|頂け|もらえ)", 2),
+)
+
+# Replies a person should answer, whatever else they seem to say: who is writing and how they got
+# the address, whether it is spam or a machine, a wry or sarcastic aside, and "maybe, it depends".
+NEEDS_PERSON = _rules(
+    # Who are you, who is this, do we know each other, have we spoken, remind me of the context.
+    (
+        r"\bwho (is this|are you|r u|is writing|gave you|sold you)\b|\bdo (i|we) know (you|each)"
+        r"|\bhave we (met|spoken|talked)\b|\bremind me (who|what|of)\b"
+        r"|\bwer (sind sie|ist das|bist du|hat ihnen)\b|\bkennen wir uns\b"
+        r"|\bqui (êtes|etes)[- ]vous\b|\bc'est qui\b|\bon se conna[iî]t\b|\bon s'est (déjà )?parl"
+        r"|\brappelez-moi\b|\bqui vous a (donné|transmis)\b"
+        r"|\bqui[eé]n (es|eres|sois|le dio|te dio|les dio)\b|\bnos conocemos\b"
+        r"|\bquem (é|e|s[aã]o) (voc[eê]|o senhor|a senhora|voc[eê]s)\b|\bn[ãa]o lembro\b"
+        r"|\bnos conhecemos\b|\bchi (sei|siete|è lei|e lei|vi ha dato|ti ha dato)\b"
+        r"|\bci conosciamo\b|\bwie (bent u|ben jij|ben je|is dit|heeft u)\b|\bkennen wij elkaar\b"
+        r"|\bkim (pan|pani|jeste[sś])\w*|\bkto (to|pisze|da[lł])\b|\bkdo (jste|jsi|to je|v[aá]m)\b"
+        r"|\bvem (är du|är ni|är detta|är det|gav)\b|\bk[äa]nner vi\b"
+        r"|\bhvem (er du|er i|er det|er dette|er dere|har givet|har gitt|gav|ga)\b"
+        r"|\bkender vi\b|\bkjenner vi\b|\bkuka (olet|olette|te|sin[äa]|antoi)\b|\bmik[äa] ihmeen\b"
+        r"|\btunnemmeko\b|どちら様|どなた|誰ですか|どこで.{0,10}(知|入手)",
+        3,
+    ),
+    # Where they got the address, and whether the message is spam, a scam or written by a machine.
+    (
+        r"\b(spam|scam|phishing|roskaposti\w*)\b|\b(a |by a )?bot (write|wrote|written)\b"
+        r"|\bare you (a bot|real|human)\b|\bwoher haben sie\b|\bo[uù] avez-vous (eu|trouv|obtenu)"
+        r"|\bde d[oó]nde (sac|obtuv|consigui)\w*|\bonde (conseguiu|obteve|pegou|arranjou)\b"
+        r"|\bdove (avete|hai) (preso|trovato|ottenuto)\b|\bhoe (komt u|kom je|komen jullie) aan\b"
+        r"|\bsk[aą]d (ma|macie|masz)\b|\bodkud (m[aá]te|m[aá][sš])\b|\bvar fick (du|ni)\b"
+        r"|\bhvor har (du|i|dere) (f[åa]et|f[åa]tt)\b|\bmist[äa] (sait|saitte)\b|迷惑メール|スパム",
+        3,
+    ),
+    # A wry or sarcastic aside: laughter, "seriously?", "nice try", and the faces that wink at it.
+    (
+        r"\b(lol|lmao|rofl|haha\w*|jaja\w*|hehe\w*|kkk+)\b|\bseriously\?|\ben serio\b"
+        r"|\bs[ée]rio\?|\bsul serio\b|\bim ernst\b|\bs[ée]rieux\b|\bnice try\b|\bleuk geprobeerd\b"
+        r"|\bnetter versuch\b|\bbien essay[ée]\b|\bbuen intento\b|\bbela tentativa\b"
+        r"|\bbel tentativo\b|\bniez[lł]a pr[oó]ba\b|\bhezk[yý] pokus\b|\bsnyggt f[öo]rs[öo]k\b"
+        r"|\bgodt fors[øo]gt\b|\bgodt fors[øo]k\b|\bhyv[äa] yritys\b"
+        r"|[\U0001f643\U0001f644\U0001f609\U0001f60f\U0001f602\U0001f923]",
+        3,
+    ),
+    # "Maybe.", "maybe later", "it depends": neither a yes nor a no.
+    (
+        r"(?m)^\W*(maybe|perhaps|vielleicht|peut-[êe]tre|quiz[aá]s?|tal vez|talvez|forse|misschien"
+        r"|mo[zż]e|mo[zž]n[aá]|kanske|m[åa]ske|kanskje|ehk[äa])\b\s*[.,!?]"
+        r"|\b(maybe|perhaps|vielleicht|peut-[êe]tre|quiz[aá]s?|tal vez|talvez|forse|misschien"
+        r"|mo[zż]e|mo[zž]n[aá]|kanske|m[åa]ske|kanskje|ehk[äa])\b[^.!?\n]{0,20}\b(later|sometime"
+        r"|someday|plus tard|m[aá]s adelante|mais tarde|pi[uù] avanti|p[oó][zź]niej|pozd[eě]ji"
+        r"|l[äa]ngre fram|senare|senere|my[öo]hemmin)\b"
+        r"|\b(it )?depends\b|\bkommt (drauf|darauf) an\b|\bça d[ée]pend\b|\bdepende\b|\bdipende\b"
+        r"|\bhangt (ervan|er van) af\b|\bzale[żz]y\b|\bz[aá]le[žz][ií]\b|\bdet beror\b"
+        r"|\bdet afh[æa]nger\b|\bdet kommer an p[åa]\b|\briippuu\b"
+        r"|^\W*(検討します|考えておきます)\W*$",
+        3,
+    ),
 )
