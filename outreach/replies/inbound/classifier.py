@@ -4,6 +4,8 @@ Italian, Portuguese and Dutch over the stripped reply, with negation handled by 
 
 Six intents: interested, not_interested, out_of_office, unsubscribe, referral, question; and
 `unclear` for a reply that matches no rule, which a person reads (never a guess at interest).
+A rule's answer acts by itself only when the model, reading the whole reply, does not clearly
+read another intent, and never for a single word other than an opt-out.
 """
 
 import re
@@ -387,7 +389,16 @@ INTERESTED += lexicon.INTERESTED
 REFERRAL += lexicon.REFERRAL
 OUT_OF_OFFICE += lexicon.OUT_OF_OFFICE
 QUESTION += lexicon.QUESTION
+NEEDS_PERSON = list(lexicon.NEEDS_PERSON)
 
+# Asked in passing, and only as a question: "Tudo bem, pode mandar" and "Jeudi, ça va." agree.
+_PLEASANTRY = re.compile(
+    r"\b(how are you|how'?s it going|tudo bem|tudo bom|como vai|qu[ée] tal|c[oó]mo est[aá]s"
+    r"|ça va|comment allez-vous|come stai|come va|wie geht'?s( dir| ihnen)?"
+    r"|wie geht es (dir|ihnen)|hoe gaat het|jak si[eę] masz|jak leci|jak se m[aá]te|hur m[åa]r du"
+    r"|hur [äa]r l[äa]get|hvordan har du det|hvordan g[åa]r det|mit[äa] kuuluu)[ \t]*\?+",
+    re.IGNORECASE,
+)
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _NAME = re.compile(
     r"(?<![\w@.])([A-ZÀ-Ý][a-zà-ÿ'-]+(?:\s+(?:de\s+|da\s+|van\s+|von\s+|van der\s+|del\s+|di\s+)?"
@@ -451,7 +462,8 @@ def classify(
     ignored_addresses: set[str] | None = None,
 ) -> Classification:
     """The intent of a stripped human reply, by the rules."""
-    text = _normalized(body)
+    # "Hi Bob, how are you?" asks nothing of us: a pleasantry is not read as a question.
+    text = _PLEASANTRY.sub(" ", _normalized(body))
     subject_text = _normalized(
         re.sub(r"^\s*((re|aw|sv|r|rv|antw|fw|fwd|wg)\s*:\s*)+", "", subject, flags=re.I)
     )
@@ -489,8 +501,27 @@ def classify(
         scores["question"] = max(0.0, scores["question"] - 2)
     if scores["out_of_office"] and scores["interested"] < 3:
         scores["out_of_office"] += 1
+        # Away until a date: "I'm travelling until 16 March and read no email" is an absence,
+        # not a request to stop emailing.
+        if extract_return_date(body, received=received) is not None:
+            scores["out_of_office"] += 2
     if scores["unsubscribe"] >= 3:
         scores["unsubscribe"] += 2
+
+    asides = [found.group(0).strip() for p, _ in NEEDS_PERSON if (found := p.search(text))]
+    if asides and scores["unsubscribe"] < 3 and scores["out_of_office"] < 3:
+        # "Who are you?", "Is this spam?", "Maybe. It depends.", a sarcastic aside: whatever it
+        # also says, a person answers it. Only a clear opt-out or an absence is read past it.
+        others = max(scores[intent] for intent in INTENTS if intent != "unclear")
+        if others <= NEEDS_PERSON_OUTWEIGHED_BELOW:
+            return Classification(
+                intent="unclear",
+                confidence=0.0,
+                source="rules",
+                reason=f"Matched {', '.join(repr(hit) for hit in asides[:3])}; "
+                "a person should read it.",
+                scores=scores,
+            )
 
     scores["unclear"] = 0.0
     ranked = sorted(INTENTS, key=lambda intent: (-scores[intent], INTENTS.index(intent)))
@@ -502,12 +533,28 @@ def classify(
         # One loose cue (a question mark, "gerne") says little on its own: a clear reading of the
         # whole reply by the model outweighs it, as a suggestion a person confirms.
         suggestion = _model_suggestion(text, scores, at_least=MODEL_OVERRIDE_PROBABILITY)
-        if suggestion.intent not in {"unclear", top}:
+        asked = top == "question" and suggestion.intent not in QUESTION_MAY_MEAN
+        if suggestion.intent not in {"unclear", top} and not asked:
             return suggestion
     confidence = _confidence(best, second)
     reason = f"Matched {', '.join(repr(hit) for hit in matched[top][:3])}"
     if second:
         reason += f"; also {runner_up} ({second:g} vs {best:g})"
+    doubt = _model_doubt(text, top) if confidence > RULES_DOUBTED_CONFIDENCE else None
+    if confidence > RULES_DOUBTED_CONFIDENCE and asides and top not in ACTS_PAST_AN_ASIDE:
+        # A clear answer with a wry or suspicious aside: read, but a person confirms it.
+        confidence = RULES_DOUBTED_CONFIDENCE
+        reason += f"; also {asides[0]!r}"
+    elif confidence > RULES_DOUBTED_CONFIDENCE and top != "unsubscribe" and _one_word(text):
+        # "Interesting." or "Nope." alone is read, but a person confirms it; "Unsubscribe" alone
+        # is an opt-out whatever else it could mean.
+        confidence = RULES_DOUBTED_CONFIDENCE
+        reason += "; a single word"
+    elif doubt is not None:
+        # A phrase matched, but the whole reply reads as something else: the rules' answer
+        # stays, as a suggestion a person confirms rather than an action taken by itself.
+        confidence = RULES_DOUBTED_CONFIDENCE
+        reason += f"; the model reads it as {doubt}"
     return Classification(
         intent=top,
         confidence=confidence,
@@ -530,6 +577,43 @@ MODEL_MIN_PROBABILITY = 0.8
 MODEL_MIN_WORDS = 2
 RULES_DEFER_AT_MOST = 1
 MODEL_OVERRIDE_PROBABILITY = 0.97
+MODEL_SHORT_WORDS = 3
+MODEL_SHORT_MIN_PROBABILITY = 0.99
+# A question mark alone may turn out to be interest ("Thursday morning?") or a referral, but a
+# question is not read as a refusal or an opt-out by the model alone.
+QUESTION_MAY_MEAN = ("interested", "referral", "question")
+
+
+# A reply that asks who we are, whether it is spam, or says "maybe, it depends" goes to a person
+# unless another intent is read from at least two phrases (more than
+# `NEEDS_PERSON_OUTWEIGHED_BELOW`); then it is read, but waits for a person to confirm it, except
+# for an opt-out or an absence.
+NEEDS_PERSON_OUTWEIGHED_BELOW = 5
+ACTS_PAST_AN_ASIDE = ("unsubscribe", "out_of_office")
+
+
+# A phrase rule acts by itself only when the model does not read the whole reply, clearly, as
+# another intent: when it gives the rules' intent less than `MODEL_DOUBT_BELOW` and another at
+# least `MODEL_DOUBT_OTHER_AT_LEAST`, the answer waits at `RULES_DOUBTED_CONFIDENCE`.
+RULES_DOUBTED_CONFIDENCE = 0.6
+MODEL_DOUBT_BELOW = 0.05
+MODEL_DOUBT_OTHER_AT_LEAST = 0.9
+
+
+def _one_word(text: str) -> bool:
+    return len(re.findall(r"\w+", _without_salutations(text))) < 2
+
+
+def _model_doubt(text: str, intent: str) -> str | None:
+    """The intent the model reads instead of the rules' `intent`, when it clearly does."""
+    content = _without_salutations(text)
+    if len(re.findall(r"\w+", content)) < MODEL_MIN_WORDS:
+        return None
+    probabilities = shipped_model().probabilities(content[:2000])
+    if not probabilities or probabilities.get(intent, 0.0) >= MODEL_DOUBT_BELOW:
+        return None
+    other, probability = max(probabilities.items(), key=lambda pair: pair[1])
+    return other if probability >= MODEL_DOUBT_OTHER_AT_LEAST else None
 
 
 def _model_suggestion(
@@ -542,6 +626,10 @@ def _model_suggestion(
     # A word of courtesy ("Ok.", "Received") says no intent: a person reads it.
     words = re.findall(r"\w+", content)
     enough = len(words) >= MODEL_MIN_WORDS
+    if len(words) <= MODEL_SHORT_WORDS:
+        # "Got it.", "Lo miro.", "Preso nota.": a few words of acknowledgement share letters
+        # with every intent, so the model must be surer of them.
+        at_least = max(at_least, MODEL_SHORT_MIN_PROBABILITY)
     probabilities = shipped_model().probabilities(content[:2000]) if enough else {}
     if probabilities:
         intent, probability = max(probabilities.items(), key=lambda pair: pair[1])
@@ -563,11 +651,15 @@ def _model_suggestion(
     )
 
 
+# "Bob様", "田中さん": a Japanese greeting line ends with the honorific after the name.
+_HONORIFICS = ("様", "さん", "殿")
+
+
 def _without_salutations(text: str) -> str:
     """The reply without its greeting line, its sign-off and the name under it: the short
     lines of at most three words around the message."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
-    while lines and len(lines[0].split()) <= 3 and lines[0].endswith((",", ":", "!")):
+    while lines and len(lines[0].split()) <= 3 and lines[0].endswith((",", ":", "!", *_HONORIFICS)):
         lines.pop(0)
     while len(lines) > 1 and len(lines[-1].split()) <= 3 and not lines[-1].endswith((".", "?")):
         lines.pop()

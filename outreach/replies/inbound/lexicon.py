@@ -105,7 +105,7 @@ UNSUBSCRIBE = _rules(
     (r"\bnie chc[eę] (otrzymywa[cć]|dostawa[cć])\b|\bprzesta\w* (do mnie )?pisa", 3),
     (r"\busuni[eę]ci\w*\b.{0,40}\bdanych\b|\brodo\b", 3),
     # Czech.
-    (r"\bodhla[sš]\w*|\bvy[řr]a[dď]\w* (m[eě]|n[aá]s)\b", 3),
+    (r"\bodhl[aá][sš]\w*|\bvy[řr]a[dď]\w* (m[eě]|n[aá]s)\b", 3),
     (r"\bnechci (dost[aá]vat|d[aá]l)|\bp[řr]esta[nň]\w* mi ps[aá]t|\bv[ýy]maz\w*\b", 3),
     # Swedish, Danish, Norwegian.
     (r"\bavregistrera|\bavanm[äa]l|\bta bort mig\b|\bsluta (mejla|maila|skicka|skriva)", 3),
@@ -118,6 +118,26 @@ UNSUBSCRIBE = _rules(
     (r"\ben halua (enää|lisää)|\blopettakaa\b|\blopeta\b.{0,20}\b(lähettäminen|viestit)", 3),
     # Japanese.
     (r"配信停止|配信を停止|送信(は)?不要|今後.{0,10}(メール|ご連絡).{0,10}(不要|ご遠慮|控え)", 3),
+    # Japanese opt-outs say "from now on ... not needed" or "erase my details": an opt-out verb
+    # outweighs the "不要" that alone reads as a no.
+    (
+        r"今後.{0,15}(メール|ご連絡|連絡|送信|送付|ご案内|営業).{0,15}(不要|ご遠慮|控え|結構|お断り"
+        r"|やめ|止め)|(メール|ご連絡|ご案内).{0,10}今後.{0,10}(不要|ご遠慮|控え|結構|お断り)"
+        r"|(連絡先|アドレス|個人情報|情報|名前).{0,20}(消去|削除|抹消)"
+        r"|(送らない|送付しない|連絡しない|送信しない)でください",
+        4,
+    ),
+    # "I do not wish to receive your messages" and "leave your campaigns", in any of the languages.
+    (
+        r"\b(not wish|no longer wish|nep[řr]eji si|nechceme|no deseo|no quiero|n[ãa]o desejo"
+        r"|ne souhaite|ne veux|nicht mehr|w[üu]nsche keine|wens (niet|geen)|[öo]nskar inte"
+        r"|[øo]nsker ikke|en halua|nie [żz]ycz[eę]|nie chc[eę]|non desidero|non voglio)\b"
+        r"[^.!?\n]{0,30}\b(receive|dost[aá]vat|recibir|receber|recevoir|erhalten|bekommen"
+        r"|ontvangen|f[åa]|motta|modtage|vastaanottaa|saada|otrzymywa[cć]|ricevere)\b"
+        r"|\b(dejar? de|deje de|deixar de|cesser de|smettere di)\b[^.!?\n]{0,15}\b(figurar"
+        r"|aparecer|recibir|receber|recevoir|ricevere|constar)\b",
+        3,
+    ),
 )
 
 NOT_INTERESTED = _rules(
@@ -190,6 +210,20 @@ NOT_INTERESTED = _rules(
     ),
     (r"\bbuilt (our|my) own\b|\bwe (have|built) (an? )?in-?house\b", 3),
     (r"不要です|不要でございます|ご遠慮", 3),
+    # "It does not suit a company of our size", "we are going in another direction", and
+    # "we are not looking for new tools" said the other way round, in any of the languages.
+    (
+        r"\b(not|nicht|ne|pas|no|n[ãa]o|non|niet|nie|nen[ií]|ei|inte|ikke)\b[^.!?\n]{0,20}"
+        r"\b(suitable|adequate|suited|right for|geeignet|passend|adapt[ée]e?|adecuad[oa]"
+        r"|adequad[oa]|adatt[oa]|geschikt|odpowiedni\w*|vhodn\w*|sovellu\w*|l[äa]mplig\w*"
+        r"|egnet|passende)\b|\b(different|another|other|andere\w*|autre|otra|outra|altra"
+        r"|inn[aą]|jinou|annan|anden|annen|toiseen|een andere)\b (direction|richtung|direction"
+        r"|direcci[óo]n|dire[çc][ãa]o|direzione|kierunku|cestou|riktning|retning|suuntaan"
+        r"|koers|richting)\b|別の方向|\b(suchen|zoeken|szukamy|hled[aá]me|letar|leder|ser"
+        r"|etsimme|cherchons|buscamos|procuramos|cerchiamo)\b[^.!?\n]{0,25}\b(keine|geen|nie"
+        r"|inga|ingen|pas|no|n[ãa]o|non)\b",
+        3,
+    ),
     (r"\bhard pass\b|\bnot going to (move forward|proceed|pursue)\b|\bwe'?ll pass\b", 3),
     (r"\b(already|happily) (use|using|work with|working with|have) (a |an )?competitor\b", 3),
     (r"\b(went|gone|going) with (another|a different|an other) (vendor|provider|supplier|tool)", 3),
@@ -271,6 +305,28 @@ INTERESTED = _rules(
         r"|tirsdag|maanantaina|tiistaina|keskiviikkona|torstaina|perjantaina)\b[^.!\n]{0,25}"
         r"\b(\d{1,2} ?(h|uhr|uur|am|pm)\b|\d{1,2}[:.h]\d\d|(à|às|a las|alle|om|o|v|kl\.?"
         r"|klockan|klokken|kello) \d{1,2})",
+        3,
+    ),
+    # A question that proposes a day ("Free Wednesday morning?", "¿Qué tal el miércoles?") is
+    # interest, not a question about the product.
+    (
+        r"\b(monday|tuesday|wednesday|thursday|friday|tomorrow|montag|dienstag|mittwoch"
+        r"|donnerstag|freitag|morgen fr[üu]h|lundi|mardi|mercredi|jeudi|vendredi|demain|lunes"
+        r"|martes|mi[ée]rcoles|jueves|viernes|luned[iì]|marted[iì]|mercoled[iì]|gioved[iì]"
+        r"|venerd[iì]|domani|segunda|ter[çc]a|quarta|quinta|sexta|amanh[ãa]|maandag|dinsdag"
+        r"|woensdag|donderdag|vrijdag|poniedzia\w*|wtor\w*|[śs]rod\w*|czwart\w*|pi[ąa]t\w*"
+        r"|jutro|pond[ěe]l\w*|[úu]ter\w*|st[řr]ed\w*|[čc]tvrt\w*|p[áa]t\w*|z[íi]tra|m[åa]ndag"
+        r"|tisdag|onsdag|torsdag|fredag|mandag|tirsdag|i morgon|i morgen|maanantai\w*"
+        r"|tiistai\w*|keskiviikko\w*|torstai\w*|perjantai\w*|huomenna)\b[^.!?\n]{0,50}\?",
+        3,
+    ),
+    (
+        r"お話し(でき|させ|を伺|を聞)|(打ち合わせ|ミーティング|面談|お時間|ご説明).{0,10}(いただけ"
+        r"|でき|設定|調整|お願い)",
+        3,
+    ),
+    (
+        r"(月曜|火曜|水曜|木曜|金曜|明日|来週)[^。\uff01\uff1f\n]{0,15}(いかが|どう|ご都合|空いて)",
         3,
     ),
     (r"\bmarqu\w* (uma )?(reuni[ãa]o|conversa|call|chamada|demo)", 3),
@@ -361,6 +417,7 @@ INTERESTED = _rules(
 
 REFERRAL = _rules(
     (r"\bwho (do|should) i talk to\b", 0),
+    (r"\bpass(ed|ing)? (this|it|your (note|e-?mail|message)) (on|along) to\b", 3),
     (r"\bich habe (das unternehmen|die firma) verlassen\b|\bleite\b.{0,40}\bweiter\b", 3),
     (r"\bkontaktieren sie\b|\bwenden sie sich\b", 2),
     (r"\bj'ai quitté\b|\bje transmets\b|\bs'occupe de ce sujet\b", 3),
@@ -370,7 +427,11 @@ REFERRAL = _rules(
     (r"\bik werk hier niet meer\b|\bik stuur (dit|het) door\b|\bloopt via\b", 3),
     # Polish.
     (r"\bnie jestem w[lł]a[sś]ciw\w* osob|\btym zajmuje si[eę]\b|\bnie pracuj[eę] ju[zż]", 3),
-    (r"\bprzekazuj[eę]\b|\bprosz[eę] (napisa[cć]|kontaktowa[cć] si[eę]) (do|z)\b", 3),
+    (
+        r"\bprzekazuj[eę]\b|\bprzekaza[lł]\w*\b"
+        r"|\bprosz[eę] (napisa[cć]|kontaktowa[cć] si[eę]) (do|z)\b",
+        3,
+    ),
     # Czech.
     (r"\bnejsem spr[aá]vn[aá] osoba|\bm[aá] na starosti\b|\bu[zž] ve firm[eě] nepracuji", 3),
     (r"\bp[řr]epos[ií]l[aá]m\b|\bkontaktujte pros[ií]m\b|\bnapi[sš]te pros[ií]m\b", 3),
@@ -383,7 +444,7 @@ REFERRAL = _rules(
     (r"\ben ole oikea henkil[öo]|\bt[äa]t[äa] hoitaa\b|\bolen l[äa]htenyt yrityksest[äa]", 3),
     (r"\bv[äa]lit[äa]n\b|\bota yhteytt[äa]\b", 3),
     # Japanese.
-    (r"担当(者|部署)|転送いたします|退職いたしました", 3),
+    (r"担当(者|部署)|担当は|転送いたします|退職いたしました", 3),
 )
 
 OUT_OF_OFFICE = _rules(
@@ -394,6 +455,30 @@ OUT_OF_OFFICE = _rules(
     (r"\bpoissa toimistolta\b|\blomalla\b|\bolen poissa\b", 3),
     (r"\bbegrenset tilgang\b|\bjeg er borte\b|\bbegränsad tillgång\b|\bbegrænset adgang\b", 3),
     (r"不在|休暇|出張中|外出中", 3),
+    # Away without reading mail, in any of the languages: an absence, not a refusal of email.
+    (
+        r"\b(lees geen|lees ik geen|l[äa]ser inte|leser ikke|l[æa]ser ikke|nie sprawdzam|nie czytam"
+        r"|nie odczytuj\w*|en(k[äa])? (seuraa|lue|tarkista)|sem acesso|senza accesso"
+        r"|accesso (saltuario|limitato|ridotto)"
+        r"|bez p[řr][ií]stupu|bez dost[eę]pu|ohne (zugang|zugriff)|lese (ich )?keine|sin acceso"
+        r"|sans acc[èe]s|no access|not (checking|reading)|won'?t (be )?(checking|reading)"
+        r"|neodpov[ií]d[aá]m|nekontroluji|ingen tillg[åa]ng|ingen adgang|ingen tilgang"
+        r"|[äa]r borta|kein zugriff|ne lis pas|ne consulte pas|no leo|no reviso|n[ãa]o leio"
+        r"|non leggo|non controllo)\b[^.!?\n]{0,30}(e-?mail\w*|mail\w*|post\w*|poczt\w*"
+        r"|s[äa]hk[öo]post\w*|correo\w*|courriel\w*|messagerie|e-post|e-postar|mejl\w*|pošt\w*)",
+        3,
+    ),
+    # Leave and travel that take someone away for days.
+    (
+        r"\b(f[öo]r[äa]ldraledig\w*|tj[äa]nstere\w*|permisjon|barsel\w*|forretningsrej\w*"
+        r"|tjenestereis\w*|forretningsreis\w*|vanhempainvapaa\w*|ty[öo]matka\w*|sairauslomal\w*|zwolnieni\w*"
+        r"|delegacj\w*|urlopie|slu[žz]ebn[ií] cest\w*|nemocensk\w*|dienstreise|elternzeit"
+        r"|op reis|zwangerschapsverlof|ouderschapsverlof|licen[çc]a|viagem a trabalho|de viaje"
+        r"|viaje de trabajo|en d[ée]placement|cong[ée] (maternit[ée]|parental|maladie)|trasferta"
+        r"|per una fiera|fuori per|business trip|parental leave|sick leave)\b",
+        2,
+    ),
+    (r"(\d{1,2}[日月]|曜日?).{0,6}まで.{0,20}(休|不在|出張|留守|戻り)", 3),
 )
 
 QUESTION = _rules(
@@ -403,5 +488,62 @@ QUESTION = _rules(
     (r"\bhvad koster\b|\ber der\b.{0,30}\?|\bhvor opbevares\b|\bhar i\b|\bhvordan fungerer\b", 2),
     (r"\bhva koster\b|\bhar dere\b|\bhvor lagres\b", 2),
     (r"\bpaljonko\b|\bonko\b|\bmiss[äa]\b|\bmiten\b", 2),
-    (r"ですか|でしょうか|いくら", 2),
+    (r"ですか|でしょうか|いくら|ますか|教えて(ください|いただけ|頂け|もらえ)", 2),
+)
+
+# Replies a person should answer, whatever else they seem to say: who is writing and how they got
+# the address, whether it is spam or a machine, a wry or sarcastic aside, and "maybe, it depends".
+NEEDS_PERSON = _rules(
+    # Who are you, who is this, do we know each other, have we spoken, remind me of the context.
+    (
+        r"\bwho (is this|are you|r u|is writing|gave you|sold you)\b|\bdo (i|we) know (you|each)"
+        r"|\bhave we (met|spoken|talked)\b|\bremind me (who|what|of)\b"
+        r"|\bwer (sind sie|ist das|bist du|hat ihnen)\b|\bkennen wir uns\b"
+        r"|\bqui (êtes|etes)[- ]vous\b|\bc'est qui\b|\bon se conna[iî]t\b|\bon s'est (déjà )?parl"
+        r"|\brappelez-moi\b|\bqui vous a (donné|transmis)\b"
+        r"|\bqui[eé]n (es|eres|sois|le dio|te dio|les dio)\b|\bnos conocemos\b"
+        r"|\bquem (é|e|s[aã]o) (voc[eê]|o senhor|a senhora|voc[eê]s)\b|\bn[ãa]o lembro\b"
+        r"|\bnos conhecemos\b|\bchi (sei|siete|è lei|e lei|vi ha dato|ti ha dato)\b"
+        r"|\bci conosciamo\b|\bwie (bent u|ben jij|ben je|is dit|heeft u)\b|\bkennen wij elkaar\b"
+        r"|\bkim (pan|pani|jeste[sś])\w*|\bkto (to|pisze|da[lł])\b|\bkdo (jste|jsi|to je|v[aá]m)\b"
+        r"|\bvem (är du|är ni|är detta|är det|gav)\b|\bk[äa]nner vi\b"
+        r"|\bhvem (er du|er i|er det|er dette|er dere|har givet|har gitt|gav|ga)\b"
+        r"|\bkender vi\b|\bkjenner vi\b|\bkuka (olet|olette|te|sin[äa]|antoi)\b|\bmik[äa] ihmeen\b"
+        r"|\btunnemmeko\b|どちら様|どなた|誰ですか|どこで.{0,10}(知|入手)",
+        3,
+    ),
+    # Where they got the address, and whether the message is spam, a scam or written by a machine.
+    (
+        r"\b(spam|scam|phishing|roskaposti\w*)\b|\b(a |by a )?bot (write|wrote|written)\b"
+        r"|\bare you (a bot|real|human)\b|\bwoher haben sie\b|\bo[uù] avez-vous (eu|trouv|obtenu)"
+        r"|\bde d[oó]nde (sac|obtuv|consigui)\w*|\bonde (conseguiu|obteve|pegou|arranjou)\b"
+        r"|\bdove (avete|hai) (preso|trovato|ottenuto)\b|\bhoe (komt u|kom je|komen jullie) aan\b"
+        r"|\bsk[aą]d (ma|macie|masz)\b|\bodkud (m[aá]te|m[aá][sš])\b|\bvar fick (du|ni)\b"
+        r"|\bhvor har (du|i|dere) (f[åa]et|f[åa]tt)\b|\bmist[äa] (sait|saitte)\b|迷惑メール|スパム",
+        3,
+    ),
+    # A wry or sarcastic aside: laughter, "seriously?", "nice try", and the faces that wink at it.
+    (
+        r"\b(lol|lmao|rofl|haha\w*|jaja\w*|hehe\w*|kkk+)\b|\bseriously\?|\ben serio\b"
+        r"|\bs[ée]rio\?|\bsul serio\b|\bim ernst\b|\bs[ée]rieux\b|\bnice try\b|\bleuk geprobeerd\b"
+        r"|\bnetter versuch\b|\bbien essay[ée]\b|\bbuen intento\b|\bbela tentativa\b"
+        r"|\bbel tentativo\b|\bniez[lł]a pr[oó]ba\b|\bhezk[yý] pokus\b|\bsnyggt f[öo]rs[öo]k\b"
+        r"|\bgodt fors[øo]gt\b|\bgodt fors[øo]k\b|\bhyv[äa] yritys\b"
+        r"|[\U0001f643\U0001f644\U0001f609\U0001f60f\U0001f602\U0001f923]",
+        3,
+    ),
+    # "Maybe.", "maybe later", "it depends": neither a yes nor a no.
+    (
+        r"(?m)^\W*(maybe|perhaps|vielleicht|peut-[êe]tre|quiz[aá]s?|tal vez|talvez|forse|misschien"
+        r"|mo[zż]e|mo[zž]n[aá]|kanske|m[åa]ske|kanskje|ehk[äa])\b\s*[.,!?]"
+        r"|\b(maybe|perhaps|vielleicht|peut-[êe]tre|quiz[aá]s?|tal vez|talvez|forse|misschien"
+        r"|mo[zż]e|mo[zž]n[aá]|kanske|m[åa]ske|kanskje|ehk[äa])\b[^.!?\n]{0,20}\b(later|sometime"
+        r"|someday|plus tard|m[aá]s adelante|mais tarde|pi[uù] avanti|p[oó][zź]niej|pozd[eě]ji"
+        r"|l[äa]ngre fram|senare|senere|my[öo]hemmin)\b"
+        r"|\b(it )?depends\b|\bkommt (drauf|darauf) an\b|\bça d[ée]pend\b|\bdepende\b|\bdipende\b"
+        r"|\bhangt (ervan|er van) af\b|\bzale[żz]y\b|\bz[aá]le[žz][ií]\b|\bdet beror\b"
+        r"|\bdet afh[æa]nger\b|\bdet kommer an p[åa]\b|\briippuu\b"
+        r"|^\W*(検討します|考えておきます)\W*$",
+        3,
+    ),
 )

@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
+from itertools import pairwise, repeat
 from pathlib import Path
 
 from outreach.replies.inbound.quotes import strip_reply
@@ -25,6 +25,9 @@ def features(text: str) -> list[str]:
     of its characters the same way."""
     words = [w for w in _WORD.findall(text.lower()) if not w.isdigit()]
     found = [f"w:{word}" for word in words]
+    # Whether something is asked tells a question, or a proposed time, from a statement.
+    if "?" in text or "\uff1f" in text:
+        found.append("p:?")
     found.extend(f"b:{a} {b}" for a, b in pairwise(words))
     for word in words:
         marked = f"<{word}>"
@@ -38,16 +41,15 @@ class IntentModel:
     priors: dict[str, float]
     likelihoods: dict[str, dict[str, float]]
     unseen: dict[str, float]
+    vocabulary: frozenset[str] = frozenset()
 
     def probabilities(self, text: str) -> dict[str, float]:
-        tokens = [
-            t for t in features(text) if any(t in table for table in self.likelihoods.values())
-        ]
+        tokens = [t for t in features(text) if t in self.vocabulary]
         if not tokens:
             return {}
         logs = {
             intent: self.priors[intent]
-            + sum(self.likelihoods[intent].get(t, self.unseen[intent]) for t in tokens)
+            + sum(map(self.likelihoods[intent].get, tokens, repeat(self.unseen[intent])))
             for intent in self.priors
         }
         top = max(logs.values())
@@ -69,17 +71,20 @@ def train(examples: list[tuple[str, str]]) -> IntentModel:
         total = sum(table.values()) + len(vocabulary)
         likelihoods[intent] = {t: math.log((n + 1) / total) for t, n in table.items()}
         unseen[intent] = math.log(1 / total)
-    return IntentModel(priors=priors, likelihoods=likelihoods, unseen=unseen)
+    return IntentModel(
+        priors=priors, likelihoods=likelihoods, unseen=unseen, vocabulary=frozenset(vocabulary)
+    )
 
 
 def examples(items: list[dict]) -> list[tuple[str, str]]:
     """The labelled replies a model learns from: what each person wrote, without the quoted
-    history and signature that every intent shares. Automatic replies are told apart by their
-    headers and rules before the model is asked, so it does not learn them."""
+    history and signature that every intent shares. Automatic replies with their headers are
+    told apart before the model is asked, so it does not learn them; an out-of-office note a
+    person typed, or one without headers, reaches the model like any reply, so it learns those."""
     return [
         (strip_reply(item["text"]), item["intent"])
         for item in items
-        if item["intent"] != "out_of_office"
+        if item["intent"] != "out_of_office" or not item.get("headers")
     ]
 
 

@@ -23,10 +23,24 @@ _SEPARATOR = re.compile(
     r"^\s*(-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original"
     r"|messaggio originale|mensagem original|oorspronkelijk bericht|forwarded message"
     r"|weitergeleitete nachricht|message transféré|mensaje reenviado|originalmeddelande)\s*-{2,}"
-    r"|begin forwarded message:|_{10,}|-{10,}|={10,})\s*$",
+    r"|begin forwarded message:|_{10,}|-{10,}|={10,})\s*$"
+    # "-----Původní zpráva-----", "---------- Videresendt meddelelse ---------": a few words
+    # between dashes, in whatever language the client writes them.
+    r"|^\s*-{3,}\s*[^\W\d_][^-\n]{2,50}?\s*-{3,}\s*$",
     re.IGNORECASE,
 )
-_HEADER_FROM = re.compile(r"^\s*\*?(from|von|de|da|van|från|fra|od)\s*\*?\s*:", re.IGNORECASE)
+_HEADER_FROM = re.compile(
+    r"^\s*\*?(from|von|de|da|van|från|fra|od|lähettäjä|差出人)\s*\*?\s*:", re.IGNORECASE
+)
+# Outlook writes its header block in the reader's language: a label and an address ("Od: Bob
+# Smith <bob@…>", "Fra: …") followed by more short labels ("Sendt:", "Komu:", "Předmět:").
+_HEADER_ANY_FROM = re.compile(r"^\s*\*?[^\W\d_][\w ]{0,20}\*?\s*[:\uff1a].{0,120}@[\w-]+\.")
+_HEADER_ANY_FIELD = re.compile(r"^\s*\*?[^\W\d_][\w ]{0,20}\*?\s*[:\uff1a]")
+# "2025/03/03 9:14、Bob Smith <bob@…>のメール:", "Wiadomość napisana przez Bob Smith <bob@…> w
+# dniu 3 mar 2025, o godz. 09:14:": any short line with an address and a time that ends in a
+# colon introduces quoted history, whatever the client's language.
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
 _HEADER_FIELDS = re.compile(
     r"^\s*\*?(sent|date|to|subject|gesendet|datum|an|betreff|envoyé|envoye|objet|à|enviado"
     r"|fecha|para|asunto|inviato|data|oggetto|a|verzonden|aan|onderwerp|skickat|ämne|emne)"
@@ -37,7 +51,9 @@ _MOBILE_FOOTER = re.compile(
     r"^\s*(sent from my|sent from (mail|outlook|yahoo)|sent via|sent with|get outlook for"
     r"|envoyé de mon|envoyé depuis|von meinem .{1,30} gesendet|gesendet von|enviado desde"
     r"|inviato da|enviado do meu|enviado de meu|verzonden (vanaf|met) mijn|skickat från"
-    r"|sendt fra)\b",
+    r"|sendt fra)\b"
+    # "Wysłane z iPhone'a", "iPhoneから送信", "Sendt fra min iPhone": a few words naming the device.
+    r"|^(?=[^?.]{0,40}$)\W*(\S+\s+){0,4}?\S*(iphone|ipad|android|blackberry)",
     re.IGNORECASE,
 )
 _DISCLAIMER = re.compile(
@@ -55,7 +71,8 @@ _SIGN_OFF = re.compile(
     r"|bien à vous|merci|salutations|bonne journée|saludos|un saludo|saludos cordiales"
     r"|atentamente|gracias|cordiali saluti|saluti|grazie|distinti saluti|atenciosamente"
     r"|abraços|abraço|obrigado|obrigada|met vriendelijke groet|vriendelijke groet|groeten"
-    r"|groet|bedankt|dank je|dank u|med vänlig hälsning|mvh|hälsningar)"
+    r"|groet|bedankt|dank je|dank u|med vänlig hälsning|mvh|hälsningar"
+    r"|(以上、?)?(今後とも)?よろしくお願い(いた|致)?します。?|取り急ぎ(ご返信|ご連絡)まで。?)"
     r"[\s,.!]*(-+\s*)?([A-ZÀ-Ý][\w.'-]*)?\s*$",
     re.IGNORECASE,
 )
@@ -68,8 +85,12 @@ MAX_SIGNATURE_LINES = 8
 def strip_reply(text: str) -> str:
     """The new text of a reply: quoted history, signature and footers removed."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    lines = lines[: _history_start(lines)]
-    lines = [line for line in lines if not line.lstrip().startswith(">")]
+    start = _history_start(lines)
+    before = lines[:start]
+    if not any(line.strip() for line in before):
+        # Written below the quote: the new text is what is not quoted after the attribution.
+        before = _below_quote(lines[start:])
+    lines = [line for line in before if not line.lstrip().startswith(">")]
     lines = _without_footers(lines)
     body = _collapse(lines)
     without_signature = _collapse(_without_signature(lines))
@@ -80,7 +101,7 @@ def _history_start(lines: list[str]) -> int:
     for index, line in enumerate(lines):
         if _SEPARATOR.match(line):
             return index
-        if _ATTRIBUTION.match(line):
+        if _ATTRIBUTION.match(line) or _attribution_with_address(line):
             return index
         # Attributions wrap: "On Mon, 3 Mar 2025 at 09:00, Bob Smith <" / "bob@x.com> wrote:".
         if _ATTRIBUTION_START.match(line):
@@ -95,11 +116,34 @@ def _history_start(lines: list[str]) -> int:
             following = lines[index + 1 : index + 6]
             if sum(1 for other in following if _HEADER_FIELDS.match(other)) >= 2:
                 return index
+        if _HEADER_ANY_FROM.match(line):
+            following = lines[index + 1 : index + 6]
+            if sum(1 for other in following if _HEADER_ANY_FIELD.match(other)) >= 3:
+                return index
         if line.lstrip().startswith(">") and all(
             not rest.strip() or rest.lstrip().startswith(">") for rest in lines[index:]
         ):
             return index
     return len(lines)
+
+
+def _attribution_with_address(line: str) -> bool:
+    stripped = line.strip()
+    return (
+        len(stripped) <= 300
+        and stripped.endswith((":", "\uff1a"))
+        and _ADDRESS.search(stripped) is not None
+        and _TIME.search(stripped) is not None
+    )
+
+
+def _below_quote(lines: list[str]) -> list[str]:
+    """What follows a quoted block that the message opens with: "On … wrote:", "> …", then the
+    reply. Nothing, when no line is quoted (a forwarded message holds no reply below it)."""
+    quoted = [index for index, line in enumerate(lines) if line.lstrip().startswith(">")]
+    if not quoted:
+        return []
+    return lines[quoted[0] :]
 
 
 def _without_footers(lines: list[str]) -> list[str]:
