@@ -12,9 +12,12 @@ score but for the repeats of the one day at the edge of its window.
 
 Why nothing is counted twice or lost: each batch claims its rows with
 `select_for_update(skip_locked=True)`, so two sweepers take different rows; the row a group is
-folded into is locked too (compacted rows are never in a batch, and are locked in id order, so
-two sweepers never wait on each other in a circle), and the sum, the update and the deletion
-commit together.
+folded into is locked too (compacted rows are never in a batch, and are locked in id order),
+and the sum, the update and the deletion commit together.
+
+Two sweepers can still wait on each other in a circle: a claim that meets a row another sweeper
+has just compacted leaves it out but keeps its lock, out of id order. PostgreSQL then aborts one
+of them; its batch rolls back whole and is taken again, so a deadlock costs a second, never a row.
 """
 
 from collections import defaultdict
@@ -26,7 +29,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from config.sweeps import in_batches, sweep_deadline
+from config.sweeps import in_batches, retrying_deadlocks, sweep_deadline
 from outreach.models import Activity, Workspace
 
 SIGNALS = list(Activity.STEP_SIGNALS)
@@ -61,7 +64,7 @@ def tracking_compact(
 
     def step(batch: int) -> int:
         nonlocal folded
-        claimed, deleted = _compact_batch(before=before, batch=batch)
+        claimed, deleted = retrying_deadlocks(lambda: _compact_batch(before=before, batch=batch))
         folded += deleted
         return claimed
 
