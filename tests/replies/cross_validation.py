@@ -22,7 +22,7 @@ import django
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ("UNSUBSCRIBE", "NOT_INTERESTED", "INTERESTED", "REFERRAL", "OUT_OF_OFFICE", "QUESTION")
 # Rules added later: a round written before they existed is read without them.
-LATER_RULES = ("NEEDS_PERSON",)
+LATER_RULES = ("NEEDS_PERSON", "HEDGES")
 
 
 def _git(*args: str) -> str:

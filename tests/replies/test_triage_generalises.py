@@ -159,3 +159,73 @@ def test_quoted_history_forwards_and_footers_in_any_language_leave_the_reply_its
 def test_a_how_are_you_in_the_greeting_does_not_make_a_refusal_a_question():
     text = "Olá Marcos, tudo bem?\n\nJá fechamos contrato com outra empresa no mês passado."
     assert read(text).intent == "not_interested"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Not sure yet. Let me mull it over.",
+        "Weiß nicht so recht. Mal sehen.",
+        "Vediamo... difficile da dire adesso.",
+        "Pomysł ciekawy. A może nie. Trudno powiedzieć.",
+        "Kanske. Eller kanske inte.",
+        "Hmm. Jeg må lige tænke over det.",
+        "I'll circle back on this.",
+    ],
+)
+def test_a_hedge_with_no_answer_waits_for_a_person(text):
+    assert read(text).intent == "unclear"
+
+
+def test_a_hedge_beside_a_clear_answer_is_read_but_a_person_confirms_it():
+    found = read("Not sure it will stick, but Thursday at 3pm works for a first call.")
+    assert found.intent == "interested"
+    assert not acts_by_itself(found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi Bob,\n\nHuh?\n\nCheers,\nAnna",
+        "Dobrý den,\n\nCože?\n\nS pozdravem\nJan",
+        "Thanks for the info.",
+        "Ok, dank je.",
+        "Mottatt, takk.",
+        "Intrigante.",
+    ],
+)
+def test_puzzlement_thanks_or_a_lone_compliment_is_no_answer(text):
+    assert read(text).intent == "unclear"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Nope, we'll pass.", "Nein danke.", "Dispenso.", "Nie, dziękuję.", "Ei kiitos."],
+)
+def test_a_curt_no_thanks_is_not_interested(text):
+    assert read(text).intent == "not_interested"
+
+
+def test_a_data_protection_question_is_a_question_not_an_erasure_request():
+    found = read("Jak wygląda kwestia RODO przy nagraniach? Kto jest administratorem danych?")
+    assert found.intent == "question"
+
+
+def test_a_signature_under_a_sign_off_in_any_language_is_not_the_message():
+    text = (
+        "Dzień dobry,\n\nDziękuję, nie skorzystamy.\n\nPozdrawiam\n"
+        "Anna Nowak | Kierownik Sprzedaży\nFirma Sp. z o.o. · +48 22 555 01 02"
+    )
+    assert "Kierownik" not in strip_reply(text)
+    assert "Firma" not in strip_reply(text.replace("Pozdrawiam", "Ystävällisin terveisin"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "この件は情報システム部の高橋が担当しておりますので、そちらにご連絡ください。",
+        "導入の判断は購買部の山本が判断いたします。",
+    ],
+)
+def test_a_japanese_reply_naming_who_handles_it_is_a_referral(text):
+    assert read(text).intent == "referral"

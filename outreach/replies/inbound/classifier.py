@@ -385,11 +385,12 @@ OUT_OF_OFFICE = _rules(
 
 UNSUBSCRIBE += lexicon.UNSUBSCRIBE
 NOT_INTERESTED += lexicon.NOT_INTERESTED
-INTERESTED += lexicon.INTERESTED
-REFERRAL += lexicon.REFERRAL
+INTERESTED += lexicon.INTERESTED + lexicon.MORE_INTERESTED
+REFERRAL += lexicon.REFERRAL + lexicon.MORE_REFERRAL
 OUT_OF_OFFICE += lexicon.OUT_OF_OFFICE
 QUESTION += lexicon.QUESTION
 NEEDS_PERSON = list(lexicon.NEEDS_PERSON)
+HEDGES = list(lexicon.HEDGES)
 
 # Asked in passing, and only as a question: "Tudo bem, pode mandar" and "Jeudi, ça va." agree.
 _PLEASANTRY = re.compile(
@@ -508,7 +509,10 @@ def classify(
     if scores["unsubscribe"] >= 3:
         scores["unsubscribe"] += 2
 
-    asides = [found.group(0).strip() for p, _ in NEEDS_PERSON if (found := p.search(text))]
+    # Asides and hedges are read in the message itself, without its greeting and sign-off:
+    # "Hi Bob,\n\nHuh?\n\nBest, Ann" is as puzzled as "Huh?".
+    content = _without_salutations(text)
+    asides = [found.group(0).strip() for p, _ in NEEDS_PERSON if (found := p.search(content))]
     if asides and scores["unsubscribe"] < 3 and scores["out_of_office"] < 3:
         # "Who are you?", "Is this spam?", "Maybe. It depends.", a sarcastic aside: whatever it
         # also says, a person answers it. Only a clear opt-out or an absence is read past it.
@@ -522,6 +526,22 @@ def classify(
                 "a person should read it.",
                 scores=scores,
             )
+
+    hedges = [found.group(0).strip() for p, _ in HEDGES if (found := p.search(content))]
+    if hedges and max(scores[intent] for intent in INTENTS if intent != "unclear") < (
+        HEDGE_OUTWEIGHED_AT
+    ):
+        # "Not sure.", "We'll see.", "Let me sit on it": no answer yet, unless a phrase of
+        # another intent says one.
+        return Classification(
+            intent="unclear",
+            confidence=0.0,
+            source="rules",
+            reason=f"Matched {', '.join(repr(hit) for hit in hedges[:3])}; "
+            "a person should read it.",
+            scores=scores,
+        )
+    asides += hedges
 
     scores["unclear"] = 0.0
     ranked = sorted(INTENTS, key=lambda intent: (-scores[intent], INTENTS.index(intent)))
@@ -589,6 +609,10 @@ QUESTION_MAY_MEAN = ("interested", "referral", "question")
 # `NEEDS_PERSON_OUTWEIGHED_BELOW`); then it is read, but waits for a person to confirm it, except
 # for an opt-out or an absence.
 NEEDS_PERSON_OUTWEIGHED_BELOW = 5
+# A hedge ("not sure", "we'll see") leaves the reply to a person unless another intent is read
+# from a phrase of its own (a score of at least `HEDGE_OUTWEIGHED_AT`); then it is read, but a
+# person confirms it.
+HEDGE_OUTWEIGHED_AT = 3
 ACTS_PAST_AN_ASIDE = ("unsubscribe", "out_of_office")
 
 

@@ -1,6 +1,8 @@
 """More of the classifier's phrase rules: blunt refusals, data-deletion requests and "stop" in the
-western languages, and every intent in Polish, Czech, Swedish, Danish, Norwegian, Finnish and
-Japanese. Patterns match word stems so that inflected and reordered wording still reads."""
+western languages, every intent in Polish, Czech, Swedish, Danish, Norwegian, Finnish and
+Japanese, and in all fourteen languages the replies that answer nothing yet (hedges, thanks
+alone, puzzlement, suspicion). Patterns match word stems so that inflected and reordered
+wording still reads."""
 
 import re
 
@@ -103,7 +105,12 @@ UNSUBSCRIBE = _rules(
     # Polish.
     (r"\b(usu[nń]\w*|wypis\w*)\b.{0,30}\b(mnie|list\w*|dane|danych)\b|^\W*wypisz\w*", 3),
     (r"\bnie chc[eę] (otrzymywa[cć]|dostawa[cć])\b|\bprzesta\w* (do mnie )?pisa", 3),
-    (r"\busuni[eę]ci\w*\b.{0,40}\bdanych\b|\brodo\b", 3),
+    (
+        r"\busuni[eę]ci\w*\b.{0,40}\bdanych\b|\brodo\b.{0,60}\busu[nń]"
+        r"|\busu[nń]\w*\b.{0,60}\brodo\b|\bzaprzesta\w*\b.{0,30}\bwysy[lł]\w*",
+        3,
+    ),
+    (r"\b(adres|gegevens)\b.{0,30}\buit\b.{0,20}\b(bestand|lijst|database|systeem)\b", 3),
     # Czech.
     (r"\bodhl[aá][sš]\w*|\bvy[řr]a[dď]\w* (m[eě]|n[aá]s)\b", 3),
     (r"\bnechci (dost[aá]vat|d[aá]l)|\bp[řr]esta[nň]\w* mi ps[aá]t|\bv[ýy]maz\w*\b", 3),
@@ -225,6 +232,38 @@ NOT_INTERESTED = _rules(
         3,
     ),
     (r"\bhard pass\b|\bnot going to (move forward|proceed|pursue)\b|\bwe'?ll pass\b", 3),
+    # "I'll pass", "Let it be", "No thanks", in any of the languages.
+    (
+        r"(?m)^\W*(nah|nope|pass|i'?ll pass|no,? thanks?( you)?|n[öo]|nee|nein,? danke"
+        r"|lass(en wir| mal)|sans fa[çc]on|non,? merci|je passe|paso|no,? gracias|dispenso|passo"
+        r"|n[ãa]o,? obrigad[oa]|no,? grazie|laat maar( zitten)?|nee,? dank( je| u)?"
+        r"|podzi[ęe]kuj[ęe]|nie,? dzi[ęe]kuj[ęe]"
+        r"|odpuszcz[ęe]|nechte (to )?b[ýy]t|to nechte b[ýy]t|ne,? d[íi]ky|nej,? tack|vi avst[åa]r"
+        r"|nej,? tak|nei,? takk|ei,? kiitos|j[äa]tet[äa][äa]n v[äa]liin|j[äa]t[äa]n v[äa]liin"
+        r"|結構です|遠慮します)\b[^\n]{0,25}$"
+        r"|\b(lassen wir (das|es)|laat (maar )?zitten|st[åa]r (vi )?over|det st[åa]r vi over"
+        r"|j[äa]tet[äa][äa]n v[äa]liin|見送(ります|らせて))\b"
+        r"|\bno vamos a invertir\b|\bn[ãa]o vamos investir\b|\bnon investiremo\b",
+        3,
+    ),
+    # "We're all set" and a bare "No interest", in any of the languages.
+    (
+        r"\b(we'?re|we are) (all )?(set|covered|good)\b|\bwir sind (gut )?versorgt\b"
+        r"|\bon est (d[ée]j[àa] )?(bien )?([ée]quip[ée]s|servis)\b|\bestamos (bien )?servidos\b"
+        r"|\bestamos bien as[íi]\b|\bsiamo a posto\b|\bsiamo gi[àa] coperti\b"
+        r"|\bwe zijn (al )?voorzien\b|\bjeste[śs]my (ju[żz] )?zaopatrzeni\b"
+        r"|\bjsme (u[žz] )?zaji[šs]t[ěe]n[ií]\b|\bvi [äa]r (redan )?t[äa]ckta\b"
+        r"|\bvi er (allerede )?d[æa]kket( ind)?\b|\bnez[áa]jem\b|\bbrak zainteresowania\b",
+        3,
+    ),
+    # "We went with another supplier", in any of the languages.
+    (
+        r"\b(fechamos|cerramos|firmamos|elegimos|escolhemos|scelto|chiuso|gekozen|wybrali\w*"
+        r"|vybrali|valt|valgt|valitsimme)\b[^.!?\n]{0,25}\b(outro|otro|altro|ander\w*|inn\w+"
+        r"|jin\w+|annan|anden|annen|toisen)\b[^.!?\n]{0,12}\b(fornecedor|proveedor|fornitore"
+        r"|leverancier|dostawc\w*|dodavatel\w*|leverant[öo]r|leverand[øo]r|toimittaja\w*)",
+        3,
+    ),
     (r"\b(already|happily) (use|using|work with|working with|have) (a |an )?competitor\b", 3),
     (r"\b(went|gone|going) with (another|a different|an other) (vendor|provider|supplier|tool)", 3),
     (r"\b(solved|fixed|addressed|handled) (this|that|the problem|it)( already)?\b", 2),
@@ -491,6 +530,27 @@ QUESTION = _rules(
     (r"ですか|でしょうか|いくら|ますか|教えて(ください|いただけ|頂け|もらえ)", 2),
 )
 
+# More ways of saying yes: "tell me more", "let's book a chat", "Tuesday afternoon can be
+# arranged", in the languages the rules above read least.
+MORE_INTERESTED = _rules(
+    (
+        r"\bvertel (me|ons|mij) (er )?meer\b|\b(vamos|podemos) marcar\b|\bvaraa (aika|palaveri"
+        r"|tapaaminen|puolen tunnin)\b|調整可能|都合が(つき|付き)ます|空いております|伺えます"
+        r"|お時間(を)?(いただけ|頂け)",
+        3,
+    ),
+)
+
+# More ways of pointing us to someone else, in Japanese: "Suzuki in sales planning handles this,
+# please contact them", "Tanaka in sales decides".
+MORE_REFERRAL = _rules(
+    (
+        r"(の|が)?担当(して(おり)?ます|しております|です|者)|(そちら|こちら)(に|へ)(ご)?連絡"
+        r"|が判断(します|いたします)",
+        3,
+    ),
+)
+
 # Replies a person should answer, whatever else they seem to say: who is writing and how they got
 # the address, whether it is spam or a machine, a wry or sarcastic aside, and "maybe, it depends".
 NEEDS_PERSON = _rules(
@@ -544,6 +604,153 @@ NEEDS_PERSON = _rules(
         r"|\bhangt (ervan|er van) af\b|\bzale[żz]y\b|\bz[aá]le[žz][ií]\b|\bdet beror\b"
         r"|\bdet afh[æa]nger\b|\bdet kommer an p[åa]\b|\briippuu\b"
         r"|^\W*(検討します|考えておきます)\W*$",
+        3,
+    ),
+    # A yes or a no taken back in the same breath: "Maybe. Or maybe not.", "… o no.", "Albo nie."
+    (
+        r"(?:^|[,.…;:!-]|\.\.\.)\s*(or (maybe |perhaps )?not|oder (auch |eben )?nicht"
+        r"|ou (peut-[êe]tre )?pas|ou non|o (tal vez |quiz[aá]s? )?no|ou (talvez )?n[ãa]o"
+        r"|o (forse |anche )?no|forse no|of (misschien )?(ook )?niet|misschien ook niet"
+        r"|albo nie|a mo[żz]e nie|lub nie|nebo (taky |mo[žz]n[aá] )?ne|mo[žz]n[aá] ne"
+        r"|eller (kanske |kanskje |m[åa]ske )?(inte|ikke|ej)|eller ogs[åa] (ikke|inte)"
+        r"|kanske inte|kanskje ikke|m[åa]ske ikke|tai (sitten |ehk[äa] )?ei|ehk[äa] ei)"
+        r"\s*(?:[.!…]|\.\.\.|$)",
+        3,
+    ),
+    # Nothing but puzzlement: "Huh?", "Hæ?", "Como assim?", "?".
+    (
+        r"^\W*(\?+|huh|what|eh|h[äa]h?|hein|quoi|qu[ée]|como assim|c[oó]mo|cosa|come|wat|hoezo"
+        r"|co|cože|jak to|vad|hva|h[æe]|mit[äa]|h[äa]|え|は|何)\s*[?\uff1f]+\W*$",
+        3,
+    ),
+    # Not knowing whether to laugh or cry, and "you wrote to us before, didn't you?"
+    (
+        r"\b(laugh or cry|lachen oder weinen|rire ou pleurer|re[íi]r o llorar|rir ou chorar"
+        r"|ridere o piangere|lachen of huilen|[śs]mia[ćc] si[ęe] czy p[łl]aka[ćc]"
+        r"|sm[áa]t,? nebo br[ée]ct|skratta eller gr[åa]ta|grine eller gr[æa]de|le eller gr[åa]te"
+        r"|nauraa vai itke[äa])\b"
+        r"|\b(already|before) (contacted|emailed|written to|wrote to) (me|us)\b"
+        r"|\b(contacted|emailed|wrote to|written to) (me|us) (before|already|last year)\b"
+        r"|\bschon (mal |einmal )?(angeschrieben|kontaktiert)\b|\bd[ée]j[àa] (contact|[ée]crit)"
+        r"|\bya (me|nos) (escribi|contact)\w*|\bj[áa] (me|nos) (contat|escrev)\w*"
+        r"|\bgi[àa] (contattat|scritt)\w*|\bal eens (gemaild|benaderd|gecontacteerd)\b"
+        r"|\bju[żz] (pisali|pisa[łl]|kontaktowa)\w*|\bu[žz] (jste )?(ps[aá]l|kontaktoval)\w*"
+        r"|\b(redan|allerede|jo) (kontakta|skrivit|skrevet|kontaktet)\w*"
+        r"|\bjo aiemmin (ottaneet|ottanut|kirjoittaneet)\b|以前.{0,10}(連絡|メール)",
+        3,
+    ),
+    # "Why me?", "Why are you writing to me?"
+    (
+        r"\bwhy (me|us|are you (writing|emailing|contacting|messaging)|did you (write|email|pick))"
+        r"\b|\bwarum (ich|wir|schreiben sie (mir|uns)|gerade (ich|wir|uns))\b"
+        r"|\bpourquoi (moi|nous|m'[ée]crivez|vous m'[ée]crivez)|\bpor qu[ée] (a )?(m[íi]|nosotros"
+        r"|me (escribe|escribes|escriben))\b|\bpor que (eu|n[óo]s|me (escreve|escreveu))\b"
+        r"|\bperch[ée] (a )?(me|noi|mi (scrive|scrivete|scrivi))\b"
+        r"|\bwaarom (ik|wij|ons|mij|mailt)\b"
+        r"|\bdlaczego (ja|my|do mnie|do nas|pan pisze|pani pisze)\b|\bpro[čc] (j[áa]|my|mn[ěe]"
+        r"|n[áa]m|mi p[íi][šs]ete)\b|\bvarf[öo]r (jag|vi|mig|oss|skriver (du|ni))\b"
+        r"|\bhvorfor (mig|meg|os|oss|skriver (du|i|dere))\b|\bmiksi (min[äa]|minulle|meille"
+        r"|me|kirjoitat)\b|なぜ(私|弊社)",
+        3,
+    ),
+    # Nothing but an acknowledgement: "Thanks for the note.", "Přijato, děkuji.", "Ok, kiitos."
+    (
+        r"^\W*((ok(ay)?|thanks?( you)?( for (the|your) (note|message|e-?mail|info))?|noted|received"
+        r"|got it|understood|alles klar|danke( schön| sehr)?|zur kenntnis genommen|erhalten"
+        r"|merci( (pour|de) (le|votre) (message|mail|courriel))?|re[çc]u|(c'est )?not[ée]"
+        r"|(c'est )?not[ée] de mon c[ôo]t[ée]|gracias|recibido|entendido|anotado|obrigad[oa]"
+        r"|recebido|grazie|ricevuto|preso nota|bedankt|dank( je| u)?|top|ontvangen|genoteerd"
+        r"|dzi[ęe]kuj[ęe]|dzi[ęe]ki|otrzyma[łl](em|am)|przyj[ąa][łl](em|am)|d[ěe]kuji|d[íi]ky"
+        r"|p[řr]ijato|beru na v[ěe]dom[íi]|tack|mottaget|noterat|tak|modtaget|noteret|takk"
+        r"|mottatt|notert|kiitos|vastaanotettu|selv[äa]|noteerattu)\W*)+$"
+        r"|^\W*(承知(いた)?しました|了解(いた)?しました|拝見しました|ありがとうございます)\W*$",
+        3,
+    ),
+    # A lone word of appraisal: "Interesting.", "Interessante Mail.", "Spændende."
+    (
+        r"^\W*(interesting|intriguing|curious|interessant|spannend|int[ée]ressant|interesante"
+        r"|interessante|intrigante|ciekawe|zaj[íi]mav[ée]|zaj[íi]mav[ýy]|intressant|sp[æa]ndende"
+        r"|mielenkiintoista|kiinnostavaa|面白い|興味深い)\W*(e-?mail|mail|idea|offer|approach"
+        r"|id[ée]e|proposta|propuesta|propos[ai]tion|nab[íi]dka|oferta|tilbud|erbjudande)?\W*$",
+        3,
+    ),
+)
+
+# Hedges: not knowing, "we'll see", "hard to say", "let me think it over", "I'll get back to
+# you", a "hmm". They leave the reply to a person unless a phrase of another intent is read too
+# (then that intent is suggested, and a person confirms it).
+HEDGES = _rules(
+    (
+        r"\b(not sure|unsure|no idea|don'?t know|dunno|on the fence|undecided|torn)\b"
+        r"|\b(wei(ß|ss) (ich )?nicht|keine ahnung|nicht sicher|unsicher|unschl[üu]ssig)\b"
+        r"|\b(je ne sais pas|je sais pas|aucune id[ée]e|pas s[ûu]re?|pas certaine?|j'h[ée]site)\b"
+        r"|\b(no s[ée]|no lo s[ée]|ni idea|no estoy segur[oa]|no lo tengo claro)\b"
+        r"|\b(n[ãa]o sei|sei l[áa]|n[ãa]o tenho certeza|n[ãa]o estou segur[oa])\b"
+        r"|\b(non so|non lo so|boh|non saprei|non sono sicur[oa]|non ne ho idea)\b"
+        r"|\b(weet (ik )?niet|geen idee|niet zeker|ik twijfel)\b"
+        r"|\b(nie wiem|nie jestem pew\w+|nie mam poj[ęe]cia|waham si[ęe])\b"
+        r"|\b(nev[íi]m|nejsem si jist\w*|netu[šs][íi]m|v[áa]h[áa]m)\b"
+        r"|\b(vet inte|vet ej|ingen aning|os[äa]ker|inte s[äa]ker|tvekar)\b"
+        r"|\b(ved ikke|ingen anelse|usikker|ikke sikker|i tvivl)\b"
+        r"|\b(vet ikke|aner ikke|i tvil)\b"
+        r"|\b(en tied[äa]|en ole varma|ep[äa]varma|en osaa sanoa)\b"
+        r"|わかりません|分かりません|どうでしょう|何とも言え|なんとも言え",
+        3,
+    ),
+    # "We'll see", "hard to say". ("Who knows" is left out: "who knows, maybe one day" closes
+    # many a polite no.)
+    (
+        r"\b(we'?ll see|we will see|time will tell|hard to say|difficult to say)\b"
+        r"|\b(mal sehen|mal schauen|schauen wir mal|wir werden sehen|schwer zu sagen)\b"
+        r"|\b(on verra|nous verrons|difficile [àa] dire|dur [àa] dire)\b"
+        r"|\b(ya veremos|ya se ver[áa]|dif[íi]cil (de )?decir)\b"
+        r"|\b(vamos ver|veremos|dif[íi]cil dizer)\b"
+        r"|\b(vedremo|si vedr[àa]|staremo a vedere|difficile (da )?dire)\b"
+        r"|\b(we zien wel|we zullen zien|moeilijk te zeggen|lastig te zeggen)\b"
+        r"|\b(zobaczymy|si[ęe] zobaczy|trudno powiedzie[ćc]|ci[ęe][żz]ko powiedzie[ćc])\b"
+        r"|\b(uvid[íi]me|to se uvid[íi]|t[ěe][žz]ko [řr][íi]c[ti]?)\b"
+        r"|\b(vi f[åa]r se|det f[åa]r vi se|sv[åa]rt att s[äa]ga)\b"
+        r"|\b(det m[åa] vi se|sv[æa]rt at sige)\b"
+        r"|\b(vanskelig [åa] si)\b"
+        r"|\b(saa n[äa]hd[äa]|saas n[äa]hd[äa]|vaikea sanoa|vaikee sanoa)\b"
+        r"|様子を見|何とも|なんとも",
+        3,
+    ),
+    # "I'll circle back", "I'll get back to you", without saying what the answer is.
+    (
+        r"\b(will|i'?ll|we'?ll) (circle|get|come) back\b|\b(ich|wir) melden? (uns|mich)\b"
+        r"|\bje (vous )?reviens vers vous\b|\bje reviendrai vers vous\b|\bte (digo|aviso) algo\b"
+        r"|\bte falo depois\b|\bme fala de novo\b|\bti (faccio|farò) sapere\b"
+        r"|\bik kom (er )?(nog )?op terug\b|\bodezw[ęe] si[ęe]\b|\bozvu se\b|\b[åa]terkommer\b"
+        r"|\bvender tilbage\b|\bkommer tilbake\b|\bpalaan asiaan\b|追って(ご)?連絡",
+        3,
+    ),
+    # "Let me think it over", "I'll sleep on it".
+    (
+        r"\b(let me (think|sit on|sleep on|mull)|i'?ll (think|mull) (about|it over|on)"
+        r"|(need|have) to think (about )?it)\b"
+        r"|\b(ich (denke|denk|schlafe|schlaf) (mal )?dr[üu]ber|(ich )?[üu]berlege? (es )?mir"
+        r"|muss ich mir [üu]berlegen|lass mich (dr[üu]ber )?nachdenken)\b"
+        r"|\b(je vais (y )?r[ée]fl[ée]chir|laissez-moi r[ée]fl[ée]chir|j'y r[ée]fl[ée]chis"
+        r"|je vais y penser)\b"
+        r"|\b(lo pienso|lo pensar[ée]|d[ée]jame pensarlo|lo voy a pensar|tengo que pensarlo)\b"
+        r"|\b(vou pensar|deixa eu pensar|preciso pensar)\b"
+        r"|\b(ci penso|ci penser[òo]|fammi pensare|ci devo pensare|ci rifletto)\b"
+        r"|\b(ik denk erover na|ik ga erover nadenken|laat me (even )?nadenken"
+        r"|moet er (even )?over nadenken)\b"
+        r"|\b(zastanowi[ęe] si[ęe]|musz[ęe] si[ęe] zastanowi[ćc]|przemy[śs]l[ęe]|pomy[śs]l[ęe])\b"
+        r"|\b(rozmysl[íi]m|promysl[íi]m|mus[íi]m si to rozmyslet|pop[řr]em[ýy][šs]l[íi]m)\b"
+        r"|\b(jag funderar|ska fundera|l[åa]t mig fundera|f[åa]r fundera|jag ska t[äa]nka)\b"
+        r"|\b(jeg t[æa]nker over det|lad mig t[æa]nke|skal lige t[æa]nke)\b"
+        r"|\b(jeg tenker p[åa] det|la meg tenke|skal tenke p[åa] det)\b"
+        r"|\b(pit[äa][äa] miett[iä]\w*|t[äa]ytyy miett[iä]\w*|harkitsen|mietin asiaa)\b"
+        r"|考えさせて",
+        3,
+    ),
+    # A "hmm", "meh" or "tja" that opens the reply.
+    (
+        r"^\W*(hmm+|hm+|mmm+|ehm+|[öo]hm+|euh+|bof|uhm+|meh|tja+|nja+|nou ja|no c[óo][żz]|pff+"
+        r"|b[ée]h)\b",
         3,
     ),
 )
