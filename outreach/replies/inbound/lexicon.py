@@ -232,15 +232,16 @@ NOT_INTERESTED = _rules(
         3,
     ),
     (r"\bhard pass\b|\bnot going to (move forward|proceed|pursue)\b|\bwe'?ll pass\b", 3),
-    # "I'll pass", "Let it be", "No thanks", in any of the languages.
+    # "I'll pass", "Let it be", "No thanks" as the whole answer, in any of the languages.
     (
-        r"(?m)^\W*(nah|nope|pass|i'?ll pass|no,? thanks?( you)?|n[öo]|nee|nein,? danke"
+        r"(?m)^\W*(nah|nope|pass|i'?ll pass|no,? thanks?( you)?|nö|nee|nein,? danke"
         r"|lass(en wir| mal)|sans fa[çc]on|non,? merci|je passe|paso|no,? gracias|dispenso|passo"
         r"|n[ãa]o,? obrigad[oa]|no,? grazie|laat maar( zitten)?|nee,? dank( je| u)?"
         r"|podzi[ęe]kuj[ęe]|nie,? dzi[ęe]kuj[ęe]"
         r"|odpuszcz[ęe]|nechte (to )?b[ýy]t|to nechte b[ýy]t|ne,? d[íi]ky|nej,? tack|vi avst[åa]r"
         r"|nej,? tak|nei,? takk|ei,? kiitos|j[äa]tet[äa][äa]n v[äa]liin|j[äa]t[äa]n v[äa]liin"
-        r"|結構です|遠慮します)\b[^\n]{0,25}$"
+        r"|結構です|遠慮します)\b\W*((thanks|thank you|danke|merci|gracias|obrigad[oa]|valeu"
+        r"|grazie|bedankt|dzi[ęe]ki|d[íi]ky|tack|tak|takk|kiitos)\W*)?$"
         r"|\b(lassen wir (das|es)|laat (maar )?zitten|st[åa]r (vi )?over|det st[åa]r vi over"
         r"|j[äa]tet[äa][äa]n v[äa]liin|見送(ります|らせて))\b"
         r"|\bno vamos a invertir\b|\bn[ãa]o vamos investir\b|\bnon investiremo\b",
