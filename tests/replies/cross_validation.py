@@ -65,7 +65,11 @@ def main() -> None:
     def round_of(item: dict) -> str:
         return item["id"].split("-")[0]
 
-    rounds = sorted({round_of(item) for item in items}, key=lambda r: (r != "dev", r))
+    # "dev" first, then round1, round2, … round10 in the order they were written.
+    rounds = sorted(
+        {round_of(item) for item in items},
+        key=lambda r: (r != "dev", int(r.removeprefix("round") or 0) if r != "dev" else 0),
+    )
 
     def read(tested: list[dict], learnt: object, rules: dict | None = None) -> list:
         patches = [mock.patch.object(classifier, "shipped_model", lambda: learnt)]
