@@ -19,8 +19,12 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import harness
@@ -70,8 +74,18 @@ def main() -> int:
             and harness.percentile(busy["triage"], 95) < TRIAGE_P95_MS
         )
         return 0 if ok else 1
+    except BaseException:
+        # The folder goes with the clean-up: what the server said is printed before it does.
+        _print_log_tail(var_dir / "web.log")
+        raise
     finally:
         harness.clean_up(processes, server_url, DATABASE, var_dir)
+
+
+def _print_log_tail(log: Path, lines: int = 40) -> None:
+    if log.exists():
+        tail = log.read_text(errors="replace").splitlines()[-lines:]
+        print(f"--- the last {len(tail)} lines of {log.name} ---", *tail, sep="\n", file=sys.stderr)
 
 
 def _world() -> dict:
@@ -171,7 +185,7 @@ def _launch_campaign(world: dict):
     return campaign
 
 
-def _round(base_url: str, world: dict, *, first: int) -> dict[str, list[float]]:
+def _round(base_url: str, world: dict, *, first: int) -> dict:
     import httpx
 
     from outreach.models import OutreachLog, Reply
@@ -180,30 +194,57 @@ def _round(base_url: str, world: dict, *, first: int) -> dict[str, list[float]]:
     visited_at: dict[int, float] = {}
     posted_at: dict[str, float] = {}
 
+    retries: Counter[str] = Counter()
+    retries_lock = threading.Lock()
+
+    def send(what: str, request: Callable[[], httpx.Response]) -> None:
+        """Send a request that is safe to repeat, once more after a connection-level error.
+
+        A connection can end without an answer (a kept-alive one closed by the server as the
+        next request goes out, or a worker gone mid-request), and a browser repeats a GET then.
+        The second attempt opens a new connection. Each retry is counted by kind of request and
+        error, and printed beside the figures, so a server that drops connections still shows.
+        A timeout or an error answer is not retried.
+        """
+        try:
+            answer = request()
+        except (httpx.NetworkError, httpx.RemoteProtocolError) as error:
+            with retries_lock:
+                retries[f"{what} ({type(error).__name__})"] += 1
+            answer = request()
+        answer.raise_for_status()
+
     def visit(visitor: tuple[int, str, str]) -> None:
         prospect_id, _, token = visitor
+        # One connection for the visit's three pages, kept alive as a browser keeps it.
         with httpx.Client(base_url=base_url, timeout=60) as client:
             for path in (f"/w/{token}/", f"/w/{token}/2/"):
-                client.get(path).raise_for_status()
+                send("wizard page", partial(client.get, path))
             visited_at[prospect_id] = time.time()
-            client.get(f"/w/{token}/3/").raise_for_status()
+            # Viewing step 3 again opens no second call task: the database keeps one open.
+            send("wizard page", partial(client.get, f"/w/{token}/3/"))
 
     def reply(visitor: tuple[int, str, str]) -> None:
         prospect_id, email, _ = visitor
         message_id = f"<bench-{prospect_id}@mail.example>"
         posted_at[message_id] = time.time()
-        answer = httpx.post(
-            f"{base_url}/api/v1/replies/inbound",
-            headers={"Authorization": f"Bearer {world['key']}"},
-            json={
-                "message_id": message_id,
-                "from": {"email": email, "name": "Pat"},
-                "subject": "Re: a short video for you",
-                "text": "Thanks, this looks interesting. Could we talk next week?",
-            },
-            timeout=60,
+        # Safe to post twice: the inbound API stores a Message-ID once and answers the
+        # repeat with the stored reply.
+        send(
+            "reply",
+            partial(
+                httpx.post,
+                f"{base_url}/api/v1/replies/inbound",
+                headers={"Authorization": f"Bearer {world['key']}"},
+                json={
+                    "message_id": message_id,
+                    "from": {"email": email, "name": "Pat"},
+                    "subject": "Re: a short video for you",
+                    "text": "Thanks, this looks interesting. Could we talk next week?",
+                },
+                timeout=60,
+            ),
         )
-        answer.raise_for_status()
 
     with ThreadPoolExecutor(8) as visits, ThreadPoolExecutor(4) as replies:
         done = [visits.submit(visit, v) for v in visitors]
@@ -234,10 +275,11 @@ def _round(base_url: str, world: dict, *, first: int) -> dict[str, list[float]]:
     return {
         "call": [(tasks[pk] - visited_at[pk]) * 1000 for pk in visited_at],
         "triage": [(triaged[m] - posted_at[m]) * 1000 for m in posted_at],
+        "retries": retries,
     }
 
 
-def _report(idle: dict[str, list[float]], busy: dict[str, list[float]], rendered: int) -> None:
+def _report(idle: dict, busy: dict, rendered: int) -> None:
     def figures(values: list[float]) -> str:
         return (
             f"p50 {harness.percentile(values, 50):6.0f} ms  "
@@ -258,6 +300,9 @@ def _report(idle: dict[str, list[float]], busy: dict[str, list[float]], rendered
         f"(target < {TRIAGE_P95_MS} ms: {'met' if triage < TRIAGE_P95_MS else 'MISSED'})"
     )
     print(f"campaign prospects the bulk workers had started or finished: {rendered}")
+    for name, figures_of in (("no campaign", idle), ("campaign rendering", busy)):
+        retried = ", ".join(f"{n} {what}" for what, n in sorted(figures_of["retries"].items()))
+        print(f"requests sent again after a connection error, {name}: {retried or 'none'}")
     print(harness.machine())
 
 
