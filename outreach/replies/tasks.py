@@ -5,6 +5,17 @@ Each task imports its service when it runs: the services enqueue these tasks, so
 at load time would make the two modules import each other."""
 
 from celery import shared_task
+from celery.signals import worker_init
+
+
+@worker_init.connect
+def warm_the_offline_classifier(**kwargs: object) -> None:
+    """Train the offline reply classifier in the worker's main process, before it starts its
+    pool: each child it forks starts with the model, rather than training it while the first
+    reply it is handed waits."""
+    from outreach.replies.inbound.model import shipped_model
+
+    shipped_model()
 
 
 @shared_task(name="outreach.process_reply", acks_late=True, reject_on_worker_lost=True)

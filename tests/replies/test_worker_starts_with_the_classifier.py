@@ -1,0 +1,13 @@
+"""A worker trains the offline reply classifier once, as it starts, not on its first reply."""
+
+from outreach.replies.inbound.model import shipped_model
+from outreach.replies.tasks import warm_the_offline_classifier
+
+
+def test_a_starting_worker_has_the_classifier_ready_before_its_first_reply():
+    shipped_model.cache_clear()
+    warm_the_offline_classifier(sender=None)  # connected to Celery's worker_init
+    assert shipped_model.cache_info().currsize == 1
+    hits = shipped_model.cache_info().hits
+    shipped_model()
+    assert shipped_model.cache_info().hits == hits + 1  # the first reply reuses it, untrained
