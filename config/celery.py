@@ -4,12 +4,12 @@ import os
 
 from celery import Celery, Task
 from celery.schedules import crontab
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_init
 from django.db import close_old_connections
 
 # The module itself, not django.conf.settings: this file is imported while settings load.
-from config.queues import INTERACTIVE, TASK_QUEUES, task_routes
-from config.settings import AUTOMATION_SWEEP_SECONDS, OUTBOX_SWEEP_SECONDS
+from config.queues import BULK, INTERACTIVE, TASK_QUEUES, task_routes
+from config.settings import AUTOMATION_SWEEP_SECONDS, BULK_WORKER_NICENESS, OUTBOX_SWEEP_SECONDS
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -44,6 +44,18 @@ def _retire_old_connections(task: Task, **kwargs: object) -> None:
     inside the caller's transaction leaves its connection alone."""
     if not getattr(task.request, "is_eager", False):
         close_old_connections()
+
+
+@worker_init.connect
+def _bulk_work_yields_the_cpu(sender: object, **kwargs: object) -> None:
+    """A worker that consumes only the bulk queue runs at a lower CPU priority
+    (BULK_WORKER_NICENESS): on a machine it shares with the web app or the interactive workers,
+    a campaign's videos take the CPU they leave, never the other way round. The processes it
+    starts (its pool, ffmpeg) inherit it."""
+    queues = getattr(getattr(getattr(sender, "app", None), "amqp", None), "queues", None)
+    consumed = set(getattr(queues, "consume_from", None) or ())
+    if consumed == {BULK} and BULK_WORKER_NICENESS > 0:
+        os.nice(BULK_WORKER_NICENESS)
 
 
 # Every periodic job of the product, in one place. Sweeps run often and work in bounded
