@@ -49,9 +49,9 @@ def _retire_old_connections(task: Task, **kwargs: object) -> None:
 @worker_init.connect
 def _bulk_work_yields_the_cpu(sender: object, **kwargs: object) -> None:
     """A worker that consumes only the bulk queue runs at a lower CPU priority
-    (BULK_WORKER_NICENESS): on a machine it shares with the web app or the interactive workers,
-    a campaign's videos take the CPU they leave, never the other way round. The processes it
-    starts (its pool, ffmpeg) inherit it."""
+    (BULK_WORKER_NICENESS, the lowest by default): on a machine it shares with the web app or
+    the interactive workers, a campaign's videos take the CPU they leave, never the other way
+    round. The processes it starts (its pool, ffmpeg) inherit it."""
     queues = getattr(getattr(getattr(sender, "app", None), "amqp", None), "queues", None)
     consumed = set(getattr(queues, "consume_from", None) or ())
     if consumed == {BULK} and BULK_WORKER_NICENESS > 0:

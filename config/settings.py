@@ -198,8 +198,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 1)
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
 # A worker of the bulk queue alone lowers its CPU priority by this much (0 keeps it), so videos
-# and imports yield the CPU to the web app and the interactive workers on a shared machine.
-BULK_WORKER_NICENESS = env_int("BULK_WORKER_NICENESS", 10)
+# and imports yield the CPU to the web app and the interactive workers on a shared machine. The
+# lowest priority, 19, because ffmpeg encodes on several threads that each compete for the CPU:
+# at 10, a render's threads together still weighed about as much as an interactive worker.
+BULK_WORKER_NICENESS = env_int("BULK_WORKER_NICENESS", 19)
 # Celery's Django integration closes the database connection around every task unless told
 # to reuse it; opening a new PostgreSQL connection cost more than most of our tasks do.
 # Django's CONN_MAX_AGE and health checks still retire old or broken connections.

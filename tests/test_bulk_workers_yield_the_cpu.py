@@ -18,7 +18,7 @@ def worker(*queues: str) -> SimpleNamespace:
 def test_a_bulk_worker_lowers_its_cpu_priority():
     with mock.patch.object(celery.os, "nice") as nice:
         celery._bulk_work_yields_the_cpu(sender=worker("bulk"))
-    nice.assert_called_once_with(10)
+    nice.assert_called_once_with(19)
 
 
 @pytest.mark.parametrize(
