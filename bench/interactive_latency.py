@@ -1,12 +1,14 @@
 """Interactive work does not wait behind bulk work: engagement call tasks and reply triage while
 a 200-prospect campaign renders on the same machine.
 
-The processes run as in production, one Celery worker per queue (config/queues.py: interactive
-with 2 processes, sweeps with 1, bulk with 2) and gunicorn (2 workers x 4 threads), on
-PostgreSQL and Redis. Two rounds, each of VISITS prospects stepping to wizard step 3 (8 at a
-time) and VISITS replies posted to the inbound API (4 at a time): first on an idle worker set,
-then while a 200-prospect campaign is rendering. For each step-3 visit, the time from sending
-the request to the call task existing; for each reply, from posting it to its triage.
+The processes run with production's command lines (README, docker-compose.yml): one Celery
+worker per queue (config/queues.py: interactive with 8 processes, sweeps with 2, bulk with one
+per core, at the bulk queue's lower CPU priority) and gunicorn with config/gunicorn.py (4 sync
+workers), on PostgreSQL and Redis. Two rounds, each of VISITS prospects stepping to wizard
+step 3 (8 at a time) and VISITS replies posted to the inbound API (4 at a time): first on an
+idle worker set, then while a 200-prospect campaign is rendering. For each step-3 visit, the
+time from sending the request to the call task existing; for each reply, from posting it to its
+triage.
 
 Targets while the campaign renders: call task p95 < 500 ms, reply triage p95 < 2 s.
 Needs DATABASE_URL (a PostgreSQL server: the bench creates and drops BENCH_DB_NAME,
@@ -35,7 +37,9 @@ DATABASE = os.environ.get("BENCH_DB_NAME", "crm_bench_interactive")
 CALL_TASK_P95_MS = 500
 TRIAGE_P95_MS = 2000
 WAIT_TIMEOUT = 120
-WORKERS = (("interactive", 2), ("sweeps", 1), ("bulk", 2))
+# The production command lines (README, docker-compose.yml): the bulk queue one slot per core.
+WORKERS = (("interactive", 8), ("sweeps", 2), ("bulk", os.cpu_count() or 2))
+WEB_WORKERS = "4"  # config/gunicorn.py's default
 
 
 def main() -> int:
@@ -159,10 +163,9 @@ def _start(var_dir: Path, env: dict, processes: list[subprocess.Popen]) -> str:
     web_log = var_dir / "web.log"
     processes.append(
         harness.start(
-            [gunicorn, "config.wsgi:application", "--bind=127.0.0.1:0", "--workers=2",
-             "--threads=4"],
+            [gunicorn, "-c", "python:config.gunicorn", "config.wsgi:application"],
             web_log,
-            env,
+            {**env, "GUNICORN_BIND": "127.0.0.1:0", "GUNICORN_WORKERS": WEB_WORKERS},
         )
     )  # fmt: skip
     port = harness.wait_for(
@@ -287,7 +290,8 @@ def _report(idle: dict, busy: dict, rendered: int) -> None:
         )
 
     print(f"{VISITS} wizard step-3 visits (8 at a time) and {VISITS} replies (4 at a time) a round")
-    print("workers: interactive x2, sweeps x1, bulk x2 processes; web: gunicorn 2 x 4 threads")
+    slots = ", ".join(f"{queue} x{concurrency}" for queue, concurrency in WORKERS)
+    print(f"workers: {slots} processes; web: gunicorn -c config.gunicorn, {WEB_WORKERS} workers")
     print(f"{'':32} {'no campaign':^40} {'200-prospect campaign rendering':^40}")
     print(f"{'step-3 request to call task':32} {figures(idle['call'])}   {figures(busy['call'])}")
     print(
