@@ -500,11 +500,12 @@ def classify(
     # "Can we meet next week?" is asked as a question but means interest.
     if scores["question"] and scores["interested"] >= 2:
         scores["question"] = max(0.0, scores["question"] - 2)
+    return_date = extract_return_date(body, received=received) if scores["out_of_office"] else None
     if scores["out_of_office"] and scores["interested"] < 3:
         scores["out_of_office"] += 1
         # Away until a date: "I'm travelling until 16 March and read no email" is an absence,
         # not a request to stop emailing.
-        if extract_return_date(body, received=received) is not None:
+        if return_date is not None:
             scores["out_of_office"] += 2
     if scores["unsubscribe"] >= 3:
         scores["unsubscribe"] += 2
@@ -513,34 +514,21 @@ def classify(
     # "Hi Bob,\n\nHuh?\n\nBest, Ann" is as puzzled as "Huh?".
     content = _without_salutations(text)
     asides = [found.group(0).strip() for p, _ in NEEDS_PERSON if (found := p.search(content))]
-    if asides and scores["unsubscribe"] < 3 and scores["out_of_office"] < 3:
+    hedges = [found.group(0).strip() for p, _ in HEDGES if (found := p.search(content))]
+    strongest = max(scores.values())
+    if (
+        asides
+        and scores["unsubscribe"] < 3
+        and scores["out_of_office"] < 3
+        and strongest <= NEEDS_PERSON_OUTWEIGHED_BELOW
+    ):
         # "Who are you?", "Is this spam?", "Maybe. It depends.", a sarcastic aside: whatever it
         # also says, a person answers it. Only a clear opt-out or an absence is read past it.
-        others = max(scores[intent] for intent in INTENTS if intent != "unclear")
-        if others <= NEEDS_PERSON_OUTWEIGHED_BELOW:
-            return Classification(
-                intent="unclear",
-                confidence=0.0,
-                source="rules",
-                reason=f"Matched {', '.join(repr(hit) for hit in asides[:3])}; "
-                "a person should read it.",
-                scores=scores,
-            )
-
-    hedges = [found.group(0).strip() for p, _ in HEDGES if (found := p.search(content))]
-    if hedges and max(scores[intent] for intent in INTENTS if intent != "unclear") < (
-        HEDGE_OUTWEIGHED_AT
-    ):
+        return _for_a_person(f"Matched {', '.join(repr(hit) for hit in asides[:3])}", scores)
+    if hedges and strongest < HEDGE_OUTWEIGHED_AT:
         # "Not sure.", "We'll see.", "Let me sit on it": no answer yet, unless a phrase of
         # another intent says one.
-        return Classification(
-            intent="unclear",
-            confidence=0.0,
-            source="rules",
-            reason=f"Matched {', '.join(repr(hit) for hit in hedges[:3])}; "
-            "a person should read it.",
-            scores=scores,
-        )
+        return _for_a_person(f"Matched {', '.join(repr(hit) for hit in hedges[:3])}", scores)
     asides += hedges
 
     scores["unclear"] = 0.0
@@ -548,11 +536,11 @@ def classify(
     top, runner_up = ranked[0], ranked[1]
     best, second = scores[top], scores[runner_up]
     if best == 0:
-        return _model_suggestion(text, scores)
+        return _model_suggestion(content, scores)
     if best <= RULES_DEFER_AT_MOST:
         # One loose cue (a question mark, "gerne") says little on its own: a clear reading of the
         # whole reply by the model outweighs it, as a suggestion a person confirms.
-        suggestion = _model_suggestion(text, scores, at_least=MODEL_OVERRIDE_PROBABILITY)
+        suggestion = _model_suggestion(content, scores, at_least=MODEL_OVERRIDE_PROBABILITY)
         asked = top == "question" and suggestion.intent not in QUESTION_MAY_MEAN
         if suggestion.intent not in {"unclear", top} and not asked:
             return suggestion
@@ -560,12 +548,12 @@ def classify(
     reason = f"Matched {', '.join(repr(hit) for hit in matched[top][:3])}"
     if second:
         reason += f"; also {runner_up} ({second:g} vs {best:g})"
-    doubt = _model_doubt(text, top) if confidence > RULES_DOUBTED_CONFIDENCE else None
+    doubt = _model_doubt(content, top) if confidence > RULES_DOUBTED_CONFIDENCE else None
     if confidence > RULES_DOUBTED_CONFIDENCE and asides and top not in ACTS_PAST_AN_ASIDE:
         # A clear answer with a wry or suspicious aside: read, but a person confirms it.
         confidence = RULES_DOUBTED_CONFIDENCE
         reason += f"; also {asides[0]!r}"
-    elif confidence > RULES_DOUBTED_CONFIDENCE and top != "unsubscribe" and _one_word(text):
+    elif confidence > RULES_DOUBTED_CONFIDENCE and top != "unsubscribe" and _one_word(content):
         # "Interesting." or "Nope." alone is read, but a person confirms it; "Unsubscribe" alone
         # is an opt-out whatever else it could mean.
         confidence = RULES_DOUBTED_CONFIDENCE
@@ -580,9 +568,7 @@ def classify(
         confidence=confidence,
         source="rules",
         reason=reason[:500],
-        return_date=extract_return_date(body, received=received)
-        if top == "out_of_office"
-        else None,
+        return_date=return_date if top == "out_of_office" else None,
         referral=referral if top == "referral" else None,
         scores=scores,
     )
@@ -624,13 +610,15 @@ MODEL_DOUBT_BELOW = 0.05
 MODEL_DOUBT_OTHER_AT_LEAST = 0.9
 
 
-def _one_word(text: str) -> bool:
-    return len(re.findall(r"\w+", _without_salutations(text))) < 2
+# `content` below is the reply without its greeting and sign-off (`_without_salutations`).
 
 
-def _model_doubt(text: str, intent: str) -> str | None:
+def _one_word(content: str) -> bool:
+    return len(re.findall(r"\w+", content)) < 2
+
+
+def _model_doubt(content: str, intent: str) -> str | None:
     """The intent the model reads instead of the rules' `intent`, when it clearly does."""
-    content = _without_salutations(text)
     if len(re.findall(r"\w+", content)) < MODEL_MIN_WORDS:
         return None
     probabilities = shipped_model().probabilities(content[:2000])
@@ -641,12 +629,11 @@ def _model_doubt(text: str, intent: str) -> str | None:
 
 
 def _model_suggestion(
-    text: str, scores: dict[str, float], *, at_least: float | None = None
+    content: str, scores: dict[str, float], *, at_least: float | None = None
 ) -> Classification:
     """The shipped model's reading if it is clear (at least `at_least`, by default
     `MODEL_MIN_PROBABILITY`), else `unclear`."""
     at_least = MODEL_MIN_PROBABILITY if at_least is None else at_least
-    content = _without_salutations(text)
     # A word of courtesy ("Ok.", "Received") says no intent: a person reads it.
     words = re.findall(r"\w+", content)
     enough = len(words) >= MODEL_MIN_WORDS
@@ -666,11 +653,16 @@ def _model_suggestion(
                 + ("one loose cue matched." if any(scores.values()) else "no rule matched."),
                 scores=scores,
             )
+    return _for_a_person("No phrase the rules know", scores)
+
+
+def _for_a_person(why: str, scores: dict[str, float]) -> Classification:
+    """`unclear`: the reply waits for a person, who reads `why` in the inbox."""
     return Classification(
         intent="unclear",
         confidence=0.0,
         source="rules",
-        reason="No phrase the rules know; a person should read it.",
+        reason=f"{why}; a person should read it.",
         scores=scores,
     )
 
