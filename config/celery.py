@@ -1,6 +1,7 @@
 """The Celery app and the beat schedule."""
 
 import os
+from typing import Any
 
 from celery import Celery, Task
 from celery.schedules import crontab
@@ -47,13 +48,12 @@ def _retire_old_connections(task: Task, **kwargs: object) -> None:
 
 
 @worker_init.connect
-def _bulk_work_yields_the_cpu(sender: object, **kwargs: object) -> None:
+def _bulk_work_yields_the_cpu(sender: Any, **kwargs: object) -> None:
     """A worker that consumes only the bulk queue runs at a lower CPU priority
     (BULK_WORKER_NICENESS, the lowest by default): on a machine it shares with the web app or
     the interactive workers, a campaign's videos take the CPU they leave, never the other way
     round. The processes it starts (its pool, ffmpeg) inherit it."""
-    queues = getattr(getattr(getattr(sender, "app", None), "amqp", None), "queues", None)
-    consumed = set(getattr(queues, "consume_from", None) or ())
+    consumed = set(sender.app.amqp.queues.consume_from or ())  # empty: every queue
     if consumed == {BULK} and BULK_WORKER_NICENESS > 0:
         os.nice(BULK_WORKER_NICENESS)
 

@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from pydantic import ValidationError
 
@@ -144,11 +143,11 @@ class Batch:
         """Write what the runs deferred; raise BatchFailed if a run is no longer ours to end."""
         now = timezone.now()
         for index, tokens in self.endings.items():
-            ours = Q()
-            for execution_id, token in tokens.items():
-                ours |= Q(pk=execution_id, lease_token=token)
+            # A lease token is a fresh UUID per lease, so "one of these runs, holding one of
+            # these tokens" is "each run holding its own".
             ended = Run.objects.filter(
-                ours,
+                pk__in=tokens,
+                lease_token__in=tokens.values(),
                 status=Run.Status.RUNNING,
                 next_action_index=index,
                 automation__enabled=True,

@@ -239,7 +239,7 @@ NOT_INTERESTED = _rules(
         r"|n[ãa]o,? obrigad[oa]|no,? grazie|laat maar( zitten)?|nee,? dank( je| u)?"
         r"|podzi[ęe]kuj[ęe]|nie,? dzi[ęe]kuj[ęe]"
         r"|odpuszcz[ęe]|nechte (to )?b[ýy]t|to nechte b[ýy]t|ne,? d[íi]ky|nej,? tack|vi avst[åa]r"
-        r"|nej,? tak|nei,? takk|ei,? kiitos|j[äa]tet[äa][äa]n v[äa]liin|j[äa]t[äa]n v[äa]liin"
+        r"|nej,? tak|nei,? takk|ei,? kiitos|j[äa]t[äa]n v[äa]liin"
         r"|結構です|遠慮します)\b\W*((thanks|thank you|danke|merci|gracias|obrigad[oa]|valeu"
         r"|grazie|bedankt|dzi[ęe]ki|d[íi]ky|tack|tak|takk|kiitos)\W*)?$"
         r"|\b(lassen wir (das|es)|laat (maar )?zitten|st[åa]r (vi )?over|det st[åa]r vi over"
