@@ -1,11 +1,15 @@
 """A worker of the bulk queue alone lowers its CPU priority; the other workers keep theirs."""
 
+import os
+from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
 
 import pytest
+from django.conf import settings
 
 from config import celery
+from tests.celery_workers import shared_queue_workers
 
 
 def worker(*queues: str) -> SimpleNamespace:
@@ -37,3 +41,36 @@ def test_a_niceness_of_zero_keeps_the_bulk_worker_as_it_is():
     ):
         celery._bulk_work_yields_the_cpu(sender=worker("bulk"))
     nice.assert_not_called()
+
+
+def _children(pid: int) -> list[int]:
+    tasks = Path(f"/proc/{pid}/task")
+    return [
+        int(child) for task in tasks.iterdir() for child in (task / "children").read_text().split()
+    ]
+
+
+@pytest.mark.worker
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not settings.REDIS_URL, reason="real workers need Redis (set REDIS_URL)")
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads processes from /proc")
+@pytest.mark.timeout(120)
+def test_a_running_bulk_worker_and_its_pool_yield_the_cpu_and_an_interactive_one_does_not(
+    tmp_path,
+):
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    with shared_queue_workers(tmp_path) as workers:
+        workers.start(1, queues="bulk")
+        workers.start(1, queues="interactive")
+        bulk, interactive = workers.running
+        workers.wait_until(
+            lambda: all(_children(worker.pid) for worker in workers.running),
+            seconds=90,
+            what="both workers' pools",
+        )
+        niceness = {
+            name: {os.getpriority(os.PRIO_PROCESS, pid) for pid in [w.pid, *_children(w.pid)]}
+            for name, w in (("bulk", bulk), ("interactive", interactive))
+        }
+    assert niceness == {"bulk": {min(own + 19, 19)}, "interactive": {own}}
