@@ -41,7 +41,8 @@ class IntentModel:
     priors: dict[str, float]
     likelihoods: dict[str, dict[str, float]]
     unseen: dict[str, float]
-    vocabulary: frozenset[str] = frozenset()
+    # Every token some intent has seen: the others say nothing and are left out.
+    vocabulary: frozenset[str]
 
     def probabilities(self, text: str) -> dict[str, float]:
         tokens = [t for t in features(text) if t in self.vocabulary]
