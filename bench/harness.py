@@ -2,6 +2,7 @@
 PostgreSQL server, processes started in their own session and stopped with it, and
 percentiles."""
 
+import functools
 import os
 import re
 import shutil
@@ -16,6 +17,25 @@ from urllib.parse import urlsplit, urlunsplit
 PROJECT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 90
 BIN = Path(sys.executable).parent
+
+
+def http_client(**options):
+    """An httpx client for the bench's visitors, sharing one TLS context.
+
+    httpx builds a context and reads the whole CA bundle for each client it makes, about 30 ms
+    of CPU, even for plain http: a bench that starts a client per visitor would spend more of
+    the machine's CPU on that than the server spends on the visit.
+    """
+    import httpx
+
+    return httpx.Client(verify=_tls_context(), **options)
+
+
+@functools.cache
+def _tls_context():
+    import ssl
+
+    return ssl.create_default_context()
 
 
 def percentile(values: list[float], percent: int) -> float:

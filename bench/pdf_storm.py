@@ -121,10 +121,9 @@ def _warm_up(base_url: str, token: str) -> None:
     a worker's first request) and queued tasks (the step-3 visits ask for a call task: Celery
     connects to the broker on a worker's first task, which costs a running server nothing).
     The report itself has not been asked for yet."""
-    import httpx
 
     def visit(number: int) -> None:
-        with httpx.Client(base_url=base_url, timeout=60) as client:
+        with harness.http_client(base_url=base_url, timeout=60) as client:
             client.get(f"/w/{token}/{2 + number % 2}/").raise_for_status()
 
     with ThreadPoolExecutor(16) as pool:
@@ -169,7 +168,7 @@ def _storm(base_url: str, token: str) -> list[list[float]]:
     # opening a connection per request: sixty people, sixty connections, none kept idle for
     # gunicorn to close under the next round.
     limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=0)
-    with httpx.Client(base_url=base_url, timeout=60, limits=limits) as client:
+    with harness.http_client(base_url=base_url, timeout=60, limits=limits) as client:
         for _ in range(ROUNDS):
             barrier = threading.Barrier(CLIENTS)
 

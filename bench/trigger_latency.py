@@ -90,14 +90,13 @@ def _create_prospects() -> dict[int, str]:
 
 def _visit_all(base_url: str, links: dict[int, str]) -> tuple[dict[int, float], list[float]]:
     """Each prospect opens steps 1 and 2, then 3; returns when each step-3 request was sent."""
-    import httpx
 
     started_at: dict[int, float] = {}
     request_ms: list[float] = []
 
     def session(item: tuple[int, str]) -> None:
         prospect_id, token = item
-        with httpx.Client(base_url=base_url, timeout=30) as client:
+        with harness.http_client(base_url=base_url, timeout=30) as client:
             for path in (f"/w/{token}/", f"/w/{token}/2/"):
                 client.get(path).raise_for_status()
             started_at[prospect_id] = time.time()
