@@ -1,6 +1,8 @@
 """The Celery app and the beat schedule."""
 
+import logging
 import os
+from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
@@ -13,6 +15,7 @@ from config.queues import BULK, INTERACTIVE, TASK_QUEUES, task_routes
 from config.settings import AUTOMATION_SWEEP_SECONDS, BULK_WORKER_NICENESS, OUTBOX_SWEEP_SECONDS
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+logger = logging.getLogger(__name__)
 
 app = Celery("crm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -56,6 +59,23 @@ def _bulk_work_yields_the_cpu(sender: Any, **kwargs: object) -> None:
     consumed = set(sender.app.amqp.queues.consume_from or ())  # empty: every queue
     if consumed == {BULK} and BULK_WORKER_NICENESS > 0:
         os.nice(BULK_WORKER_NICENESS)
+        _lower_own_autogroup(BULK_WORKER_NICENESS)
+
+
+def _lower_own_autogroup(niceness: int) -> None:
+    """Linux with autogroups shares the CPU between sessions first, and a nice value counts only
+    among the processes of one session: a worker that leads its own session (started by
+    systemd, a container runtime or a supervisor in a new session) would take a whole session's
+    share against the web app whatever its nice value. Such a worker lowers its session's share
+    too. A worker in someone else's session (`make run`'s) leaves that session's share alone:
+    its own nice value already counts against its neighbours there."""
+    autogroup = Path("/proc/self/autogroup")
+    if os.getsid(0) != os.getpid() or not autogroup.exists():
+        return
+    try:
+        autogroup.write_text(str(niceness))
+    except OSError as exc:  # a kernel that refuses it: the process's own niceness still holds
+        logger.warning("The bulk worker's session keeps its CPU share: %s", exc)
 
 
 # Every periodic job of the product, in one place. Sweeps run often and work in bounded

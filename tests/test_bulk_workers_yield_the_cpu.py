@@ -20,9 +20,24 @@ def worker(*queues: str) -> SimpleNamespace:
 
 
 def test_a_bulk_worker_lowers_its_cpu_priority():
-    with mock.patch.object(celery.os, "nice") as nice:
+    with (
+        mock.patch.object(celery.os, "nice") as nice,
+        mock.patch.object(celery, "_lower_own_autogroup") as lower_session,
+    ):
         celery._bulk_work_yields_the_cpu(sender=worker("bulk"))
     nice.assert_called_once_with(19)
+    lower_session.assert_called_once_with(19)
+
+
+def test_a_worker_in_someone_elses_session_leaves_that_sessions_share_alone(tmp_path):
+    autogroup = tmp_path / "autogroup"
+    autogroup.write_text("/autogroup-7 nice 0\n")
+    with (
+        mock.patch.object(celery, "Path", return_value=autogroup),
+        mock.patch.object(celery.os, "getsid", return_value=os.getpid() + 1),
+    ):
+        celery._lower_own_autogroup(19)
+    assert autogroup.read_text() == "/autogroup-7 nice 0\n"
 
 
 @pytest.mark.parametrize(
@@ -73,4 +88,16 @@ def test_a_running_bulk_worker_and_its_pool_yield_the_cpu_and_an_interactive_one
             name: {os.getpriority(os.PRIO_PROCESS, pid) for pid in [w.pid, *_children(w.pid)]}
             for name, w in (("bulk", bulk), ("interactive", interactive))
         }
+        # Each leads its own session: with autogroups, the session's CPU share is what yields.
+        sessions = {
+            name: _autogroup_niceness(w.pid)
+            for name, w in (("bulk", bulk), ("interactive", interactive))
+        }
     assert niceness == {"bulk": {min(own + 19, 19)}, "interactive": {own}}
+    if Path("/proc/self/autogroup").exists():
+        assert sessions == {"bulk": 19, "interactive": 0}
+
+
+def _autogroup_niceness(pid: int) -> int:
+    # "/autogroup-42 nice 19"
+    return int(Path(f"/proc/{pid}/autogroup").read_text().split()[-1])
