@@ -62,6 +62,10 @@ def _bulk_work_yields_the_cpu(sender: Any, **kwargs: object) -> None:
         _lower_own_autogroup(BULK_WORKER_NICENESS)
 
 
+# Where Linux (with autogroups) keeps the CPU share of the process's session.
+AUTOGROUP = Path("/proc/self/autogroup")
+
+
 def _lower_own_autogroup(niceness: int) -> None:
     """Linux with autogroups shares the CPU between sessions first, and a nice value counts only
     among the processes of one session: a worker that leads its own session (started by
@@ -69,11 +73,10 @@ def _lower_own_autogroup(niceness: int) -> None:
     share against the web app whatever its nice value. Such a worker lowers its session's share
     too. A worker in someone else's session (`make run`'s) leaves that session's share alone:
     its own nice value already counts against its neighbours there."""
-    autogroup = Path("/proc/self/autogroup")
-    if os.getsid(0) != os.getpid() or not autogroup.exists():
+    if os.getsid(0) != os.getpid() or not AUTOGROUP.exists():
         return
     try:
-        autogroup.write_text(str(niceness))
+        AUTOGROUP.write_text(str(niceness))
     except OSError as exc:  # a kernel that refuses it: the process's own niceness still holds
         logger.warning("The bulk worker's session keeps its CPU share: %s", exc)
 

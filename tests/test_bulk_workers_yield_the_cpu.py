@@ -29,15 +29,21 @@ def test_a_bulk_worker_lowers_its_cpu_priority():
     lower_session.assert_called_once_with(19)
 
 
-def test_a_worker_in_someone_elses_session_leaves_that_sessions_share_alone(tmp_path):
+@pytest.mark.parametrize(
+    ("session", "written"), [("its own", "19"), ("someone else's", "/autogroup-7 nice 0\n")]
+)
+def test_a_worker_lowers_the_cpu_share_of_its_session_only_when_it_leads_it(
+    tmp_path, session, written
+):
     autogroup = tmp_path / "autogroup"
     autogroup.write_text("/autogroup-7 nice 0\n")
+    leader = os.getpid() if session == "its own" else os.getpid() + 1
     with (
-        mock.patch.object(celery, "Path", return_value=autogroup),
-        mock.patch.object(celery.os, "getsid", return_value=os.getpid() + 1),
+        mock.patch.object(celery, "AUTOGROUP", autogroup),
+        mock.patch.object(celery.os, "getsid", return_value=leader),
     ):
         celery._lower_own_autogroup(19)
-    assert autogroup.read_text() == "/autogroup-7 nice 0\n"
+    assert autogroup.read_text() == written
 
 
 @pytest.mark.parametrize(
@@ -84,20 +90,19 @@ def test_a_running_bulk_worker_and_its_pool_yield_the_cpu_and_an_interactive_one
             seconds=90,
             what="both workers' pools",
         )
-        niceness = {
-            name: {os.getpriority(os.PRIO_PROCESS, pid) for pid in [w.pid, *_children(w.pid)]}
-            for name, w in (("bulk", bulk), ("interactive", interactive))
-        }
-        # Each leads its own session: with autogroups, the session's CPU share is what yields.
-        sessions = {
-            name: _autogroup_niceness(w.pid)
-            for name, w in (("bulk", bulk), ("interactive", interactive))
-        }
+        niceness, sessions = {}, {}
+        for name, w in (("bulk", bulk), ("interactive", interactive)):
+            niceness[name] = {
+                os.getpriority(os.PRIO_PROCESS, pid) for pid in [w.pid, *_children(w.pid)]
+            }
+            # Each leads its own session: with autogroups, the session's share is what yields.
+            sessions[name] = _autogroup_niceness(w.pid)
     assert niceness == {"bulk": {min(own + 19, 19)}, "interactive": {own}}
-    if Path("/proc/self/autogroup").exists():
+    if celery.AUTOGROUP.exists():
         assert sessions == {"bulk": 19, "interactive": 0}
 
 
-def _autogroup_niceness(pid: int) -> int:
-    # "/autogroup-42 nice 19"
-    return int(Path(f"/proc/{pid}/autogroup").read_text().split()[-1])
+def _autogroup_niceness(pid: int) -> int | None:
+    """The session's nice value ("/autogroup-42 nice 19"), None on a kernel without autogroups."""
+    autogroup = Path(f"/proc/{pid}/autogroup")
+    return int(autogroup.read_text().split()[-1]) if autogroup.exists() else None
